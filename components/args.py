@@ -1,0 +1,196 @@
+"""Cloud-neutral arguments of the platform components, as ``TypedDict``s (Pulumi's component convention).
+
+They mirror the validated ``StackSpec`` (``stacks/spec``) field for field in snake_case, so
+``spec.model_dump()`` is a valid ``PlatformArgs``; validation happened there, once, before any resource.
+Shared inputs every capability component takes have the same name and shape everywhere: ``prefix``
+(``<team>-<environment>``, the start of every physical name), ``tags`` (the stack's cost tags without
+``component``), ``encryption_key`` (the stack key's ARN or id), ``network`` (ids from the network component).
+"""
+
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+
+# No `from __future__ import annotations` here: Pulumi's component analyzer reads these annotations at
+# run time (pulumi-offline notes 1.1).
+
+
+class NetworkArgs(TypedDict):
+    enabled: bool
+    cidr: str
+    availability_zones: int
+    flow_log_retention_days: int
+
+
+class EncryptionArgs(TypedDict):
+    rotation_days: int
+
+
+class RegistryArgs(TypedDict):
+    enabled: bool
+    artifact_retention_days: int
+    noncurrent_version_days: int
+    images_to_keep: int
+
+
+class FeatureArgs(TypedDict):
+    name: str
+    type: str
+
+
+class FeatureGroupArgs(TypedDict):
+    name: str
+    record_identifier: str
+    event_time: str
+    features: list[FeatureArgs]
+    online: bool
+
+
+class FeatureStoreArgs(TypedDict):
+    enabled: bool
+    groups: list[FeatureGroupArgs]
+
+
+class AcceleratorArgs(TypedDict):
+    type: str
+    count: int
+
+
+class PoolRequirementsArgs(TypedDict):
+    min_gpu_memory_gib: float
+    gpus: int
+    min_vcpu: int
+    min_memory_gib: float
+    max_hourly_price: float | None
+    instance_type_count: int
+
+
+class TrainingPoolArgs(TypedDict):
+    name: str
+    instance_types: list[str]
+    requirements: PoolRequirementsArgs | None
+    accelerator: AcceleratorArgs | None
+    spot: bool
+    min_nodes: int
+    max_nodes: int
+    disk_size_gib: int
+
+
+class SpotJobArgs(TypedDict):
+    max_runtime_hours: float
+    max_wait_hours: float
+
+
+class TrainingArgs(TypedDict):
+    enabled: bool
+    kubernetes_version: str
+    control_plane_cidrs: list[str]
+    pools: list[TrainingPoolArgs]
+    spot_jobs: SpotJobArgs
+
+
+class ModelSourceArgs(TypedDict):
+    model_package: str | None
+    image: str | None
+    artifact: str | None
+
+
+class VariantArgs(TypedDict):
+    name: str
+    model: ModelSourceArgs
+    weight: float
+    instance_type: str | None
+
+
+class ShadowArgs(TypedDict):
+    name: str
+    model: ModelSourceArgs
+    sampling_percent: int
+
+
+class RolloutArgs(TypedDict):
+    strategy: str
+    canary_percent: float
+    linear_step_percent: float
+    wait_minutes: int
+    rollback_on_alarms: bool
+
+
+class ServingEndpointArgs(TypedDict):
+    name: str
+    instance_type: str
+    accelerator: AcceleratorArgs | None
+    min_replicas: int
+    max_replicas: int
+    target_invocations_per_instance: int
+    variants: list[VariantArgs]
+    shadow: ShadowArgs | None
+    rollout: RolloutArgs
+    data_capture_percent: int
+
+
+class ServingArgs(TypedDict):
+    enabled: bool
+    endpoints: list[ServingEndpointArgs]
+
+
+class MonitoringArgs(TypedDict):
+    enabled: bool
+    alert_emails: list[str]
+    latency_p99_ms: int
+    error_rate_percent: float
+    drift_share_threshold: float
+    drift_schedule: str
+
+
+class AccessArgs(TypedDict):
+    personas: dict[str, list[str]]
+
+
+class AuditArgs(TypedDict):
+    enabled: bool
+    retention_days: int
+
+
+class BudgetArgs(TypedDict):
+    enabled: bool
+    monthly_limit_usd: float
+    alert_thresholds: list[int]
+
+
+class PlatformArgs(TypedDict):
+    """A whole team stack: identity and cost tags, then each capability with its sizes."""
+
+    team: str
+    environment: str
+    cloud: str
+    region: str
+    residency_zone: str
+    data_classification: str
+    cost_center: str
+    owner: str
+    project: NotRequired[str | None]
+    billing_account: NotRequired[str | None]
+    tags: NotRequired[dict[str, str]]
+    network: NetworkArgs
+    encryption: EncryptionArgs
+    registry: RegistryArgs
+    feature_store: FeatureStoreArgs
+    training: TrainingArgs
+    serving: ServingArgs
+    monitoring: MonitoringArgs
+    access: AccessArgs
+    audit: AuditArgs
+    budget: BudgetArgs
+
+
+class CapabilityArgs(TypedDict):
+    """The inputs every capability component shares."""
+
+    prefix: str
+    tags: dict[str, str]
+    region: str
+    encryption_key: NotRequired[pulumi.Input[str]]
+
+
+Outputs = dict[str, Any]

@@ -1,0 +1,85 @@
+"""Which resource types carry cost tags, decided from the provider SDKs' own signatures.
+
+A hand-kept list of taggable types goes stale with every provider release; the generated SDKs already say
+which resources accept ``tags`` (AWS), ``labels`` (GCP) or ``metadata`` (Kubernetes). Each SDK's
+``__init__.py`` embeds a token -> class registry; it is parsed once with ``ast`` and only the class asked
+about is imported (pulumi-offline notes, section 2.3).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import inspect
+import json
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+TagField = Literal["tags", "labels", "resourceLabels", "nodeConfig.resourceLabels", "metadata.labels"]
+
+_PACKAGES = {"aws": "pulumi_aws", "gcp": "pulumi_gcp", "kubernetes": "pulumi_kubernetes"}
+
+#: Where GCP puts labels on the resources whose field is not ``labels`` (pulumi-offline notes 2.3).
+_GCP_SPECIAL: dict[str, TagField] = {
+    "gcp:container/cluster:Cluster": "resourceLabels",
+    "gcp:container/nodePool:NodePool": "nodeConfig.resourceLabels",
+}
+
+
+@cache
+def _registry(package: str) -> dict[str, tuple[str, str]]:
+    """Type token -> (python module, class name) for one provider package, without importing it."""
+    module_name = _PACKAGES[package]
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.origin is None:
+        return {}
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    tokens: dict[str, tuple[str, str]] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "register"):
+            continue
+        for keyword in node.keywords:
+            if keyword.arg == "resource_modules" and isinstance(keyword.value, ast.Constant):
+                for entry in json.loads(keyword.value.value):
+                    for token, cls in entry.get("classes", {}).items():
+                        tokens[token] = (entry["fqn"], cls)
+    return tokens
+
+
+def known_type(type_token: str) -> bool:
+    """Whether ``type_token`` is a resource type of one of the pinned provider SDKs."""
+    package = type_token.split(":", 1)[0]
+    return package in _PACKAGES and type_token in _registry(package)
+
+
+@cache
+def tag_field(type_token: str) -> TagField | None:
+    """The property that carries cost tags on ``type_token`` (engine camelCase), or None if untaggable."""
+    package = type_token.split(":", 1)[0]
+    if package not in _PACKAGES:
+        return None
+    if type_token in _GCP_SPECIAL:
+        return _GCP_SPECIAL[type_token]
+    entry = _registry(package).get(type_token)
+    if entry is None:
+        return None
+    module_name, class_name = entry
+    cls = getattr(importlib.import_module(module_name), class_name, None)
+    init = getattr(cls, "_internal_init", None)
+    if init is None:
+        return None
+    params = inspect.signature(init).parameters
+    if package == "aws" and "tags" in params:
+        return "tags"
+    if package == "gcp" and "labels" in params:
+        return "labels"
+    if package == "kubernetes" and "metadata" in params:
+        return "metadata.labels"
+    return None
+
+
+def taggable_types(package: str) -> list[str]:
+    """Every taggable type token of ``package`` (slow: imports every module; for tests and docs)."""
+    return sorted(token for token in _registry(package) if tag_field(token) is not None)

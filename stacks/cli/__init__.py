@@ -1,0 +1,68 @@
+"""The ``keel`` command: one verb per user task.
+
+Each verb lives in its own module here and only parses arguments and calls a library function; heavy
+imports stay inside the verb's function so ``keel --help`` is instant. A verb module exposes
+``register(app)``; this file lists them in the order ``--help`` shows them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import sys
+
+import typer
+
+#: Verb modules, in help order. Each module defines ``register(app: typer.Typer) -> None``.
+VERB_MODULES: tuple[str, ...] = (
+    "new_team",
+    "plan",
+    "check",
+    "cost",
+    "drift",
+    "fairness",
+    "schedule",
+)
+
+app = typer.Typer(
+    name="keel",
+    help="Declare, check and pay for whole MLOps platforms as code.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_all() -> None:
+    for module_name in VERB_MODULES:
+        try:
+            module = importlib.import_module(f"stacks.cli.{module_name}")
+        except ModuleNotFoundError as exc:  # a verb still being built must not break the others
+            if exc.name == f"stacks.cli.{module_name}":
+                continue
+            raise
+        module.register(app)
+
+
+def _command_names() -> list[str]:
+    names = []
+    for info in app.registered_commands:
+        names.append(info.name or (info.callback.__name__.replace("_", "-") if info.callback else ""))
+    for group in app.registered_groups:
+        if group.name:
+            names.append(group.name)
+    return names
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``keel`` console script; suggests the nearest verb on a typo."""
+    args = sys.argv[1:] if argv is None else argv
+    _register_all()
+    if args and not args[0].startswith("-"):
+        known = _command_names()
+        if args[0] not in known:
+            close = difflib.get_close_matches(args[0], known, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            typer.echo(f"keel: no such command '{args[0]}'.{hint} See 'keel --help'.", err=True)
+            raise SystemExit(2)
+    app(args=args, prog_name="keel")

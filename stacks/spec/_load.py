@@ -1,0 +1,136 @@
+"""Turn a stack's Pulumi config into a validated ``StackSpec``, or a ``SpecError`` listing every problem."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ._errors import MISSING, SpecError, SpecIssue
+from ._model import StackSpec, cross_field_problems
+
+#: The config namespace of mlkeel's keys (the Pulumi project name).
+NAMESPACE = "mlkeel"
+
+
+def _decode(value: Any) -> Any:
+    """Config values arrive as the language host gives them: strings, with objects and arrays JSON-encoded."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def spec_data_from_config(config: Mapping[str, Any], namespace: str = NAMESPACE) -> dict[str, Any]:
+    """The ``namespace:`` keys of a flat Pulumi config map, without the prefix, values decoded."""
+    prefix = f"{namespace}:"
+    return {key[len(prefix) :]: _decode(value) for key, value in config.items() if key.startswith(prefix)}
+
+
+def _field_for(model: type[BaseModel], alias: str) -> Any:
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == alias:
+            return info
+    return None
+
+
+def _model_at(loc: Iterable[Any]) -> type[BaseModel] | None:
+    """The spec model found at an error location, to list the keys allowed there."""
+    import typing
+
+    model: Any = StackSpec
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        info = _field_for(model, str(part))
+        if info is None:
+            return None
+        annotation = info.annotation
+        # unwrap Optional[...] and list[...]
+        for _ in range(3):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                break
+            if args:
+                annotation = args[-1] if typing.get_origin(annotation) is dict else args[0]
+        model = annotation
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _path(loc: tuple[Any, ...], namespace: str) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif out:
+            out += f".{part}"
+        else:
+            out = f"{namespace}:{part}"
+    return out
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    if kind == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        allowed = sorted((info.alias or name) for name, info in parent.model_fields.items()) if parent else []
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        return f"unknown key.{hint} Allowed here: {', '.join(allowed)}"
+    if kind == "missing":
+        return "is required"
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message.replace("Input should be", "must be")
+
+
+def _issues_from_validation(exc: ValidationError, file: str, namespace: str) -> list[SpecIssue]:
+    issues = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        value = MISSING if error["type"] == "missing" else error.get("input", MISSING)
+        if error["type"] == "extra_forbidden":
+            value = MISSING
+        issues.append(SpecIssue(file, _path(loc, namespace), value, _message(error)))
+    return issues
+
+
+def _cloud_problems(spec: StackSpec) -> list[tuple[str, object, str]]:
+    """Rules only one cloud knows (instance families per region, accelerators per machine family)."""
+    import importlib
+
+    try:
+        rules = importlib.import_module(f"components.{spec.cloud}.spec_rules")
+    except ModuleNotFoundError as exc:
+        if exc.name in (f"components.{spec.cloud}", f"components.{spec.cloud}.spec_rules"):
+            return []
+        raise
+    return list(rules.problems(spec))
+
+
+def validate_spec_data(data: Mapping[str, Any], file: str, namespace: str = NAMESPACE) -> StackSpec:
+    """Validate decoded spec data completely; raise ``SpecError`` with every problem found."""
+    if not isinstance(data, Mapping):
+        raise SpecError([SpecIssue(file, namespace, data, "the stack config must be a mapping of keys")])
+    try:
+        spec = StackSpec.model_validate(dict(data))
+    except ValidationError as exc:
+        raise SpecError(_issues_from_validation(exc, file, namespace)) from None
+    problems = cross_field_problems(spec) + _cloud_problems(spec)
+    if problems:
+        raise SpecError([SpecIssue(file, f"{namespace}:{path}", value, msg) for path, value, msg in problems])
+    return spec
+
+
+def spec_from_config(config: Mapping[str, Any], file: str, namespace: str = NAMESPACE) -> StackSpec:
+    """Validate the ``mlkeel:`` keys of a flat Pulumi config map (as the language host provides it)."""
+    return validate_spec_data(spec_data_from_config(config, namespace), file, namespace)
