@@ -141,6 +141,8 @@ class MonitoringArgs(TypedDict):
     error_rate_percent: float
     drift_share_threshold: float
     drift_schedule: str
+    alert_webhook: NotRequired[pulumi.Input[str] | None]
+    """A secret Output (the program wraps it with ``pulumi.Output.secret``) or None."""
 
 
 class AccessArgs(TypedDict):

@@ -32,6 +32,16 @@ def load_spec() -> StackSpec:
     return spec_from_config(values, stack_file_name(), NAMESPACE)
 
 
+def platform_args(spec: StackSpec) -> dict:
+    """The spec as ``PlatformArgs``; secret config stays secret (an ``Output.secret``), never plain text."""
+    args = spec.model_dump()
+    webhook = spec.monitoring.alert_webhook
+    args["monitoring"]["alert_webhook"] = (
+        pulumi.Output.secret(webhook.get_secret_value()) if webhook is not None else None
+    )
+    return args
+
+
 def main() -> None:
     """Declare the team's platform from its spec."""
     from components.platform import Platform
@@ -41,7 +51,7 @@ def main() -> None:
     except SpecError as exc:
         # RunError prints the message without a Python traceback under `pulumi up`.
         raise pulumi.RunError(str(exc)) from exc
-    platform = Platform(spec.stack_name, spec.model_dump())  # type: ignore[arg-type]
+    platform = Platform(spec.stack_name, platform_args(spec))  # type: ignore[arg-type]
     pulumi.export("stack", spec.stack_name)
     pulumi.export("team", spec.team)
     pulumi.export("environment", spec.environment)

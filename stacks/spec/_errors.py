@@ -44,7 +44,7 @@ class SpecError(ValueError):
     def __init__(self, issues: list[SpecIssue]):
         self.issues = list(issues)
         count = len(self.issues)
-        head = f"{count} problem{'s' if count != 1 else ''} in the stack spec:"
+        head = f"{count} problem{'s' if count != 1 else ''}:"
         super().__init__("\n".join([head, *(f"  - {issue}" for issue in self.issues)]))
 
 

@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SecretStr,
     field_validator,
     model_validator,
 )
@@ -352,6 +353,8 @@ class MonitoringSpec(_Spec):
     error_rate_percent: float = Field(default=1.0, gt=0, le=100)
     drift_share_threshold: float = Field(default=0.5, gt=0, le=1)
     drift_schedule: Literal["hourly", "daily"] = "hourly"
+    #: An HTTPS webhook (chat channel, pager) for alerts; set it as a secret (``pulumi config set --secret``).
+    alert_webhook: SecretStr | None = None
 
 
 class AccessSpec(_Spec):

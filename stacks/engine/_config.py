@@ -1,0 +1,170 @@
+"""Read a stack's config the way the Pulumi CLI hands it to the language host.
+
+Pulumi.yaml ``config:`` defaults first (``default:`` for project keys, ``value:`` for provider keys),
+then the stack file on top; structured values JSON-encoded, everything a string. ``secure:`` values need
+the CLI's secrets provider to decrypt, so offline they become a placeholder and their key is marked secret,
+exactly as the language host marks decrypted secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from stacks.spec import SpecError, SpecIssue
+from stacks.spec._errors import MISSING
+
+#: What a ``secure:`` value reads as offline, where no secrets provider can decrypt it.
+SECRET_PLACEHOLDER = "offline-secret-placeholder"
+
+_STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[A-Za-z0-9_.-]+)\.ya?ml$")
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """One stack's config as the language host would give it to the program."""
+
+    project: str
+    stack: str
+    file: Path
+    project_dir: Path
+    values: dict[str, str]
+    secret_keys: frozenset[str] = field(default_factory=frozenset)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([SpecIssue(str(path), "", MISSING, "file not found")]) from None
+    except OSError as exc:
+        raise SpecError([SpecIssue(str(path), "", MISSING, f"cannot read: {exc.strerror}")]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(
+            [SpecIssue(str(path), "", MISSING, f"is not valid YAML ({where}: {problem})")]
+        ) from None
+
+
+def find_project_file(start: Path) -> Path:
+    """The Pulumi.yaml governing ``start`` (searching upwards), as the CLI does."""
+    for folder in [start if start.is_dir() else start.parent, *start.resolve().parents]:
+        candidate = folder / "Pulumi.yaml"
+        if candidate.exists():
+            return candidate
+    raise SpecError([SpecIssue(str(start), "", MISSING, "no Pulumi.yaml found in this folder or above it")])
+
+
+def _encode(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _has_secure(value: Any) -> bool:
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return True
+        return any(_has_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_secure(v) for v in value)
+    return False
+
+
+def _replace_secure(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER
+        return {k: _replace_secure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_secure(v) for v in value]
+    return value
+
+
+def _qualify(key: str, project: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def project_defaults(project_file: Path) -> tuple[str, dict[str, Any]]:
+    """The project name and its config defaults (``default:`` / ``value:``), keys fully qualified."""
+    data = _read_yaml(project_file)
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise SpecError([SpecIssue(str(project_file), "name", data, "a Pulumi project file needs a 'name'")])
+    project = data["name"]
+    defaults: dict[str, Any] = {}
+    for key, decl in (data.get("config") or {}).items():
+        if isinstance(decl, dict):
+            if "default" in decl:
+                defaults[_qualify(key, project)] = decl["default"]
+            elif "value" in decl:
+                defaults[_qualify(key, project)] = decl["value"]
+        else:
+            defaults[_qualify(key, project)] = decl
+    return project, defaults
+
+
+def load_stack_config(stack_file: Path, project_file: Path | None = None) -> StackConfig:
+    """Read ``Pulumi.<stack>.yaml`` (and its project's Pulumi.yaml) into the language host's config map."""
+    stack_file = Path(stack_file)
+    match = _STACK_FILE.match(stack_file.name)
+    if not match:
+        raise SpecError(
+            [SpecIssue(str(stack_file), "", MISSING, "a stack file is named Pulumi.<stack>.yaml")]
+        )
+    project_file = project_file or find_project_file(stack_file.parent)
+    return stack_config_from_data(_read_yaml(stack_file), stack_file, project_file)
+
+
+def stack_config_from_data(data: Any, stack_file: Path, project_file: Path) -> StackConfig:
+    """A parsed stack file (``{"config": {...}}``) as the language host's config map."""
+    match = _STACK_FILE.match(stack_file.name)
+    if not match:
+        raise SpecError(
+            [SpecIssue(str(stack_file), "", MISSING, "a stack file is named Pulumi.<stack>.yaml")]
+        )
+    project, defaults = project_defaults(project_file)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SpecError([SpecIssue(str(stack_file), "", data, "a stack file is a mapping with a 'config:' key")])
+    unknown = sorted(set(data) - {"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"})
+    if unknown:
+        raise SpecError(
+            [
+                SpecIssue(
+                    str(stack_file),
+                    key,
+                    MISSING,
+                    "unknown top-level key; a stack file has config, encryptionsalt, secretsprovider, "
+                    "encryptedkey, environment",
+                )
+                for key in unknown
+            ]
+        )
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise SpecError([SpecIssue(str(stack_file), "config", config, "must be a mapping of config keys")])
+    merged: dict[str, Any] = dict(defaults)
+    secret_keys: set[str] = set()
+    for key, value in config.items():
+        qualified = _qualify(str(key), project)
+        if _has_secure(value):
+            secret_keys.add(qualified)
+            value = _replace_secure(value)
+        merged[qualified] = value
+    values = {key: _encode(value) for key, value in merged.items() if value is not None}
+    return StackConfig(
+        project=project,
+        stack=match.group("stack"),
+        file=stack_file,
+        project_dir=project_file.parent,
+        values=values,
+        secret_keys=frozenset(secret_keys),
+    )

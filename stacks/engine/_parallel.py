@@ -1,0 +1,75 @@
+"""Plan several stacks at once, one process per core: each program run is single-threaded Python."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """What planning one stack file produced: a written state, or the reason it could not."""
+
+    stack_file: Path
+    stack: str
+    state_file: Path | None
+    resource_count: int
+    error: str | None = None
+    bad_input: bool = False
+
+
+def plan_to_file(stack_file: Path, state_file: Path | None) -> PlanOutcome:
+    """Plan one stack file and write its state; errors are returned, not raised (for worker processes)."""
+    from stacks.spec import SpecError
+
+    from ._run import STATE_DIR, plan_stack_file
+
+    stack = stack_file.name.removeprefix("Pulumi.").rsplit(".", 1)[0]
+    try:
+        result = plan_stack_file(stack_file)
+    except SpecError as exc:
+        return PlanOutcome(stack_file, stack, None, 0, str(exc), bad_input=True)
+    except Exception as exc:  # the program itself failed: report it with the stack's name
+        return PlanOutcome(stack_file, stack, None, 0, f"{type(exc).__name__}: {exc}")
+    if state_file is None:
+        from ._config import find_project_file
+
+        state_file = find_project_file(stack_file.parent).parent / STATE_DIR / f"{result.stack}.json"
+    result.write(state_file)
+    return PlanOutcome(stack_file, result.stack, state_file, len(result.resources))
+
+
+def plan_many(
+    stack_files: Sequence[Path],
+    state_files: Sequence[Path | None],
+    jobs: int | None = None,
+    on_done: Callable[[PlanOutcome], None] | None = None,
+) -> list[PlanOutcome]:
+    """Plan ``stack_files`` in up to ``jobs`` processes (default: one per core), in input order."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(stack_files)))
+    if jobs == 1:
+        outcomes = []
+        for stack_file, state_file in zip(stack_files, state_files, strict=True):
+            outcome = plan_to_file(stack_file, state_file)
+            if on_done:
+                on_done(outcome)
+            outcomes.append(outcome)
+        return outcomes
+    # spawn, not fork: gRPC state must not be shared with a child process.
+    context = multiprocessing.get_context("spawn")
+    results: dict[int, PlanOutcome] = {}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {
+            pool.submit(plan_to_file, stack_file, state_file): i
+            for i, (stack_file, state_file) in enumerate(zip(stack_files, state_files, strict=True))
+        }
+        for future in as_completed(futures):
+            outcome = future.result()
+            results[futures[future]] = outcome
+            if on_done:
+                on_done(outcome)
+    return [results[i] for i in range(len(stack_files))]

@@ -1,0 +1,173 @@
+"""Run the real Pulumi program offline and turn what the monitor recorded into a stack state.
+
+The program is run the way the Python language host runs it (``run_in_stack``: a root ``Stack`` resource,
+the program inside it, outputs registered when it returns, outstanding RPCs awaited, callbacks shut down),
+against the SDK's mock runtime with the recording monitor in place of the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+PULUMI_ENGINE_VERSION = "v3.272.0"
+
+#: Where ``keel plan`` writes states unless told otherwise (relative to the project folder).
+STATE_DIR = Path(".mlkeel") / "state"
+
+
+@dataclass
+class PlanResult:
+    """The outcome of planning one stack: its state in ``pulumi stack export`` form."""
+
+    project: str
+    stack: str
+    state: dict[str, Any]
+    source: str = ""
+    secret_keys: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def resources(self) -> list[dict[str, Any]]:
+        return self.state["deployment"]["resources"]
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """The stack's outputs (``pulumi stack output``), secrets as ciphertext envelopes."""
+        return self.resources[0].get("outputs", {})
+
+    def by_type(self, type_token: str) -> list[dict[str, Any]]:
+        return [r for r in self.resources if r["type"] == type_token]
+
+    def by_urn(self, urn: str) -> dict[str, Any]:
+        for resource in self.resources:
+            if resource["urn"] == urn:
+                return resource
+        raise KeyError(urn)
+
+    def write(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.state, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        return path
+
+
+def _export(record: Mapping[str, Any]) -> dict[str, Any]:
+    from ._monitor import ciphertext_envelopes
+
+    out = dict(record)
+    for key in ("inputs", "outputs"):
+        if key in out:
+            out[key] = ciphertext_envelopes(out[key])
+    return out
+
+
+def state_document(records: list[dict[str, Any]], *, time: str | None = None) -> dict[str, Any]:
+    """Records in the ``pulumi stack export`` format (deployment version 3)."""
+    return {
+        "version": 3,
+        "deployment": {
+            "manifest": {
+                "time": time or datetime.now(UTC).isoformat(),
+                "magic": hashlib.sha256(PULUMI_ENGINE_VERSION.encode()).hexdigest(),
+                "version": PULUMI_ENGINE_VERSION,
+            },
+            "secrets_providers": {"type": "passphrase", "state": {"salt": "v1:offline-plan:no-secrets-stored"}},
+            "resources": [_export(record) for record in records],
+        },
+    }
+
+
+def _default_program() -> None:
+    from stacks.program import main
+
+    main()
+
+
+def run_program(
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: frozenset[str] | set[str] = frozenset(),
+    program: Callable[[], None] | None = None,
+    source: str = "",
+) -> PlanResult:
+    """Run ``program`` (default: the stacks program) for one stack and return its recorded state."""
+    from google.protobuf import empty_pb2
+    from pulumi.runtime import config as pulumi_config
+    from pulumi.runtime import settings
+    from pulumi.runtime.mocks import MockEngine, MockSettings
+    from pulumi.runtime.stack import run_in_stack
+    from pulumi.runtime.sync_await import _sync_await
+
+    from stacks.spec import SpecError
+
+    from ._monitor import RecordingMonitor
+    from .mocks import PlatformMocks
+
+    mocks = PlatformMocks(stack, config)
+    monitor = RecordingMonitor(mocks, project, stack, config)
+    settings.ROOT.set(None)
+    settings.configure(
+        MockSettings(
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+            engine=MockEngine(logging.getLogger("mlkeel.engine")),
+            project=project,
+            stack=stack,
+            dry_run=False,
+            organization="organization",
+            callbacks=None,
+        )
+    )
+    pulumi_config.set_all_config(dict(config), sorted(secret_keys))
+    try:
+        _sync_await(run_in_stack(program or _default_program))
+    except Exception as exc:
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, SpecError):
+                raise cause from None
+            cause = cause.__cause__
+        raise
+    finally:
+        settings.ROOT.set(None)
+        pulumi_config.set_all_config({}, [])
+    return PlanResult(
+        project=project,
+        stack=stack,
+        state=state_document(monitor.records),
+        source=source,
+        secret_keys=frozenset(secret_keys),
+    )
+
+
+def plan_stack_file(stack_file: Path | str, program: Callable[[], None] | None = None) -> PlanResult:
+    """Plan the stack described by ``Pulumi.<stack>.yaml`` (its project's Pulumi.yaml supplies defaults)."""
+    from ._config import load_stack_config
+
+    config = load_stack_config(Path(stack_file))
+    return run_program(
+        config.project,
+        config.stack,
+        config.values,
+        config.secret_keys,
+        program=program,
+        source=str(config.file),
+    )
+
+
+def plan_config(
+    config: Mapping[str, Any],
+    stack: str = "test",
+    project: str = "mlkeel",
+    secret_keys: frozenset[str] | set[str] = frozenset(),
+    program: Callable[[], None] | None = None,
+) -> PlanResult:
+    """Plan a stack from a flat config map (values JSON-encoded where not strings, as the language host does)."""
+    values = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+    return run_program(project, stack, values, frozenset(secret_keys), program=program, source=f"Pulumi.{stack}.yaml")
