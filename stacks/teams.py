@@ -118,7 +118,16 @@ def new_team_stack(
     from stacks.engine._config import stack_config_from_data
     from stacks.spec import spec_from_config
 
+    from mlkeel.contracts import ENVIRONMENTS, LABEL_VALUE_RULE, is_valid_tag_value
+
     template = load_template(template_name)
+    problems = []
+    if not team or not is_valid_tag_value(team):
+        problems.append(SpecIssue("new-team", "team", team, f"must be a valid cost tag value: {LABEL_VALUE_RULE}"))
+    if environment not in ENVIRONMENTS:
+        problems.append(SpecIssue("new-team", "--env", environment, f"must be one of {', '.join(ENVIRONMENTS)}"))
+    if problems:
+        raise SpecError(problems)
     stack_file = stack_dir / f"Pulumi.{team}-{environment}.yaml"
     if stack_file.exists():
         raise SpecError(

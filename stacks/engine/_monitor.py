@@ -17,6 +17,7 @@ subclass plays the engine's part instead:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import threading
 import uuid
@@ -27,6 +28,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import SETTINGS
 
 from .mocks import PlatformMocks
 
@@ -99,6 +101,7 @@ class RecordingMonitor(MockMonitor):
         self._default_providers: dict[tuple[str, str], str] = {}
         self._servicers: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._local = threading.local()
         self.platform_mocks = mocks
 
     # -- URNs --------------------------------------------------------------------------------------
@@ -126,6 +129,32 @@ class RecordingMonitor(MockMonitor):
             raise RuntimeError(f"no callback server listens on {target}")
         return servicer
 
+    def _invoke(self, invoke: Any, payload: bytes, program_loop: asyncio.AbstractEventLoop) -> Any:
+        """Run a callback coroutine.
+
+        The engine calls back over gRPC and the program's event loop serves the call. Handing every
+        callback to that loop serialises registrations behind it (the SDK's ``wait_for_rpcs`` then spins
+        over thousands of pending tasks), so the callback runs on this registration thread's own loop;
+        a transform that needs the program's loop (it awaits the program's outputs) falls back to it.
+        """
+        loop = getattr(self._local, "loop", None)
+        if loop is None:
+            loop = self._local.loop = asyncio.new_event_loop()
+
+        def run() -> Any:
+            # Outputs the callback creates live on this thread's loop; track them apart so the program's
+            # loop never waits on another loop's tasks.
+            SETTINGS.outputs = set()
+            return loop.run_until_complete(invoke(payload))
+
+        try:
+            return contextvars.copy_context().run(run)
+        except RuntimeError as exc:
+            if "different loop" not in str(exc) and "attached to a different" not in str(exc):
+                raise
+        future = asyncio.run_coroutine_threadsafe(invoke(payload), program_loop)
+        return future.result(TRANSFORM_TIMEOUT_SECONDS)
+
     def _transform_chain(self, request: Any) -> list[Any]:
         chain = list(request.transforms)
         parent = request.parent
@@ -136,8 +165,10 @@ class RecordingMonitor(MockMonitor):
         return chain
 
     def _run_transforms(self, request: Any, chain: list[Any]) -> Any:
+        # The engine passes only explicit dependsOn here; property dependencies travel with the properties.
+        property_deps = {urn for deps in request.propertyDependencies.values() for urn in deps.urns}
         options = resource_pb2.TransformResourceOptions(
-            depends_on=list(request.dependencies),
+            depends_on=[dep for dep in request.dependencies if dep not in property_deps],
             protect=request.protect,
             ignore_changes=list(request.ignoreChanges),
             replace_on_changes=list(request.replaceOnChanges),
@@ -164,12 +195,9 @@ class RecordingMonitor(MockMonitor):
                 properties=properties,
                 options=options,
             )
-            future = asyncio.run_coroutine_threadsafe(
-                invoke(transform_request.SerializeToString()), servicer._loop
-            )
             # The same bytes cross the wire both ways as with the engine.
             response = resource_pb2.TransformResponse.FromString(
-                future.result(TRANSFORM_TIMEOUT_SECONDS).SerializeToString()
+                self._invoke(invoke, transform_request.SerializeToString(), servicer._loop).SerializeToString()
             )
             if response.HasField("properties"):
                 properties = response.properties

@@ -121,7 +121,7 @@ def _kms_alias(args: Any, ctx: MockContext, out: Outputs) -> str:
 def _iam_named(kind: str) -> ResourceHandler:
     def handler(args: Any, ctx: MockContext, out: Outputs) -> str:
         path = out.get("path") or "/"
-        out["arn"] = arn(ctx, "iam", f"{kind}{path}{out['name']}")
+        out["arn"] = arn(ctx, "iam", f"{kind.rstrip('/')}{path}{out['name']}")
         if kind == "role/":
             out["uniqueId"] = "AROA" + ctx.digest("role", args.name, length=17).upper()
         return str(out["name"])
@@ -204,3 +204,169 @@ CALLS.update(
         },
     }
 )
+
+
+# -- AWS components (issue 8): SageMaker, EKS, budgets, alarms, endpoints ---------------------------------
+#: Registry account of SageMaker prebuilt images per repository family and region (AWS documentation,
+#: "Docker Registry Paths and Example Code"). ``GetPrebuiltEcrImage`` resolves to these.
+_PREBUILT_FAMILIES: dict[str, tuple[str, ...]] = {
+    "xgboost": ("sagemaker-xgboost", "sagemaker-scikit-learn", "sagemaker-sparkml-serving"),
+    "algorithms": (
+        "blazingtext", "factorization-machines", "forecasting-deepar", "image-classification", "ipinsights",
+        "kmeans", "knn", "lda", "linear-learner", "ntm", "object-detection", "object2vec", "pca",
+        "randomcutforest", "semantic-segmentation", "seq2seq",
+    ),
+    "dlc": ("huggingface-pytorch-inference", "mxnet-inference", "pytorch-inference", "tensorflow-inference"),
+    "model-monitor": ("sagemaker-model-monitor-analyzer",),
+}
+PREBUILT_ACCOUNTS: dict[str, dict[str, str]] = {
+    "xgboost": {
+        "us-east-1": "683313688378", "us-east-2": "257758044811", "us-west-1": "746614075791",
+        "us-west-2": "246618743249", "eu-west-1": "141502667606", "eu-west-2": "764974769150",
+        "eu-central-1": "492215442770", "eu-north-1": "662702820516", "ap-northeast-1": "354813040037",
+        "ap-southeast-1": "121021644041", "ap-southeast-2": "783357654285", "ca-central-1": "341280168497",
+    },
+    "algorithms": {
+        "us-east-1": "382416733822", "us-east-2": "404615174143", "us-west-1": "632365934929",
+        "us-west-2": "174872318107", "eu-west-1": "438346466558", "eu-west-2": "644912444149",
+        "eu-central-1": "664544806723", "eu-north-1": "669576153137", "ap-northeast-1": "351501993468",
+        "ap-southeast-1": "475088953585", "ap-southeast-2": "712309505854", "ca-central-1": "469771592824",
+    },
+    "dlc": {},  # one account everywhere but a few opt-in regions
+    "model-monitor": {
+        "us-east-1": "156813124566", "us-east-2": "777275614652", "us-west-1": "890145073186",
+        "us-west-2": "159807026194", "eu-west-1": "468650794304", "eu-west-2": "749857270468",
+        "eu-central-1": "048819808253", "eu-north-1": "895015795356", "ap-northeast-1": "574779866223",
+        "ap-southeast-1": "245545462676", "ap-southeast-2": "563025443158", "ca-central-1": "536280801234",
+    },
+}
+_DLC_ACCOUNT = "763104351884"
+
+
+def prebuilt_registry_account(repository: str, region: str) -> str:
+    """The AWS account serving SageMaker prebuilt ``repository`` in ``region`` (ValueError when unknown)."""
+    for family, repositories in _PREBUILT_FAMILIES.items():
+        if repository in repositories:
+            if family == "dlc":
+                return _DLC_ACCOUNT
+            accounts = PREBUILT_ACCOUNTS[family]
+            if region not in accounts:
+                raise ValueError(f"no SageMaker image registry known for {repository} in {region}")
+            return accounts[region]
+    raise ValueError(f"unknown SageMaker prebuilt repository {repository!r}")
+
+
+def _prebuilt_image(args: Any, ctx: MockContext) -> dict[str, Any]:
+    region = args.args.get("region") or ctx.region
+    repository = args.args["repositoryName"]
+    tag = args.args.get("imageTag") or "1"
+    account = prebuilt_registry_account(repository, region)
+    return {
+        "id": f"{account}.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}",
+        "registryId": account,
+        "registryPath": f"{account}.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}",
+        "repositoryName": repository,
+        "imageTag": tag,
+        "region": region,
+        "dnsSuffix": "amazonaws.com",
+    }
+
+
+def _sagemaker(kind: str, name_prop: str = "name") -> ResourceHandler:
+    """SageMaker ARNs use a lowercase name and their own resource kinds (``endpoint-config``)."""
+
+    def handler(args: Any, ctx: MockContext, out: Outputs) -> str:
+        if not out.get(name_prop):
+            prefix = out.get(f"{name_prop}Prefix")
+            out[name_prop] = f"{prefix}{ctx.digest('prefix', args.name, length=26)}" if prefix else ctx.autoname(args.name)
+        name = str(out[name_prop])
+        out["arn"] = arn(ctx, "sagemaker", f"{kind}/{name.lower()}")
+        return name
+
+    return handler
+
+
+def _node_group(args: Any, ctx: MockContext, out: Outputs) -> str:
+    cluster, group = out["clusterName"], out.get("nodeGroupName") or ctx.autoname(args.name)
+    out["nodeGroupName"] = group
+    out["arn"] = arn(ctx, "eks", f"nodegroup/{cluster}/{group}/{ctx.digest('ng', args.name, length=8)}")
+    out["status"] = "ACTIVE"
+    return f"{cluster}:{group}"
+
+
+def _budget(args: Any, ctx: MockContext, out: Outputs) -> str:
+    out["arn"] = f"arn:aws:budgets::{ctx.account_id}:budget/{out['name']}"
+    out["accountId"] = ctx.account_id
+    return f"{ctx.account_id}:{out['name']}"
+
+
+def _metric_alarm(args: Any, ctx: MockContext, out: Outputs) -> str:
+    out["arn"] = arn(ctx, "cloudwatch", f"alarm:{out['name']}")
+    return str(out["name"])
+
+
+def _dashboard(args: Any, ctx: MockContext, out: Outputs) -> str:
+    out["dashboardArn"] = f"arn:aws:cloudwatch::{ctx.account_id}:dashboard/{out['dashboardName']}"
+    return str(out["dashboardName"])
+
+
+def _vpc_endpoint(args: Any, ctx: MockContext, out: Outputs) -> None:
+    if out.get("vpcEndpointType") == "Gateway":
+        out["prefixListId"] = f"pl-{ctx.digest('pl', args.name, length=8)}"
+    else:
+        service = str(out.get("serviceName", "")).rsplit(".", 1)[-1]
+        out["dnsEntries"] = [{"dnsName": f"vpce-{ctx.digest('vpce', args.name, length=17)}.{service}.{ctx.region}.vpce.amazonaws.com",
+                              "hostedZoneId": "Z7HUB22UULQXV"}]
+    out["state"] = "available"
+    return None
+
+
+def _glue_database(args: Any, ctx: MockContext, out: Outputs) -> str:
+    out["arn"] = arn(ctx, "glue", f"database/{out['name']}")
+    out.setdefault("catalogId", ctx.account_id)
+    return f"{ctx.account_id}:{out['name']}"
+
+
+def _scalable_target(args: Any, ctx: MockContext, out: Outputs) -> str:
+    out["arn"] = arn(ctx, "application-autoscaling", f"scalable-target/{ctx.digest('target', args.name, length=20)}")
+    return str(out["resourceId"])
+
+
+def _trail(args: Any, ctx: MockContext, out: Outputs) -> str:
+    out["arn"] = arn(ctx, "cloudtrail", f"trail/{out['name']}")
+    out["homeRegion"] = ctx.region
+    return str(out["arn"])
+
+
+def _model_package_group(args: Any, ctx: MockContext, out: Outputs) -> str:
+    name = str(out["modelPackageGroupName"])
+    out["arn"] = arn(ctx, "sagemaker", f"model-package-group/{name.lower()}")
+    return name
+
+
+def _feature_group(args: Any, ctx: MockContext, out: Outputs) -> str:
+    name = str(out["featureGroupName"])
+    out["arn"] = arn(ctx, "sagemaker", f"feature-group/{name.lower()}")
+    return name
+
+
+RESOURCES.update(
+    {
+        "aws:sagemaker/model:Model": _sagemaker("model"),
+        "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _sagemaker("endpoint-config"),
+        "aws:sagemaker/endpoint:Endpoint": _sagemaker("endpoint"),
+        "aws:sagemaker/monitoringSchedule:MonitoringSchedule": _sagemaker("monitoring-schedule"),
+        "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": _sagemaker("data-quality-job-definition"),
+        "aws:sagemaker/modelPackageGroup:ModelPackageGroup": _model_package_group,
+        "aws:sagemaker/featureGroup:FeatureGroup": _feature_group,
+        "aws:eks/nodeGroup:NodeGroup": _node_group,
+        "aws:budgets/budget:Budget": _budget,
+        "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
+        "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+        "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+        "aws:glue/catalogDatabase:CatalogDatabase": _glue_database,
+        "aws:appautoscaling/target:Target": _scalable_target,
+        "aws:cloudtrail/trail:Trail": _trail,
+    }
+)
+CALLS["aws:sagemaker/getPrebuiltEcrImage:getPrebuiltEcrImage"] = _prebuilt_image

@@ -1,0 +1,102 @@
+"""``keel schedule``: place training jobs on spot or on-demand capacity at the lowest expected cost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stacks.cli._common import EXIT_BAD_INPUT, fail, write_output
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Method(StrEnum):
+    ilp = "ilp"
+    heuristic = "heuristic"
+
+
+def _hour_of_day(now: str | None) -> float:
+    if now is None:
+        moment = datetime.now(UTC)
+    else:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            fail(f"--now = {now!r}: not an ISO date-time (e.g. 2026-11-22T04:00:00+00:00)")
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)
+    return moment.hour + moment.minute / 60.0
+
+
+def schedule_command(
+    jobs: Annotated[Path, typer.Argument(help="Jobs file (YAML): jobs, quotas, price profiles, allow-lists.")],
+    stack: Annotated[
+        Path, typer.Option("--stack", help="Stack file (Pulumi.<stack>.yaml): cloud, home region, residency.")
+    ],
+    output_format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    method: Annotated[Method, typer.Option("--method", help="Batch solver when quotas are shared.")] = Method.ilp,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Current time (ISO) for hour-of-day price profiles; default now.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the report here, not to stdout.")] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also write an HTML bar chart of cost against on-demand.")
+    ] = None,
+) -> None:
+    """Place each training job (cloud, region, type, spot or on-demand, start) at the lowest expected cost."""
+    import yaml
+
+    from runtime.scheduling import (
+        JobsFileError,
+        NoOffers,
+        load_jobs_file,
+        render_chart,
+        render_table,
+        schedule,
+    )
+    from stacks.spec import SpecError, spec_from_config
+
+    if not stack.is_file():
+        fail(f"{stack}: no such stack file")
+    try:
+        stack_data = yaml.safe_load(stack.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        fail(f"{stack}: not valid YAML ({exc})")
+    config = stack_data.get("config") if isinstance(stack_data, dict) else None
+    if not isinstance(config, dict):
+        fail(f"{stack}: a stack file needs a 'config:' mapping of 'mlkeel:<key>' values")
+    try:
+        spec = spec_from_config(config, str(stack))
+        jobs_file = load_jobs_file(jobs)
+    except (SpecError, JobsFileError) as exc:
+        fail(str(exc))
+    try:
+        report = schedule(
+            jobs_file,
+            cloud=spec.cloud,
+            home_region=spec.region,
+            residency_zone=spec.residency_zone,
+            now_hour=_hour_of_day(now),
+            method=method.value,
+        )
+    except NoOffers as exc:
+        fail(f"{jobs}: {exc}")
+    text = report.to_json() if output_format is Format.json else render_table(report)
+    write_output(text, output)
+    if chart is not None and report.placements:
+        write_output(render_chart(report), chart)
+    if report.unplaceable:
+        fail("\n".join(["jobs that cannot be placed:", *(f"  - {msg}" for msg in report.unplaceable.values())]),
+             code=EXIT_BAD_INPUT)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``keel schedule`` to the command line."""
+    app.command("schedule")(schedule_command)
