@@ -58,16 +58,36 @@ def _catalog(prices: Path | None) -> Any:
 
 @cost_app.command("estimate")
 def estimate(
-    states: list[Path] = typer.Argument(None, help="State files (`pulumi stack export` / `keel plan` output)."),
-    compare: tuple[Path, Path] | None = typer.Option(None, "--compare", help="BASE HEAD: monthly delta per resource and tag."),
+    states: list[Path] = typer.Argument(
+        None, help="State files (`pulumi stack export` / `keel plan` output) or folders of them."
+    ),
+    compare: tuple[Path, Path] | None = typer.Option(
+        None, "--compare", help="BASE HEAD: monthly delta per resource and tag."
+    ),
     fmt: str = typer.Option("table", "--format", "-f", help=_FORMAT_HELP),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here instead of standard output."),
-    usage: Path | None = typer.Option(None, "--usage", help="Usage file (YAML); see `keel cost usage-skeleton`."),
-    by: list[str] = typer.Option(None, "--by", help="Tag key to roll up by (repeatable); default team, cost-center, environment, component."),
-    stack_file: Path | None = typer.Option(None, "--stack-file", help="Pulumi.<stack>.yaml holding mlkeel:budget.monthlyLimitUsd."),
-    budget: float | None = typer.Option(None, "--budget", help="Monthly budget in USD (overrides the stack file)."),
-    fail_over_budget: bool = typer.Option(False, "--fail-over-budget", help="Exit 1 when the estimate exceeds the budget."),
-    prices: Path | None = typer.Option(None, "--prices", help="Price files directory (default: bundled or $MLKEEL_PRICING_DIR)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the report here instead of standard output."
+    ),
+    usage: Path | None = typer.Option(
+        None, "--usage", help="Usage file (YAML); see `keel cost usage-skeleton`."
+    ),
+    by: list[str] = typer.Option(
+        None,
+        "--by",
+        help="Tag key to roll up by (repeatable); default team, cost-center, environment, component.",
+    ),
+    stack_file: Path | None = typer.Option(
+        None, "--stack-file", help="Pulumi.<stack>.yaml holding mlkeel:budget.monthlyLimitUsd."
+    ),
+    budget: float | None = typer.Option(
+        None, "--budget", help="Monthly budget in USD (overrides the stack file)."
+    ),
+    fail_over_budget: bool = typer.Option(
+        False, "--fail-over-budget", help="Exit 1 when the estimate exceeds the budget."
+    ),
+    prices: Path | None = typer.Option(
+        None, "--prices", help="Price files directory (default: bundled or $MLKEEL_PRICING_DIR)."
+    ),
 ) -> None:
     """Estimate the monthly cost of stack states, or compare two with --compare."""
     from runtime.cost import (
@@ -98,9 +118,15 @@ def estimate(
             base = estimate_cost(load_state(base_path), catalog=catalog, usage=usage_data)
             assert head_path is not None
             head = estimate_cost(load_state(head_path), catalog=catalog, usage=usage_data)
-            write_output(render_diff(diff_estimates(base, head), fmt, rollup_keys=by or ("cost-center", "team")), output)
+            write_output(
+                render_diff(diff_estimates(base, head), fmt, rollup_keys=by or ("cost-center", "team")),
+                output,
+            )
             return
-        parsed = [load_state(p) for p in states]
+        files = [f for p in states for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])]
+        if not files:
+            fail(f"no state files (*.json) in {', '.join(map(str, states))}")
+        parsed = [load_state(p) for p in files]
         result = estimate_cost(parsed, catalog=catalog, usage=usage_data)
         limit = budget
         if limit is None and stack_file is not None:
@@ -114,14 +140,19 @@ def estimate(
     if check is not None and (check.exceeded or check.may_exceed):
         typer.echo(f"keel: warning: {check.message()}", err=True)
     if result.not_priced:
-        typer.echo(f"keel: warning: {len(result.not_priced)} of {len(result.resources)} resources not priced "
-                   f"({result.not_priced_share:.0%}); their cost is unknown, not zero", err=True)
+        typer.echo(
+            f"keel: warning: {len(result.not_priced)} of {len(result.resources)} resources not priced "
+            f"({result.not_priced_share:.0%}); their cost is unknown, not zero",
+            err=True,
+        )
     if check is not None and check.exceeded and fail_over_budget:
         raise typer.Exit(EXIT_FINDINGS)
 
 
 @cost_app.command("usage-skeleton")
-def usage_skeleton_cmd(output: Path | None = typer.Option(None, "--output", "-o", help="Write here.")) -> None:
+def usage_skeleton_cmd(
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here."),
+) -> None:
     """Print a usage file listing every usage key with its documented default."""
     from runtime.cost import usage_skeleton
 
@@ -131,9 +162,15 @@ def usage_skeleton_cmd(output: Path | None = typer.Option(None, "--output", "-o"
 @cost_app.command("refresh-prices")
 def refresh_prices(
     provider: str = typer.Option("all", "--provider", help="aws, gcp or all."),
-    region: list[str] = typer.Option(None, "--region", help="Region to refresh (repeatable; default: the catalog's)."),
-    output_dir: Path | None = typer.Option(None, "--output-dir", help="Where to write the price files (default: the bundled data)."),
-    prices: Path | None = typer.Option(None, "--prices", help="Catalog to start from (default: bundled or $MLKEEL_PRICING_DIR)."),
+    region: list[str] = typer.Option(
+        None, "--region", help="Region to refresh (repeatable; default: the catalog's)."
+    ),
+    output_dir: Path | None = typer.Option(
+        None, "--output-dir", help="Where to write the price files (default: the bundled data)."
+    ),
+    prices: Path | None = typer.Option(
+        None, "--prices", help="Catalog to start from (default: bundled or $MLKEEL_PRICING_DIR)."
+    ),
 ) -> None:
     """Rebuild the price files from the AWS Price List API and the GCP Cloud Billing Catalog API."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -149,7 +186,9 @@ def refresh_prices(
     gcp_regions = [r for r in regions if re.match(r"^[a-z]+-[a-z]+\d+$", r)] or None  # europe-west4
     unknown = sorted(set(regions) - set(aws_regions or []) - set(gcp_regions or []))
     if unknown:
-        fail(f"--region has bad value {unknown[0]!r}; allowed: an AWS region (eu-west-1) or a GCP region (europe-west4)")
+        fail(
+            f"--region has bad value {unknown[0]!r}; allowed: an AWS region (eu-west-1) or a GCP region (europe-west4)"
+        )
     clients: dict[str, Any] = {}
     try:
         if provider in ("aws", "all"):
@@ -163,13 +202,20 @@ def refresh_prices(
     except Exception as exc:  # missing credentials surface here for GCP
         fail(f"cannot create the price API client: {exc}")
     target = output_dir or (prices or BUNDLED_DATA_DIR)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True,
-                  console=None) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True, console=None
+    ) as progress:
         task = progress.add_task("refreshing prices", total=None)
         try:
-            reports = refresh_catalog(catalog, Path(target), aws_client=clients.get("aws"), gcp_client=clients.get("gcp"),
-                                      aws_regions=aws_regions, gcp_regions=gcp_regions,
-                                      progress=lambda what: progress.update(task, description=f"asking {what}"))
+            reports = refresh_catalog(
+                catalog,
+                Path(target),
+                aws_client=clients.get("aws"),
+                gcp_client=clients.get("gcp"),
+                aws_regions=aws_regions,
+                gcp_regions=gcp_regions,
+                progress=lambda what: progress.update(task, description=f"asking {what}"),
+            )
         except RefreshError as exc:
             fail(str(exc))
     clear_catalog_cache()
@@ -180,18 +226,30 @@ def refresh_prices(
 
 @cost_app.command("actuals")
 def actuals(
-    provider: str = typer.Option(..., "--provider", help="aws (Cost Explorer) or gcp (BigQuery billing export)."),
-    group_by: list[str] = typer.Option(["team"], "--group-by", help="Cost tag key(s) to group by (repeatable)."),
+    provider: str = typer.Option(
+        ..., "--provider", help="aws (Cost Explorer) or gcp (BigQuery billing export)."
+    ),
+    group_by: list[str] = typer.Option(
+        ["team"], "--group-by", help="Cost tag key(s) to group by (repeatable)."
+    ),
     start: str = typer.Option(..., "--start", help="First day, YYYY-MM-DD."),
     end: str = typer.Option(..., "--end", help="Day after the last day, YYYY-MM-DD (exclusive)."),
     granularity: str = typer.Option("MONTHLY", "--granularity", help="AWS: MONTHLY or DAILY."),
     metric: str = typer.Option("UnblendedCost", "--metric", help="AWS Cost Explorer metric."),
-    endpoint_url: str | None = typer.Option(None, "--endpoint-url", help="AWS: Cost Explorer endpoint (e.g. a local moto server)."),
-    billing_table: str | None = typer.Option(None, "--billing-table", help="GCP: project.dataset.gcp_billing_export_v1_XXXX."),
-    billing_parquet: Path | None = typer.Option(None, "--billing-parquet", help="GCP: run the same query locally over an export saved as parquet."),
+    endpoint_url: str | None = typer.Option(
+        None, "--endpoint-url", help="AWS: Cost Explorer endpoint (e.g. a local moto server)."
+    ),
+    billing_table: str | None = typer.Option(
+        None, "--billing-table", help="GCP: project.dataset.gcp_billing_export_v1_XXXX."
+    ),
+    billing_parquet: Path | None = typer.Option(
+        None, "--billing-parquet", help="GCP: run the same query locally over an export saved as parquet."
+    ),
     project: str | None = typer.Option(None, "--project", help="GCP: project to run the BigQuery job in."),
     fmt: str = typer.Option("table", "--format", "-f", help=_FORMAT_HELP),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here instead of standard output."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the report here instead of standard output."
+    ),
 ) -> None:
     """Actual spend grouped by cost tags, in the same report formats and columns as estimates."""
     from runtime.cost import ActualsError, aws_actuals, bigquery_runner, duckdb_runner, gcp_actuals, render
@@ -202,16 +260,26 @@ def actuals(
             import boto3
 
             client = boto3.client("ce", region_name="us-east-1", endpoint_url=endpoint_url)
-            result = aws_actuals(client, start=start, end=end, group_by=group_by, granularity=granularity, metric=metric)
+            result = aws_actuals(
+                client, start=start, end=end, group_by=group_by, granularity=granularity, metric=metric
+            )
         elif provider == "gcp":
             table = billing_table or "billing_export"
             if billing_parquet is not None:
                 if not billing_parquet.is_file():
                     fail(f"--billing-parquet {billing_parquet}: no such file")
-                result = gcp_actuals(duckdb_runner(str(billing_parquet), table), table=table, start=start, end=end,
-                                     group_by=group_by, dialect="duckdb")
+                result = gcp_actuals(
+                    duckdb_runner(str(billing_parquet), table),
+                    table=table,
+                    start=start,
+                    end=end,
+                    group_by=group_by,
+                    dialect="duckdb",
+                )
             elif billing_table:
-                result = gcp_actuals(bigquery_runner(project), table=billing_table, start=start, end=end, group_by=group_by)
+                result = gcp_actuals(
+                    bigquery_runner(project), table=billing_table, start=start, end=end, group_by=group_by
+                )
             else:
                 fail("--provider gcp needs --billing-table (BigQuery) or --billing-parquet (local export)")
         else:

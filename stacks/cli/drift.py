@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +11,7 @@ import typer
 from stacks.cli._common import EXIT_FINDINGS, fail, write_output
 
 
-class DriftFormat(str, Enum):
+class DriftFormat(StrEnum):
     """Report formats."""
 
     table = "table"

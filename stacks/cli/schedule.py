@@ -42,6 +42,13 @@ def schedule_command(
     ],
     output_format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     method: Annotated[Method, typer.Option("--method", help="Batch solver when quotas are shared.")] = Method.ilp,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", min=0.1, help="Seconds CBC may spend on a shared-quota batch.")
+    ] = None,
+    interruption_scale: Annotated[
+        float,
+        typer.Option("--interruption-scale", min=0.01, help="Interruptions this many times as often as the advisor's."),
+    ] = 1.0,
     now: Annotated[
         str | None, typer.Option("--now", help="Current time (ISO) for hour-of-day price profiles; default now.")
     ] = None,
@@ -85,6 +92,8 @@ def schedule_command(
             residency_zone=spec.residency_zone,
             now_hour=_hour_of_day(now),
             method=method.value,
+            time_limit_seconds=time_limit,
+            interruption_scale=interruption_scale,
         )
     except NoOffers as exc:
         fail(f"{jobs}: {exc}")

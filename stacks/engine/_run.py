@@ -101,7 +101,7 @@ def run_program(
     from pulumi.runtime import config as pulumi_config
     from pulumi.runtime import settings
     from pulumi.runtime.mocks import MockEngine, MockSettings
-    from pulumi.runtime.stack import run_in_stack
+    from pulumi.runtime.stack import Stack, run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
     from stacks.spec import SpecError
@@ -125,14 +125,29 @@ def run_program(
         )
     )
     pulumi_config.set_all_config(dict(config), sorted(secret_keys))
+    # As the language host's run_in_stack: a root Stack, the program inside it, the stack's outputs
+    # registered when the program returns, then outstanding RPCs awaited and callbacks shut down. The Stack
+    # is created before the event loop runs, as the SDK's own mock runtime (set_mocks) does: created inside
+    # the loop, the SDK tracks every output across contexts and its final wait grows quadratic.
+    root = Stack()
+    body = program or _default_program
+
+    def run() -> None:
+        try:
+            body()
+        finally:
+            root._finish()
+
     try:
-        _sync_await(run_in_stack(program or _default_program))
+        _sync_await(run_pulumi_func(run))
     except Exception as exc:
         cause: BaseException | None = exc
-        while cause is not None:
+        seen: set[int] = set()
+        while cause is not None and id(cause) not in seen:  # the SDK may chain an exception to itself
             if isinstance(cause, SpecError):
                 raise cause from None
-            cause = cause.__cause__
+            seen.add(id(cause))
+            cause = cause.__cause__ or cause.__context__
         raise
     finally:
         settings.ROOT.set(None)

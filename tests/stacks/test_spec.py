@@ -121,3 +121,17 @@ def test_spec_reference_in_docs_is_current() -> None:
     assert f"<!-- BEGIN reference -->\n{reference_markdown()}<!-- END reference -->" in docs, (
         "regenerate with: python -m stacks.spec"
     )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_spec_fuzz_stack_file_text_loads_or_raises_spec_error(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "Pulumi.yaml").write_text("name: mlkeel\nruntime: python\n")
+    stack = folder / "Pulumi.fuzz.yaml"
+    stack.write_text(text, encoding="utf-8")
+    try:
+        config = load_stack_config(stack)
+        spec_from_config(config.values, str(stack))
+    except SpecError as exc:
+        assert exc.issues
