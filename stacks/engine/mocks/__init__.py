@@ -113,9 +113,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return f"{args.name}-{ctx.digest(args.typ, args.name)}", dict(args.inputs)
         return module.new_resource(args, ctx)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
         package = args.token.split(":", 1)[0]
         module = PROVIDERS.get(package)
         if module is None:
-            return {}, None
-        return module.call(args, self._context(package, args.provider)), None
+            return {}, []
+        return module.call(args, self._context(package, args.provider)), []
