@@ -85,13 +85,25 @@ def tag_field(type_token: str) -> TagField | None:
     if init is None:
         return None
     params = inspect.signature(init).parameters
-    if package == "aws" and "tags" in params:
+    if package == "aws" and _is_string_map(params.get("tags")):
         return "tags"
-    if package == "gcp" and "labels" in params:
+    if package == "gcp" and _is_string_map(params.get("labels")):
         return "labels"
     if package == "kubernetes" and "metadata" in params:
         return "metadata.labels"
     return None
+
+
+def _is_string_map(param: inspect.Parameter | None) -> bool:
+    """A key/value map of strings, not a list that happens to share the name.
+
+    ``gcp:monitoring/metricDescriptor`` has ``labels`` (label descriptors) and ``aws:autoscaling/group``
+    has ``tags`` (a list with ``propagateAtLaunch``); neither carries cost tags.
+    """
+    if param is None:
+        return False
+    annotation = str(param.annotation)
+    return "Mapping[str" in annotation or "Dict[str" in annotation or "dict[str" in annotation
 
 
 def taggable_types(package: str) -> list[str]:
