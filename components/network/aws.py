@@ -1,0 +1,208 @@
+"""AWS network: a VPC with private subnets only, VPC endpoints instead of internet access, flow logs.
+
+Nothing the stack runs needs the internet: SageMaker models run with network isolation, training nodes
+pull images through ECR endpoints, S3 traffic goes through a gateway endpoint. So there is no internet
+gateway and no NAT gateway (which also saves ~$33 per month per NAT). Every packet is recorded by VPC flow
+logs into a log group encrypted with the stack key and kept ``flow_log_retention_days``.
+"""
+
+import ipaddress
+import math
+from typing import TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws._iam import document, service_trust, statement
+from components.aws._naming import aws_name
+from components.tagging import capability_options
+
+
+class AwsNetworkArgs(TypedDict):
+    """Inputs of :class:`AwsNetwork`."""
+
+    prefix: str
+    tags: dict[str, str]
+    region: str
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    encryption_key: pulumi.Input[str]
+    """ARN of the stack key (flow-log group encryption)."""
+    role_path: str
+    cidr: str
+    availability_zones: int
+    """How many AZs get a private subnet (at least two)."""
+    flow_log_retention_days: int
+    interface_services: list[str]
+    """Interface endpoints to create, as service suffixes (``sagemaker.api``, ``ecr.dkr``...)."""
+
+
+def subnet_cidrs(cidr: str, count: int) -> list[str]:
+    """``count`` equal private subnets of ``cidr``, leaving at least half of the block free for growth."""
+    network = ipaddress.ip_network(cidr)
+    extra_bits = max(1, math.ceil(math.log2(count)) + 1)
+    return [str(s) for s in list(network.subnets(prefixlen_diff=extra_bits))[:count]]
+
+
+class AwsNetwork(pulumi.ComponentResource):
+    """VPC, private subnets in several AZs, S3 gateway + interface endpoints, encrypted flow logs."""
+
+    vpc_id: pulumi.Output[str]
+    subnet_ids: pulumi.Output[list[str]]
+    workload_security_group_id: pulumi.Output[str]
+    endpoint_security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AwsNetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlkeel:index:AwsNetwork", name, None, capability_options(opts, args["tags"], "network"))
+        child = pulumi.ResourceOptions(parent=self)
+        prefix = args["prefix"]
+        region = args["region"]
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=args["cidr"],
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={"Name": f"{prefix}-vpc"},
+            opts=child,
+        )
+        zones = aws.get_availability_zones_output(
+            state="available", opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        route_table = aws.ec2.RouteTable(
+            f"{name}-private-routes", vpc_id=vpc.id, tags={"Name": f"{prefix}-private"}, opts=child
+        )
+        subnets = []
+        for index, block in enumerate(subnet_cidrs(args["cidr"], args["availability_zones"])):
+            subnet = aws.ec2.Subnet(
+                f"{name}-private-{index}",
+                vpc_id=vpc.id,
+                cidr_block=block,
+                availability_zone=zones.names[index],
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{prefix}-private-{index}", "kubernetes.io/role/internal-elb": "1"},
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{index}-routes", subnet_id=subnet.id, route_table_id=route_table.id, opts=child
+            )
+            subnets.append(subnet)
+        subnet_ids = [s.id for s in subnets]
+
+        s3_endpoint = aws.ec2.VpcEndpoint(
+            f"{name}-s3",
+            vpc_id=vpc.id,
+            service_name=f"com.amazonaws.{region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[route_table.id],
+            tags={"Name": f"{prefix}-s3"},
+            opts=child,
+        )
+        endpoint_sg = aws.ec2.SecurityGroup(
+            f"{name}-endpoints",
+            name=aws_name("security-group", prefix, "vpc-endpoints"),
+            description="HTTPS from inside the VPC to AWS service endpoints",
+            vpc_id=vpc.id,
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(
+                    description="HTTPS from the VPC", protocol="tcp", from_port=443, to_port=443,
+                    cidr_blocks=[args["cidr"]],
+                )
+            ],
+            egress=[],
+            tags={"Name": f"{prefix}-vpc-endpoints"},
+            opts=child,
+        )
+        workload_sg = aws.ec2.SecurityGroup(
+            f"{name}-workloads",
+            name=aws_name("security-group", prefix, "workloads"),
+            description="SageMaker models, training and monitoring jobs: each other, AWS endpoints and S3 only",
+            vpc_id=vpc.id,
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(
+                    description="Between workloads (distributed training, inter-container)",
+                    protocol="-1", from_port=0, to_port=0, self=True,
+                )
+            ],
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="Between workloads", protocol="-1", from_port=0, to_port=0, self=True
+                ),
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="HTTPS to VPC endpoints", protocol="tcp", from_port=443, to_port=443,
+                    cidr_blocks=[args["cidr"]],
+                ),
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="HTTPS to S3 through the gateway endpoint", protocol="tcp", from_port=443,
+                    to_port=443, prefix_list_ids=[s3_endpoint.prefix_list_id],
+                ),
+            ],
+            tags={"Name": f"{prefix}-workloads"},
+            opts=child,
+        )
+        for service in args["interface_services"]:
+            aws.ec2.VpcEndpoint(
+                f"{name}-{service.replace('.', '-')}",
+                vpc_id=vpc.id,
+                service_name=f"com.amazonaws.{region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=subnet_ids,
+                security_group_ids=[endpoint_sg.id],
+                tags={"Name": f"{prefix}-{service}"},
+                opts=child,
+            )
+
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=aws_name("log-group", f"/mlkeel/{prefix}", "vpc-flow-logs", separator="/"),
+            kms_key_id=args["encryption_key"],
+            retention_in_days=args["flow_log_retention_days"],
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            name=aws_name("iam-role", prefix, "vpc-flow-logs"),
+            path=args["role_path"],
+            description="VPC flow logs delivery into the stack's encrypted log group",
+            assume_role_policy=service_trust(["vpc-flow-logs.amazonaws.com"], args["account_id"]),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-flow-logs-policy",
+            role=role.id,
+            policy=document(
+                [
+                    statement(
+                        "DeliverFlowLogs",
+                        ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                        [log_group.arn, pulumi.Output.concat(log_group.arn, ":*")],
+                    )
+                ]
+            ),
+            opts=child,
+        )
+        flow_log = aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags={"Name": f"{prefix}-vpc"},
+            opts=child,
+        )
+        self.vpc_id = vpc.id
+        self.subnet_ids = pulumi.Output.all(*subnet_ids)
+        self.workload_security_group_id = workload_sg.id
+        self.endpoint_security_group_id = endpoint_sg.id
+        self.register_outputs(
+            {
+                "vpc_id": vpc.id,
+                "subnet_ids": self.subnet_ids,
+                "workload_security_group_id": workload_sg.id,
+                "endpoint_security_group_id": endpoint_sg.id,
+                "flow_log_id": flow_log.id,
+                "flow_log_group": log_group.name,
+            }
+        )

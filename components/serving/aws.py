@@ -1,0 +1,310 @@
+"""AWS serving: SageMaker endpoints with weighted variants, shadows, progressive rollout and autoscaling.
+
+Per endpoint (:class:`AwsServingEndpoint`):
+
+- one SageMaker model per variant (and shadow), network-isolated, inside the stack's private subnets;
+- an endpoint configuration encrypting volumes and captured data with the stack key, production variants
+  weighted for A/B tests, an optional shadow variant, and data capture into the registry bucket;
+- the endpoint, whose deployment config rolls a new configuration out blue/green (all at once, canary or
+  linear) and rolls back on its own when the latency or 5xx alarms fire;
+- Application Auto Scaling per production variant: target tracking on invocations per instance between
+  the spec's min and max replicas.
+
+Models get names derived from what they serve (a short hash of image, artifact and package), so a new model
+version gets a new name and replaces the old one without a name clash; configurations use a name prefix for
+the same reason. Where a team names no model yet, :class:`AwsServing` still reports the data-capture location
+and the roles and alarms it would use, and creates no endpoint.
+"""
+
+import hashlib
+import math
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from components.args import RolloutArgs
+from components.aws._naming import NAME_PREFIX_SUFFIX, aws_name
+from components.tagging import capability_options
+
+CAPTURE_PREFIX = "data-capture"
+
+
+class AwsModelRef(TypedDict):
+    """A resolved model source: a package ARN, or an image URI with an optional artifact URL."""
+
+    source: str
+    """The spec's source text (what the model's name hashes)."""
+    image: NotRequired[pulumi.Input[str] | None]
+    model_data_url: NotRequired[pulumi.Input[str] | None]
+    model_package: NotRequired[pulumi.Input[str] | None]
+
+
+class AwsVariantArgs(TypedDict):
+    name: str
+    weight: float
+    instance_type: str
+    model: AwsModelRef
+
+
+class AwsShadowArgs(TypedDict):
+    name: str
+    sampling_percent: int
+    instance_type: str
+    model: AwsModelRef
+
+
+class AwsEndpointArgs(TypedDict):
+    """One endpoint, resolved from the spec (instance types final, model sources resolved)."""
+
+    key: str
+    endpoint_name: str
+    min_replicas: int
+    max_replicas: int
+    target_invocations_per_instance: int
+    variants: list[AwsVariantArgs]
+    shadow: AwsShadowArgs | None
+    rollout: RolloutArgs
+    data_capture_percent: int
+    rollback_alarms: list[pulumi.Input[str]]
+
+
+class AwsServingEndpointArgs(TypedDict):
+    """Inputs of :class:`AwsServingEndpoint`."""
+
+    prefix: str
+    tags: dict[str, str]
+    encryption_key: pulumi.Input[str]
+    execution_role_arn: pulumi.Input[str]
+    bucket_name: pulumi.Input[str]
+    subnet_ids: pulumi.Input[list[str]]
+    security_group_ids: list[pulumi.Input[str]]
+    endpoint: AwsEndpointArgs
+
+
+class AwsServingArgs(TypedDict):
+    """Inputs of :class:`AwsServing`."""
+
+    prefix: str
+    tags: dict[str, str]
+    region: str
+    encryption_key: pulumi.Input[str]
+    execution_role_arn: pulumi.Input[str]
+    bucket_name: pulumi.Input[str]
+    subnet_ids: pulumi.Input[list[str]]
+    security_group_ids: list[pulumi.Input[str]]
+    endpoints: list[AwsEndpointArgs]
+
+
+def model_name(prefix: str, endpoint: str, variant: str, source: str) -> str:
+    """A model name that changes exactly when the served model does (SageMaker models are immutable)."""
+    digest = hashlib.sha256(source.encode()).hexdigest()[:8]
+    return aws_name("sagemaker", prefix, f"{endpoint}-{variant}-{digest}")
+
+
+def execution_timeout(rollout: RolloutArgs) -> int:
+    """Upper bound of a blue/green deployment: every bake step plus 10 minutes, within SageMaker's 600-14400 s."""
+    wait = rollout["wait_minutes"] * 60
+    if rollout["strategy"] == "canary":
+        steps = 2
+    elif rollout["strategy"] == "linear":
+        steps = math.ceil(100 / rollout["linear_step_percent"]) + 1
+    else:
+        steps = 1
+    return max(600, min(14400, steps * wait + 600))
+
+
+def capacity_percent(percent: float) -> int:
+    """SageMaker takes whole percentages of the fleet; round to the nearest, at least 1."""
+    return max(1, round(percent))
+
+
+def variant_resource_id(endpoint: str, variant: str) -> str:
+    """Application Auto Scaling's id of a SageMaker production variant."""
+    return f"endpoint/{endpoint}/variant/{variant}"
+
+
+def deployment_config(rollout: RolloutArgs, alarms: list[pulumi.Input[str]]) -> aws.sagemaker.EndpointDeploymentConfigArgs:
+    """Blue/green with canary/linear/all-at-once traffic shifting and alarm-driven rollback."""
+    strategy = rollout["strategy"]
+    routing = aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationArgs(
+        type={"canary": "CANARY", "linear": "LINEAR"}.get(strategy, "ALL_AT_ONCE"),
+        wait_interval_in_seconds=rollout["wait_minutes"] * 60,
+        canary_size=aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySizeArgs(
+            type="CAPACITY_PERCENT", value=capacity_percent(rollout["canary_percent"])
+        )
+        if strategy == "canary"
+        else None,
+        linear_step_size=aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSizeArgs(
+            type="CAPACITY_PERCENT", value=capacity_percent(rollout["linear_step_percent"])
+        )
+        if strategy == "linear"
+        else None,
+    )
+    rollback = None
+    if rollout["rollback_on_alarms"] and alarms:
+        rollback = aws.sagemaker.EndpointDeploymentConfigAutoRollbackConfigurationArgs(
+            alarms=[aws.sagemaker.EndpointDeploymentConfigAutoRollbackConfigurationAlarmArgs(alarm_name=a) for a in alarms]
+        )
+    return aws.sagemaker.EndpointDeploymentConfigArgs(
+        blue_green_update_policy=aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyArgs(
+            traffic_routing_configuration=routing,
+            termination_wait_in_seconds=300,
+            maximum_execution_timeout_in_seconds=execution_timeout(rollout),
+        ),
+        auto_rollback_configuration=rollback,
+    )
+
+
+def _container(model: AwsModelRef) -> aws.sagemaker.ModelPrimaryContainerArgs:
+    if model.get("model_package"):
+        return aws.sagemaker.ModelPrimaryContainerArgs(model_package_name=model["model_package"])
+    return aws.sagemaker.ModelPrimaryContainerArgs(
+        image=model.get("image"), model_data_url=model.get("model_data_url"), mode="SingleModel"
+    )
+
+
+class AwsServingEndpoint(pulumi.ComponentResource):
+    """Models, endpoint configuration, endpoint with blue/green rollback, target-tracking autoscaling."""
+
+    endpoint_name: pulumi.Output[str]
+    endpoint_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AwsServingEndpointArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlkeel:index:AwsServingEndpoint", name, None, capability_options(opts, args["tags"], "serving"))
+        child = pulumi.ResourceOptions(parent=self)
+        ep = args["endpoint"]
+        prefix, key = args["prefix"], args["encryption_key"]
+        vpc = aws.sagemaker.ModelVpcConfigArgs(subnets=args["subnet_ids"], security_group_ids=args["security_group_ids"])
+
+        def model(variant: str, ref: AwsModelRef) -> aws.sagemaker.Model:
+            return aws.sagemaker.Model(
+                f"{name}-{variant}-model",
+                name=model_name(prefix, ep["key"], variant, ref["source"]),
+                primary_container=_container(ref),
+                execution_role_arn=args["execution_role_arn"],
+                enable_network_isolation=True,
+                vpc_config=vpc,
+                opts=child,
+            )
+
+        production = [
+            aws.sagemaker.EndpointConfigurationProductionVariantArgs(
+                variant_name=v["name"],
+                model_name=model(v["name"], v["model"]).name,
+                instance_type=v["instance_type"],
+                initial_instance_count=ep["min_replicas"],
+                initial_variant_weight=v["weight"],
+            )
+            for v in ep["variants"]
+        ]
+        shadows = None
+        if ep["shadow"] is not None:
+            shadow = ep["shadow"]
+            shadows = [
+                aws.sagemaker.EndpointConfigurationShadowProductionVariantArgs(
+                    variant_name=shadow["name"],
+                    model_name=model(shadow["name"], shadow["model"]).name,
+                    instance_type=shadow["instance_type"],
+                    initial_instance_count=1,
+                    initial_variant_weight=shadow["sampling_percent"] / 100,
+                )
+            ]
+        capture = aws.sagemaker.EndpointConfigurationDataCaptureConfigArgs(
+            enable_capture=ep["data_capture_percent"] > 0,
+            initial_sampling_percentage=max(ep["data_capture_percent"], 1),
+            destination_s3_uri=pulumi.Output.format("s3://{0}/{1}/{2}", args["bucket_name"], CAPTURE_PREFIX, ep["key"]),
+            kms_key_id=key,
+            capture_options=[
+                aws.sagemaker.EndpointConfigurationDataCaptureConfigCaptureOptionArgs(capture_mode="Input"),
+                aws.sagemaker.EndpointConfigurationDataCaptureConfigCaptureOptionArgs(capture_mode="Output"),
+            ],
+            capture_content_type_header=aws.sagemaker.EndpointConfigurationDataCaptureConfigCaptureContentTypeHeaderArgs(
+                csv_content_types=["text/csv"], json_content_types=["application/json"]
+            ),
+        )
+        config = aws.sagemaker.EndpointConfiguration(
+            f"{name}-config",
+            name_prefix=aws_name("sagemaker", prefix, ep["key"], reserve=NAME_PREFIX_SUFFIX + 1) + "-",
+            production_variants=production,
+            shadow_production_variants=shadows,
+            data_capture_config=capture,
+            kms_key_arn=key,
+            opts=child,
+        )
+        endpoint = aws.sagemaker.Endpoint(
+            f"{name}-endpoint",
+            name=ep["endpoint_name"],
+            endpoint_config_name=config.name,
+            deployment_config=deployment_config(ep["rollout"], ep["rollback_alarms"]),
+            opts=child,
+        )
+        scaling = {}
+        for v in ep["variants"]:
+            target = aws.appautoscaling.Target(
+                f"{name}-{v['name']}-scaling",
+                service_namespace="sagemaker",
+                scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+                resource_id=pulumi.Output.all(endpoint.name, v["name"]).apply(lambda nv: variant_resource_id(nv[0], nv[1])),
+                min_capacity=ep["min_replicas"],
+                max_capacity=ep["max_replicas"],
+                opts=child,
+            )
+            aws.appautoscaling.Policy(
+                f"{name}-{v['name']}-target-tracking",
+                name=aws_name("alarm", ep["endpoint_name"], f"{v['name']}-invocations-per-instance"),
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                    target_value=ep["target_invocations_per_instance"],
+                    predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                        predefined_metric_type="SageMakerVariantInvocationsPerInstance"
+                    ),
+                    scale_in_cooldown=300,
+                    scale_out_cooldown=60,
+                ),
+                opts=child,
+            )
+            scaling[v["name"]] = target.resource_id
+        self.endpoint_name = endpoint.name
+        self.endpoint_arn = endpoint.arn
+        self.register_outputs(
+            {"endpoint_name": endpoint.name, "endpoint_arn": endpoint.arn, "config_name": config.name,
+             "scaling_resource_ids": scaling}
+        )
+
+
+class AwsServing(pulumi.ComponentResource):
+    """All endpoints of the stack (possibly none yet) and where their captured data lands."""
+
+    endpoint_names: pulumi.Output[dict[str, str]]
+    data_capture_uri: pulumi.Output[str]
+    endpoints: dict[str, AwsServingEndpoint]
+
+    def __init__(self, name: str, args: AwsServingArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlkeel:index:AwsServing", name, None, capability_options(opts, args["tags"], "serving"))
+        self.endpoints = {}
+        for ep in args["endpoints"]:
+            self.endpoints[ep["key"]] = AwsServingEndpoint(
+                f"{name}-{ep['key']}",
+                AwsServingEndpointArgs(
+                    prefix=args["prefix"],
+                    tags=args["tags"],
+                    encryption_key=args["encryption_key"],
+                    execution_role_arn=args["execution_role_arn"],
+                    bucket_name=args["bucket_name"],
+                    subnet_ids=args["subnet_ids"],
+                    security_group_ids=args["security_group_ids"],
+                    endpoint=ep,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        names = {k: e.endpoint_name for k, e in self.endpoints.items()}
+        self.endpoint_names = pulumi.Output.all(**names) if names else pulumi.Output.from_input({})
+        self.data_capture_uri = pulumi.Output.format("s3://{0}/{1}/", args["bucket_name"], CAPTURE_PREFIX)
+        self.register_outputs(
+            {"endpoint_names": self.endpoint_names, "data_capture_uri": self.data_capture_uri,
+             "execution_role_arn": args["execution_role_arn"]}
+        )

@@ -1,0 +1,235 @@
+"""AWS training pools: an EKS cluster with one SPOT managed node group per pool, and spot job settings.
+
+The cluster's API endpoint is private (reachable from the VPC), public only for the CIDRs the spec lists;
+Kubernetes secrets are encrypted with the stack key; every control-plane log type goes to an encrypted log
+group. Each pool is a managed node group on ``SPOT`` capacity over several instance types (EKS picks the
+pools least likely to be interrupted), tainted so only training pods that tolerate it land there and
+labelled with the stack's cost tags so OpenCost can allocate its cost. SageMaker managed spot training jobs
+get their settings as stack outputs: the training role, checkpoint location, and a wait budget no shorter
+than the run budget.
+"""
+
+import re
+from typing import TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws._iam import document, service_trust, statement
+from components.aws._naming import aws_name
+from components.tagging import capability_options
+
+#: Control-plane log types (checklist rule 13 needs api, audit, authenticator).
+CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+#: AWS managed policies a node needs: join the cluster, pull images, run the VPC CNI. None is *FullAccess.
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy")
+TRAINING_TAINT_KEY = "mlkeel.io/workload"
+GPU_TAINT_KEY = "nvidia.com/gpu"
+_ARM_FAMILY = re.compile(r"^[a-z]+\d+g[a-z]*$")
+
+
+class AwsPoolArgs(TypedDict):
+    """One resolved pool: instance types are final (named in the spec or chosen by the scheduler)."""
+
+    name: str
+    instance_types: list[str]
+    gpu: bool
+    spot: bool
+    min_nodes: int
+    max_nodes: int
+    disk_size_gib: int
+
+
+class AwsTrainingClusterArgs(TypedDict):
+    """Inputs of :class:`AwsTrainingCluster`."""
+
+    prefix: str
+    tags: dict[str, str]
+    region: str
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    encryption_key: pulumi.Input[str]
+    role_path: str
+    cluster_name: str
+    kubernetes_version: str
+    control_plane_cidrs: list[str]
+    subnet_ids: pulumi.Input[list[str]]
+    log_retention_days: int
+    pools: list[AwsPoolArgs]
+
+
+class AwsTrainingPoolArgs(TypedDict):
+    """Inputs of :class:`AwsTrainingPool`."""
+
+    prefix: str
+    tags: dict[str, str]
+    cluster_name: pulumi.Input[str]
+    node_role_arn: pulumi.Input[str]
+    subnet_ids: pulumi.Input[list[str]]
+    pool: AwsPoolArgs
+
+
+def ami_type(instance_types: list[str], gpu: bool) -> str:
+    """The EKS AMI for a pool: Arm or x86, with the NVIDIA driver when the pool has GPUs."""
+    arm = all(_ARM_FAMILY.match(t.split(".", 1)[0]) for t in instance_types)
+    if arm:
+        return "AL2023_ARM_64_NVIDIA" if gpu else "AL2023_ARM_64_STANDARD"
+    return "AL2023_x86_64_NVIDIA" if gpu else "AL2023_x86_64_STANDARD"
+
+
+class AwsTrainingPool(pulumi.ComponentResource):
+    """One managed node group: SPOT over several types, tainted for training, scaling bounds from the spec."""
+
+    node_group_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AwsTrainingPoolArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlkeel:index:AwsTrainingPool", name, None, capability_options(opts, args["tags"], "training"))
+        pool = args["pool"]
+        labels = {
+            **{k: v for k, v in args["tags"].items()},
+            "component": "training",
+            "mlkeel.io/pool": pool["name"],
+            TRAINING_TAINT_KEY: "training",
+            "mlkeel.io/capacity": "spot" if pool["spot"] else "on-demand",
+        }
+        taints = [aws.eks.NodeGroupTaintArgs(key=TRAINING_TAINT_KEY, value="training", effect="NO_SCHEDULE")]
+        if pool["gpu"]:
+            taints.append(aws.eks.NodeGroupTaintArgs(key=GPU_TAINT_KEY, value="present", effect="NO_SCHEDULE"))
+        group = aws.eks.NodeGroup(
+            f"{name}-nodes",
+            cluster_name=args["cluster_name"],
+            node_group_name=aws_name("eks-nodegroup", args["prefix"], pool["name"]),
+            node_role_arn=args["node_role_arn"],
+            subnet_ids=args["subnet_ids"],
+            capacity_type="SPOT" if pool["spot"] else "ON_DEMAND",
+            instance_types=pool["instance_types"],
+            ami_type=ami_type(pool["instance_types"], pool["gpu"]),
+            disk_size=pool["disk_size_gib"],
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                min_size=pool["min_nodes"], max_size=pool["max_nodes"], desired_size=pool["min_nodes"]
+            ),
+            update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+            labels=labels,
+            taints=taints,
+            # The cluster autoscaler owns the node count between the bounds.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
+        )
+        self.node_group_name = group.node_group_name
+        self.register_outputs({"node_group_name": group.node_group_name, "instance_types": pool["instance_types"]})
+
+
+class AwsTrainingCluster(pulumi.ComponentResource):
+    """EKS cluster (private endpoint, secrets on the stack key, all control-plane logs) and its pools."""
+
+    cluster_name: pulumi.Output[str]
+    cluster_arn: pulumi.Output[str]
+    node_role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AwsTrainingClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlkeel:index:AwsTrainingCluster", name, None, capability_options(opts, args["tags"], "training"))
+        child = pulumi.ResourceOptions(parent=self)
+        prefix = args["prefix"]
+        key = args["encryption_key"]
+        cluster_role = aws.iam.Role(
+            f"{name}-cluster-role",
+            name=aws_name("iam-role", prefix, "eks-cluster"),
+            path=args["role_path"],
+            description="EKS control plane of the training cluster",
+            assume_role_policy=service_trust(["eks.amazonaws.com"], args["account_id"]),
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-cluster-role-eks",
+                role=cluster_role.name,
+                policy_arn=pulumi.Output.format("arn:{0}:iam::aws:policy/AmazonEKSClusterPolicy", args["partition"]),
+                opts=child,
+            ),
+            aws.iam.RolePolicy(
+                f"{name}-cluster-role-kms",
+                role=cluster_role.id,
+                policy=document(
+                    [
+                        statement("EncryptSecretsWithStackKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt"], [key]),
+                        statement("GrantsForAwsResources", ["kms:CreateGrant"], [key],
+                                  conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+                    ]
+                ),
+                opts=child,
+            ),
+        ]
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-control-plane-logs",
+            # EKS writes to this exact name; creating it first gives it the stack key and a retention.
+            name=f"/aws/eks/{args['cluster_name']}/cluster",
+            kms_key_id=key,
+            retention_in_days=args["log_retention_days"],
+            opts=child,
+        )
+        cidrs = args["control_plane_cidrs"]
+        cluster = aws.eks.Cluster(
+            f"{name}-cluster",
+            name=args["cluster_name"],
+            version=args["kubernetes_version"],
+            role_arn=cluster_role.arn,
+            vpc_config=aws.eks.ClusterVpcConfigArgs(
+                subnet_ids=args["subnet_ids"],
+                endpoint_private_access=True,
+                endpoint_public_access=bool(cidrs),
+                public_access_cidrs=cidrs or None,
+            ),
+            encryption_config=aws.eks.ClusterEncryptionConfigArgs(
+                provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=key), resources=["secrets"]
+            ),
+            enabled_cluster_log_types=CLUSTER_LOG_TYPES,
+            access_config=aws.eks.ClusterAccessConfigArgs(
+                authentication_mode="API", bootstrap_cluster_creator_admin_permissions=True
+            ),
+            # Standard support only: extended support costs six times the control-plane price.
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, *attachments]),
+        )
+        node_role = aws.iam.Role(
+            f"{name}-node-role",
+            # No path: EKS maps node roles by ARN and paths are not supported there.
+            name=aws_name("iam-role", prefix, "eks-node"),
+            description="Training pool nodes: join the cluster, pull images, run the VPC CNI",
+            assume_role_policy=service_trust(["ec2.amazonaws.com"], args["account_id"]),
+            opts=child,
+        )
+        node_attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-node-role-{policy}",
+                role=node_role.name,
+                policy_arn=pulumi.Output.format("arn:{0}:iam::aws:policy/{1}", args["partition"], policy),
+                opts=child,
+            )
+            for policy in NODE_POLICIES
+        ]
+        pool_names = {}
+        for pool in args["pools"]:
+            created = AwsTrainingPool(
+                f"{name}-{pool['name']}",
+                AwsTrainingPoolArgs(
+                    prefix=prefix,
+                    tags=args["tags"],
+                    cluster_name=cluster.name,
+                    node_role_arn=node_role.arn,
+                    subnet_ids=args["subnet_ids"],
+                    pool=pool,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=node_attachments),
+            )
+            pool_names[pool["name"]] = created.node_group_name
+        self.cluster_name = cluster.name
+        self.cluster_arn = cluster.arn
+        self.node_role_arn = node_role.arn
+        self.register_outputs(
+            {
+                "cluster_name": cluster.name,
+                "cluster_arn": cluster.arn,
+                "cluster_endpoint": cluster.endpoint,
+                "node_role_arn": node_role.arn,
+                "node_groups": pool_names,
+            }
+        )
