@@ -36,23 +36,33 @@ def _hour_of_day(now: str | None) -> float:
 
 
 def schedule_command(
-    jobs: Annotated[Path, typer.Argument(help="Jobs file (YAML): jobs, quotas, price profiles, allow-lists.")],
+    jobs: Annotated[
+        Path, typer.Argument(help="Jobs file (YAML): jobs, quotas, price profiles, allow-lists.")
+    ],
     stack: Annotated[
         Path, typer.Option("--stack", help="Stack file (Pulumi.<stack>.yaml): cloud, home region, residency.")
     ],
     output_format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
-    method: Annotated[Method, typer.Option("--method", help="Batch solver when quotas are shared.")] = Method.ilp,
+    method: Annotated[
+        Method, typer.Option("--method", help="Batch solver when quotas are shared.")
+    ] = Method.ilp,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0.1, help="Seconds CBC may spend on a shared-quota batch.")
+        float | None,
+        typer.Option("--time-limit", min=0.1, help="Seconds CBC may spend on a shared-quota batch."),
     ] = None,
     interruption_scale: Annotated[
         float,
-        typer.Option("--interruption-scale", min=0.01, help="Interruptions this many times as often as the advisor's."),
+        typer.Option(
+            "--interruption-scale", min=0.01, help="Interruptions this many times as often as the advisor's."
+        ),
     ] = 1.0,
     now: Annotated[
-        str | None, typer.Option("--now", help="Current time (ISO) for hour-of-day price profiles; default now.")
+        str | None,
+        typer.Option("--now", help="Current time (ISO) for hour-of-day price profiles; default now."),
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", help="Write the report here, not to stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the report here, not to stdout.")
+    ] = None,
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Also write an HTML bar chart of cost against on-demand.")
     ] = None,
@@ -102,8 +112,12 @@ def schedule_command(
     if chart is not None and report.placements:
         write_output(render_chart(report), chart)
     if report.unplaceable:
-        fail("\n".join(["jobs that cannot be placed:", *(f"  - {msg}" for msg in report.unplaceable.values())]),
-             code=EXIT_BAD_INPUT)
+        fail(
+            "\n".join(
+                ["jobs that cannot be placed:", *(f"  - {msg}" for msg in report.unplaceable.values())]
+            ),
+            code=EXIT_BAD_INPUT,
+        )
 
 
 def register(app: typer.Typer) -> None:
