@@ -47,6 +47,18 @@ def _check_format(fmt: str) -> None:
         fail(f"--format has bad value {fmt!r}; allowed: {', '.join(FORMATS)}")
 
 
+def _month(value: str) -> tuple[str, str]:
+    from datetime import date
+
+    from runtime.cost import month_period
+
+    try:
+        year, month = (int(x) for x in value.split("-"))
+        return month_period(date(year, month, 1))
+    except ValueError:
+        fail(f"--period has bad value {value!r}; allowed: a month as YYYY-MM, e.g. 2026-12")
+
+
 def _catalog(prices: Path | None) -> Any:
     from runtime.pricing import CatalogError, load_catalog
 
@@ -88,6 +100,9 @@ def estimate(
     prices: Path | None = typer.Option(
         None, "--prices", help="Price files directory (default: bundled or $MLKEEL_PRICING_DIR)."
     ),
+    period: str | None = typer.Option(
+        None, "--period", help="Month the CSV's ChargePeriodStart/End cover, YYYY-MM (default: this month)."
+    ),
 ) -> None:
     """Estimate the monthly cost of stack states, or compare two with --compare."""
     from runtime.cost import (
@@ -107,6 +122,7 @@ def estimate(
     )
 
     _check_format(fmt)
+    charge_period = _month(period) if period else None
     base_path, head_path = compare if compare else (None, None)
     if not states and base_path is None:
         fail("give state files to estimate, or --compare BASE HEAD")
@@ -136,7 +152,7 @@ def estimate(
     except (StateError, UsageError, BudgetError) as exc:
         fail(str(exc), EXIT_BAD_INPUT)
     check = check_budget(result, limit) if limit is not None else None
-    write_output(render(result, fmt, rollup_keys=keys, budget=check), output)
+    write_output(render(result, fmt, rollup_keys=keys, budget=check, period=charge_period), output)
     if check is not None and (check.exceeded or check.may_exceed):
         typer.echo(f"keel: warning: {check.message()}", err=True)
     if result.not_priced:
