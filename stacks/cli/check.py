@@ -30,7 +30,10 @@ def check(
         Path | None, typer.Option("--pack", help="Policy pack directory (default: the mlkeel pack).")
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=0, help="Pack processes to run (0 = one per core).")
+        int,
+        typer.Option(
+            "--workers", min=0, help="Pack processes to run (0 = one per core, leaving one for this client)."
+        ),
     ] = 0,
     allow_unknown_types: Annotated[
         bool, typer.Option("--allow-unknown-types", help="Check states holding resource types no SDK knows.")

@@ -1,0 +1,123 @@
+"""Policy configuration as ``pulumi preview --policy-pack-config`` takes it, merged like the CLI does.
+
+File format (JSON, or YAML): ``{"all": "mandatory", "<policy-name or MLK id>": "advisory" | {
+"enforcementLevel": "...", "<setting>": value, "exemptions": [{"urn": ..., "reason": ...}]}}``.
+For each policy the effective config is the schema defaults, then the pack's initial config, then the
+file; it is validated against the policy's schema before anything runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+
+
+class PolicyConfigError(ValueError):
+    """The policy config is unusable; the message names the file, the policy, the key and what is allowed."""
+
+
+def load_policy_config(path: Path | None) -> dict[str, Any]:
+    """Read a policy config file (empty config when ``path`` is None)."""
+    if path is None:
+        return {}
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyConfigError(f"{path}: cannot read the policy config ({exc.strerror or exc}).") from None
+    try:
+        data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise PolicyConfigError(
+            f"{path}: not valid {'JSON' if str(path).endswith('.json') else 'YAML'} ({exc})."
+        ) from None
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise PolicyConfigError(
+            f"{path}: the policy config must be an object of policy name -> level or settings."
+        )
+    return dict(data)
+
+
+def _level(source: str, key: str, value: Any) -> str:
+    if value not in LEVELS:
+        raise PolicyConfigError(
+            f"{source}: {key} enforcementLevel must be one of {', '.join(LEVELS)} (found {value!r})."
+        )
+    return str(value)
+
+
+def merge_policy_config(
+    policies: Mapping[str, dict[str, Any]],
+    initial: Mapping[str, dict[str, Any]],
+    user: Mapping[str, Any],
+    aliases: Mapping[str, str],
+    source: str = "policy config",
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Policy name -> (enforcement level, properties), validated against each policy's schema.
+
+    ``policies`` maps name -> {"enforcementLevel", "configSchema": {"properties", "required"}};
+    ``initial`` is the pack's initial config; ``aliases`` maps rule ids to policy names.
+    """
+    resolved_user: dict[str, Any] = {}
+    for key, value in user.items():
+        name = aliases.get(key, key)
+        if name != "all" and name not in policies:
+            raise PolicyConfigError(
+                f"{source}: no policy {key!r} in the pack; use a policy name or rule id "
+                f"(e.g. {', '.join(sorted(policies)[:3])}, ...) or 'all'."
+            )
+        resolved_user[name] = value
+    all_level = None
+    if "all" in resolved_user:
+        value = resolved_user["all"]
+        all_level = _level(source, "all", value["enforcementLevel"] if isinstance(value, Mapping) else value)
+    merged: dict[str, tuple[str, dict[str, Any]]] = {}
+    for name, info in policies.items():
+        schema = info.get("configSchema") or {}
+        props: dict[str, Any] = {
+            k: v["default"] for k, v in (schema.get("properties") or {}).items() if "default" in v
+        }
+        level = str(info.get("enforcementLevel", "advisory"))
+        for layer in (initial.get(name), all_level, resolved_user.get(name)):
+            if layer is None:
+                continue
+            if isinstance(layer, str):
+                level = _level(source, name, layer)
+                continue
+            if not isinstance(layer, Mapping):
+                raise PolicyConfigError(
+                    f"{source}: {name} must be an enforcement level or an object of settings."
+                )
+            for key, value in layer.items():
+                if key == "enforcementLevel":
+                    level = _level(source, name, value)
+                else:
+                    props[key] = value
+        allowed = set(schema.get("properties") or {})
+        extra = sorted(set(props) - allowed)
+        if extra:
+            raise PolicyConfigError(
+                f"{source}: {name} has no setting {extra[0]!r}; allowed: {', '.join(sorted(allowed)) or 'none'}."
+            )
+        try:
+            jsonschema.validate(
+                props,
+                {
+                    "type": "object",
+                    "properties": schema.get("properties") or {},
+                    "required": list(schema.get("required") or []),
+                },
+            )
+        except jsonschema.ValidationError as exc:
+            where = ".".join(str(p) for p in exc.absolute_path) or "(root)"
+            raise PolicyConfigError(f"{source}: {name}.{where}: {exc.message}") from None
+        merged[name] = (level, props)
+    return merged

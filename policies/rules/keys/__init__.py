@@ -1,0 +1,1 @@
+"""Key management: rotation and key policies."""

@@ -1,0 +1,1 @@
+"""No public endpoints, network isolation for training and serving."""

@@ -1,0 +1,1 @@
+"""No public data: buckets, ACLs and IAM members."""

@@ -1,0 +1,1 @@
+"""Autoscaling bounds and instance allow-lists."""

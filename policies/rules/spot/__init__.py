@@ -1,0 +1,1 @@
+"""Spot capacity for training."""
