@@ -1,0 +1,262 @@
+"""``GcpServing``: Vertex AI endpoints, one ``GcpServingEndpoint`` per spec endpoint.
+
+Each endpoint is CMEK-encrypted, peered into the stack's VPC (private services access, no public
+endpoint), and logs sampled requests and responses to a CMEK-encrypted BigQuery dataset that the drift
+runtime reads. Each has a deployment resource pool with the spec's machine type, accelerator and
+min/max replicas, autoscaled on CPU utilisation (or GPU duty cycle when accelerated): those are the only
+autoscaling metrics Vertex AI accepts, so the spec's ``targetInvocationsPerInstance`` has no GCP twin.
+
+**Model deployment is not expressible with pulumi-gcp.** There is no Vertex AI Model or DeployedModel
+resource (terraform-provider-google #15303, #25152; ``traffic_split`` cannot be set on create,
+magic-modules #12110), so uploading a model version and splitting traffic between variants cannot be
+declared here. The seam is :class:`ModelDeployer`: a callable that receives a :class:`DeploymentPlan`
+(endpoint, resource pool, models, traffic split in percent, rollout) and returns the resource that deploys
+it, typically a Pulumi dynamic provider wrapping ``google-cloud-aiplatform``
+(``Model.upload``, ``Endpoint.deploy(..., traffic_split=...)``). Without one, the plan is exported in the
+stack outputs with ``status: not-deployed`` and the reason, and nothing pretends to deploy.
+"""
+
+from collections.abc import Sequence
+from typing import Any, NotRequired, Protocol, TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.args import ModelSourceArgs, RolloutArgs, ServingEndpointArgs
+from components.gcp._naming import endpoint_id, gcp_name
+from components.tagging import capability_options
+
+CPU_METRIC = "aiplatform.googleapis.com/prediction/online/cpu/utilization"
+GPU_METRIC = "aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle"
+#: Utilisation Vertex AI scales at (its own default).
+AUTOSCALING_TARGET_PERCENT = 60
+
+NOT_EXPRESSIBLE = (
+    "pulumi-gcp has no Vertex AI Model/DeployedModel resource and cannot set traffic_split on create; "
+    "plug a ModelDeployer (dynamic provider over google-cloud-aiplatform) into GcpServing to deploy this "
+    "plan (see docs/gcp.md, 'Model deployment')"
+)
+
+
+class DeployedModelPlan(TypedDict):
+    """One model to deploy behind the endpoint."""
+
+    variant: str
+    source: ModelSourceArgs
+    traffic_percent: int
+    shadow: bool
+
+
+class DeploymentPlan(TypedDict):
+    """Everything a deployer needs; all ids are Outputs of the resources created here."""
+
+    endpoint: pulumi.Output[str]
+    deployment_resource_pool: pulumi.Output[str]
+    region: str
+    project: str
+    models: list[DeployedModelPlan]
+    traffic_split: dict[str, int]
+    rollout: RolloutArgs
+    service_account: pulumi.Input[str] | None
+
+
+class ModelDeployer(Protocol):
+    """The seam for model deployment: create whatever deploys ``plan``, as a child of ``opts.parent``."""
+
+    def __call__(self, name: str, plan: DeploymentPlan, opts: pulumi.ResourceOptions) -> pulumi.Resource: ...
+
+
+def traffic_split(weights: dict[str, float]) -> dict[str, int]:
+    """Whole percentages proportional to ``weights`` that sum to 100 (largest remainder).
+
+    >>> traffic_split({"a": 1, "b": 1, "c": 1})
+    {'a': 34, 'b': 33, 'c': 33}
+    """
+    if not weights or any(w <= 0 for w in weights.values()):
+        raise ValueError(f"weights must be positive and non-empty: {weights}")
+    total = sum(weights.values())
+    exact = {k: 100 * w / total for k, w in weights.items()}
+    split = {k: int(v) for k, v in exact.items()}
+    left = 100 - sum(split.values())
+    for key in sorted(exact, key=lambda k: (split[k] - exact[k], list(exact).index(k)))[:left]:
+        split[key] += 1
+    return split
+
+
+def deployment_plan_models(endpoint: ServingEndpointArgs) -> list[DeployedModelPlan]:
+    """The models of ``endpoint``: weighted variants, then the shadow (0% of live traffic)."""
+    split = traffic_split({v["name"]: v["weight"] for v in endpoint["variants"]})
+    models: list[DeployedModelPlan] = [
+        {"variant": v["name"], "source": v["model"], "traffic_percent": split[v["name"]], "shadow": False}
+        for v in endpoint["variants"]
+    ]
+    shadow = endpoint.get("shadow")
+    if shadow:
+        models.append({"variant": shadow["name"], "source": shadow["model"], "traffic_percent": 0, "shadow": True})
+    return models
+
+
+class GcpServingEndpointArgs(TypedDict):
+    prefix: str
+    tags: dict[str, str]
+    region: str
+    project: str
+    encryption_key: pulumi.Input[str]
+    network: pulumi.Input[str]
+    """``projects/<number>/global/networks/<name>``: the VPC the endpoint peers into."""
+    logging_dataset: pulumi.Input[str]
+    """BigQuery dataset id for request-response logs."""
+    endpoint: ServingEndpointArgs
+    service_account: pulumi.Input[str] | None
+    deployer: NotRequired[ModelDeployer | None]
+
+
+class GcpServingEndpoint(pulumi.ComponentResource):
+    """One Vertex AI endpoint and its resource pool (see module docstring)."""
+
+    endpoint_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GcpServingEndpointArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlkeel:index:GcpServingEndpoint", name, None, capability_options(opts, args["tags"], "serving"))
+        spec = args["endpoint"]
+        prefix, region, project = args["prefix"], args["region"], args["project"]
+        child = pulumi.ResourceOptions(parent=self)
+        display = gcp_name("vertex_resource", prefix, spec["name"])
+        sampling = spec["data_capture_percent"] / 100
+        endpoint = gcp.vertex.AiEndpoint(
+            f"{name}-endpoint",
+            name=endpoint_id(display),
+            display_name=display,
+            description=f"Online endpoint {spec['name']} of {prefix}",
+            project=project,
+            location=region,
+            region=region,
+            network=args["network"],
+            encryption_spec=gcp.vertex.AiEndpointEncryptionSpecArgs(kms_key_name=args["encryption_key"]),
+            predict_request_response_logging_config=gcp.vertex.AiEndpointPredictRequestResponseLoggingConfigArgs(
+                enabled=sampling > 0,
+                sampling_rate=sampling,
+                bigquery_destination=gcp.vertex.AiEndpointPredictRequestResponseLoggingConfigBigqueryDestinationArgs(
+                    output_uri=pulumi.Output.concat("bq://", project, ".", args["logging_dataset"])
+                ),
+            ),
+            opts=child,
+        )
+        gpu = spec["accelerator"]
+        metric = GPU_METRIC if gpu else CPU_METRIC
+        pool = gcp.vertex.AiDeploymentResourcePool(
+            f"{name}-pool",
+            name=gcp_name("vertex_resource", prefix, f"{spec['name']}-pool"),
+            project=project,
+            region=region,
+            dedicated_resources=gcp.vertex.AiDeploymentResourcePoolDedicatedResourcesArgs(
+                machine_spec=gcp.vertex.AiDeploymentResourcePoolDedicatedResourcesMachineSpecArgs(
+                    machine_type=spec["instance_type"],
+                    accelerator_type=gpu["type"].upper().replace("-", "_") if gpu else None,
+                    accelerator_count=gpu["count"] if gpu else None,
+                ),
+                min_replica_count=spec["min_replicas"],
+                max_replica_count=spec["max_replicas"],
+                autoscaling_metric_specs=[
+                    gcp.vertex.AiDeploymentResourcePoolDedicatedResourcesAutoscalingMetricSpecArgs(
+                        metric_name=metric, target=AUTOSCALING_TARGET_PERCENT
+                    )
+                ],
+            ),
+            opts=child,
+        )
+        models = deployment_plan_models(spec)
+        plan: DeploymentPlan = {
+            "endpoint": endpoint.id,
+            "deployment_resource_pool": pool.id,
+            "region": region,
+            "project": project,
+            "models": models,
+            "traffic_split": {m["variant"]: m["traffic_percent"] for m in models if not m["shadow"]},
+            "rollout": spec["rollout"],
+            "service_account": args["service_account"],
+        }
+        deployer = args.get("deployer")
+        deployment: dict[str, Any]
+        if deployer is not None:
+            deployed = deployer(f"{name}-deployment", plan, pulumi.ResourceOptions(parent=self, depends_on=[endpoint, pool]))
+            deployment = {"status": "deployed-by-plugin", "resource": deployed.urn}
+        else:
+            deployment = {"status": "not-deployed", "reason": NOT_EXPRESSIBLE}
+        deployment.update(
+            {
+                "traffic_split": plan["traffic_split"],
+                "shadow": next((m["variant"] for m in models if m["shadow"]), None),
+                "rollout": spec["rollout"]["strategy"],
+            }
+        )
+        self.endpoint_id = endpoint.id
+        self.endpoint_name = endpoint.name
+        self.pool_id = pool.id
+        self.plan = plan
+        self.deployment = deployment
+        self.autoscaling = {
+            "metric": metric,
+            "target_percent": AUTOSCALING_TARGET_PERCENT,
+            "min_replicas": spec["min_replicas"],
+            "max_replicas": spec["max_replicas"],
+            "note": "Vertex AI scales on utilisation; targetInvocationsPerInstance has no Vertex AI equivalent",
+        }
+        self.register_outputs({"endpoint_id": endpoint.id, "pool_id": pool.id, "deployment": deployment})
+
+
+class GcpServingArgs(TypedDict):
+    prefix: str
+    tags: dict[str, str]
+    region: str
+    project: str
+    encryption_key: pulumi.Input[str]
+    network: pulumi.Input[str]
+    endpoints: Sequence[ServingEndpointArgs]
+    service_account: pulumi.Input[str] | None
+    deployer: NotRequired[ModelDeployer | None]
+
+
+class GcpServing(pulumi.ComponentResource):
+    """The stack's endpoints and their request-response log dataset (see module docstring)."""
+
+    logging_dataset: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GcpServingArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlkeel:index:GcpServing", name, None, capability_options(opts, args["tags"], "serving"))
+        prefix, region, project = args["prefix"], args["region"], args["project"]
+        dataset = gcp.bigquery.Dataset(
+            f"{name}-prediction-logs",
+            dataset_id=gcp_name("bigquery", prefix, "prediction_logs"),
+            project=project,
+            location=region,
+            description=f"Vertex AI request-response logs of {prefix} (input of drift monitoring)",
+            default_encryption_configuration=gcp.bigquery.DatasetDefaultEncryptionConfigurationArgs(
+                kms_key_name=args["encryption_key"]
+            ),
+            delete_contents_on_destroy=False,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.endpoints = {
+            spec["name"]: GcpServingEndpoint(
+                f"{name}-{spec['name']}",
+                {
+                    "prefix": prefix,
+                    "tags": args["tags"],
+                    "region": region,
+                    "project": project,
+                    "encryption_key": args["encryption_key"],
+                    "network": args["network"],
+                    "logging_dataset": dataset.dataset_id,
+                    "endpoint": spec,
+                    "service_account": args["service_account"],
+                    "deployer": args.get("deployer"),
+                },
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for spec in args["endpoints"]
+        }
+        self.logging_dataset = dataset.dataset_id
+        self.register_outputs(
+            {"logging_dataset": dataset.dataset_id, "endpoints": {k: e.endpoint_id for k, e in self.endpoints.items()}}
+        )

@@ -1,0 +1,295 @@
+"""``GcpTrainingCluster``: a private GKE cluster for training, with one ``GcpTrainingPool`` per spec pool.
+
+The cluster has private nodes, a control plane reachable only from the stack's network and the spec's
+authorized ranges, Workload Identity (no node keys for workloads), shielded nodes, Kubernetes secrets
+encrypted with the stack key, Dataplane V2 (network policy enforcement), GKE cost allocation, and no
+default node pool. Nodes run as a dedicated service account with only logging/monitoring/image-pull roles.
+
+A GKE node pool has exactly one machine type, so a spec pool listing several types (spot diversification)
+becomes one node pool per type, all carrying the same ``mlkeel.io/pool`` label and taints so a training
+job selects the pool, not the type. ``maxNodes`` is split across them so their sum is the spec's ceiling.
+Every node pool is spot (unless the spec says otherwise), tainted for training workloads, autoscaled with
+the ``ANY`` location policy (spot capacity wherever a zone has it), and boots from CMEK-encrypted disks.
+"""
+
+import ipaddress
+from collections.abc import Sequence
+from typing import TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp._naming import gcp_name
+from components.tagging import capability_options
+
+#: Taint and label keys training workloads tolerate / select.
+WORKLOAD_KEY = "mlkeel.io/workload"
+POOL_KEY = "mlkeel.io/pool"
+SPOT_TAINT_KEY = "cloud.google.com/gke-spot"
+
+#: Roles of the node service account: write logs and metrics, pull images. Nothing else.
+NODE_ROLES: tuple[str, ...] = (
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+    "roles/artifactregistry.reader",
+)
+
+
+class GpuArgs(TypedDict):
+    type: str
+    count: int
+
+
+class NodePoolPlan(TypedDict):
+    machine_type: str
+    min_nodes: int
+    max_nodes: int
+    zones: list[str]
+    accelerator: GpuArgs | None
+
+
+class GcpTrainingPoolArgs(TypedDict):
+    prefix: str
+    tags: dict[str, str]
+    region: str
+    project: str
+    encryption_key: pulumi.Input[str]
+    cluster: pulumi.Input[str]
+    """The GKE cluster id the node pools join."""
+    pool_name: str
+    node_pools: list[NodePoolPlan]
+    spot: bool
+    disk_size_gib: int
+    service_account: pulumi.Input[str]
+    """E-mail of the node service account."""
+
+
+def split_nodes(min_nodes: int, max_nodes: int, count: int) -> list[tuple[int, int]]:
+    """``(min, max)`` per node pool so the maxima sum to ``max_nodes`` and the first holds ``min_nodes``.
+
+    >>> split_nodes(1, 8, 3)
+    [(1, 4), (0, 2), (0, 2)]
+    """
+    if count < 1 or max_nodes < 1 or max_nodes < min_nodes + count - 1:
+        raise ValueError(f"cannot split {min_nodes}..{max_nodes} nodes over {count} node pools")
+    share, rest = divmod(max_nodes, count)
+    maxima = [share + (1 if i < rest else 0) for i in range(count)]
+    if maxima[0] < min_nodes:
+        others = count - 1
+        left = max_nodes - min_nodes
+        maxima = [min_nodes] + [left // others + (1 if i < left % others else 0) for i in range(others)]
+    return [(min_nodes if i == 0 else 0, m) for i, m in enumerate(maxima)]
+
+
+class GcpTrainingPool(pulumi.ComponentResource):
+    """One spec pool: a spot node pool per machine type (see module docstring)."""
+
+    def __init__(self, name: str, args: GcpTrainingPoolArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlkeel:index:GcpTrainingPool", name, None, capability_options(opts, args["tags"], "training"))
+        pool_name = args["pool_name"]
+        taints = [gcp.container.NodePoolNodeConfigTaintArgs(key=WORKLOAD_KEY, value="training", effect="NO_SCHEDULE")]
+        if args["spot"]:
+            taints.append(gcp.container.NodePoolNodeConfigTaintArgs(key=SPOT_TAINT_KEY, value="true", effect="NO_SCHEDULE"))
+        names = []
+        for plan in args["node_pools"]:
+            gpu = plan["accelerator"]
+            node_pool = gcp.container.NodePool(
+                f"{name}-{plan['machine_type']}",
+                name=gcp_name("node_pool", pool_name, plan["machine_type"]),
+                project=args["project"],
+                cluster=args["cluster"],
+                location=args["region"],
+                node_locations=plan["zones"] or None,
+                autoscaling=gcp.container.NodePoolAutoscalingArgs(
+                    total_min_node_count=plan["min_nodes"],
+                    total_max_node_count=plan["max_nodes"],
+                    location_policy="ANY",
+                ),
+                management=gcp.container.NodePoolManagementArgs(auto_repair=True, auto_upgrade=True),
+                node_config=gcp.container.NodePoolNodeConfigArgs(
+                    machine_type=plan["machine_type"],
+                    spot=args["spot"],
+                    disk_size_gb=args["disk_size_gib"],
+                    disk_type="pd-balanced",
+                    boot_disk_kms_key=args["encryption_key"],
+                    service_account=args["service_account"],
+                    oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"],
+                    shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
+                        enable_secure_boot=True, enable_integrity_monitoring=True
+                    ),
+                    workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
+                    metadata={"disable-legacy-endpoints": "true"},
+                    labels={WORKLOAD_KEY: "training", POOL_KEY: pool_name},
+                    taints=taints,
+                    guest_accelerators=[
+                        gcp.container.NodePoolNodeConfigGuestAcceleratorArgs(
+                            type=gpu["type"],
+                            count=gpu["count"],
+                            gpu_driver_installation_config=gcp.container.NodePoolNodeConfigGuestAcceleratorGpuDriverInstallationConfigArgs(
+                                gpu_driver_version="DEFAULT"
+                            ),
+                        )
+                    ]
+                    if gpu
+                    else None,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            names.append(node_pool.name)
+        self.node_pool_names = names
+        self.register_outputs({"node_pools": names})
+
+
+class ResolvedPool(TypedDict):
+    name: str
+    machine_types: list[str]
+    reason: str
+    accelerator: GpuArgs | None
+    spot: bool
+    min_nodes: int
+    max_nodes: int
+    disk_size_gib: int
+    node_pools: list[NodePoolPlan]
+
+
+class GcpTrainingClusterArgs(TypedDict):
+    prefix: str
+    tags: dict[str, str]
+    region: str
+    project: str
+    encryption_key: pulumi.Input[str]
+    network: pulumi.Input[str]
+    """VPC id."""
+    subnet: pulumi.Input[str]
+    """Subnet id (with the pods and services secondary ranges)."""
+    pods_range: str
+    services_range: str
+    node_cidr: str
+    """The subnet's range: always allowed to reach the control plane."""
+    kubernetes_version: str
+    control_plane_cidrs: Sequence[str]
+    pools: list[ResolvedPool]
+
+
+RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def private_endpoint(cidrs: Sequence[str]) -> bool:
+    """Whether the control plane can be private-only: every authorized range is an RFC 1918 range
+    (reached over VPN/interconnect). Otherwise the endpoint stays public but only those ranges may call it."""
+    nets = [ipaddress.ip_network(c) for c in cidrs]
+    return all(isinstance(n, ipaddress.IPv4Network) and any(n.subnet_of(p) for p in RFC1918) for n in nets)
+
+
+class GcpTrainingCluster(pulumi.ComponentResource):
+    """Private GKE cluster with spot training pools (see module docstring)."""
+
+    cluster_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GcpTrainingClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlkeel:index:GcpTrainingCluster", name, None, capability_options(opts, args["tags"], "training"))
+        prefix, region, project, key = args["prefix"], args["region"], args["project"], args["encryption_key"]
+        child = pulumi.ResourceOptions(parent=self)
+
+        nodes = gcp.serviceaccount.Account(
+            f"{name}-nodes",
+            account_id=gcp_name("service_account", prefix, "gke-nodes"),
+            display_name=f"{prefix} GKE training nodes (mlkeel)",
+            project=project,
+            opts=child,
+        )
+        node_grants = [
+            gcp.projects.IAMMember(
+                f"{name}-nodes-{role.removeprefix('roles/').replace('.', '-')}",
+                project=project, role=role, member=nodes.member, opts=child,
+            )
+            for role in NODE_ROLES
+        ]
+        authorized = [args["node_cidr"], *args["control_plane_cidrs"]]
+        cluster = gcp.container.Cluster(
+            f"{name}-cluster",
+            name=gcp_name("cluster", prefix, "training"),
+            project=project,
+            location=region,
+            network=args["network"],
+            subnetwork=args["subnet"],
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            min_master_version=args["kubernetes_version"],
+            release_channel=gcp.container.ClusterReleaseChannelArgs(channel="REGULAR"),
+            deletion_protection=True,
+            private_cluster_config=gcp.container.ClusterPrivateClusterConfigArgs(
+                enable_private_nodes=True,
+                enable_private_endpoint=private_endpoint(args["control_plane_cidrs"]),
+            ),
+            master_authorized_networks_config=gcp.container.ClusterMasterAuthorizedNetworksConfigArgs(
+                cidr_blocks=[
+                    gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
+                        cidr_block=cidr, display_name="stack nodes" if i == 0 else f"authorized range {i}"
+                    )
+                    for i, cidr in enumerate(authorized)
+                ],
+                gcp_public_cidrs_access_enabled=False,
+            ),
+            ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
+                cluster_secondary_range_name=args["pods_range"],
+                services_secondary_range_name=args["services_range"],
+            ),
+            workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
+                workload_pool=f"{project}.svc.id.goog"
+            ),
+            enable_shielded_nodes=True,
+            enable_legacy_abac=False,
+            database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name=key),
+            datapath_provider="ADVANCED_DATAPATH",
+            cost_management_config=gcp.container.ClusterCostManagementConfigArgs(enabled=True),
+            logging_config=gcp.container.ClusterLoggingConfigArgs(
+                enable_components=["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]
+            ),
+            master_auth=gcp.container.ClusterMasterAuthArgs(
+                client_certificate_config=gcp.container.ClusterMasterAuthClientCertificateConfigArgs(
+                    issue_client_certificate=False
+                )
+            ),
+            # The default pool is created and removed at once; it still boots shielded from CMEK disks.
+            node_config=gcp.container.ClusterNodeConfigArgs(
+                service_account=nodes.email,
+                boot_disk_kms_key=key,
+                shielded_instance_config=gcp.container.ClusterNodeConfigShieldedInstanceConfigArgs(
+                    enable_secure_boot=True, enable_integrity_monitoring=True
+                ),
+                workload_metadata_config=gcp.container.ClusterNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=node_grants),
+        )
+        pools = {}
+        for pool in args["pools"]:
+            pools[pool["name"]] = GcpTrainingPool(
+                f"{name}-{pool['name']}",
+                {
+                    "prefix": prefix,
+                    "tags": args["tags"],
+                    "region": region,
+                    "project": project,
+                    "encryption_key": key,
+                    "cluster": cluster.id,
+                    "pool_name": pool["name"],
+                    "node_pools": pool["node_pools"],
+                    "spot": pool["spot"],
+                    "disk_size_gib": pool["disk_size_gib"],
+                    "service_account": nodes.email,
+                },
+                opts=child,
+            )
+        self.cluster = cluster
+        self.cluster_name = cluster.name
+        self.cluster_id = cluster.id
+        # The pool exists once a Workload Identity cluster does: bindings to it wait for the cluster.
+        self.workload_pool = cluster.id.apply(lambda _: f"{project}.svc.id.goog")
+        self.node_service_account = nodes.email
+        self.pools = pools
+        self.register_outputs(
+            {"cluster_name": cluster.name, "endpoint": cluster.endpoint, "node_service_account": nodes.email}
+        )
