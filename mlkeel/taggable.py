@@ -14,6 +14,7 @@ import importlib.util
 import inspect
 import json
 import re
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -68,8 +69,18 @@ def known_type(type_token: str) -> bool:
     return package in _PACKAGES and type_token in _registry(package)
 
 
-@cache
+# Importing a provider module from several threads at once can expose a half-initialised module.
+_lock = threading.RLock()
+
+
 def tag_field(type_token: str) -> TagField | None:
+    """The property that carries cost tags on ``type_token`` (engine camelCase), or None if untaggable."""
+    with _lock:
+        return _tag_field(type_token)
+
+
+@cache
+def _tag_field(type_token: str) -> TagField | None:
     """The property that carries cost tags on ``type_token`` (engine camelCase), or None if untaggable."""
     package = type_token.split(":", 1)[0]
     if package not in _PACKAGES:
@@ -85,9 +96,13 @@ def tag_field(type_token: str) -> TagField | None:
     if init is None:
         return None
     params = inspect.signature(init).parameters
-    if package == "aws" and _is_string_map(params.get("tags")):
+    # A parameter name alone is not enough: gcp:monitoring/notificationChannel ``labels`` is the channel's
+    # configuration, gcp:monitoring/metricDescriptor ``labels`` a list of descriptors, and AWS Auto Scaling
+    # groups take a list of tag blocks. The output the provider merges defaults into proves real tags:
+    # ``tags_all`` on AWS, ``effective_labels`` on GCP.
+    if package == "aws" and hasattr(cls, "tags_all") and _is_string_map(params.get("tags")):
         return "tags"
-    if package == "gcp" and _is_string_map(params.get("labels")):
+    if package == "gcp" and hasattr(cls, "effective_labels") and _is_string_map(params.get("labels")):
         return "labels"
     if package == "kubernetes" and "metadata" in params:
         return "metadata.labels"

@@ -12,17 +12,17 @@ imports once per machine, not once per run.
 
 from __future__ import annotations
 
-import ast
 import functools
 import importlib
 import importlib.metadata
 import importlib.util
-import inspect
 import json
 import os
 import tempfile
 import threading
 from pathlib import Path
+
+from mlkeel import taggable
 
 #: Provider package (first token segment) -> Python SDK module.
 PROVIDER_MODULES: dict[str, str] = {
@@ -44,7 +44,7 @@ _TAG_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
 _TAG_MARKERS: dict[str, str | None] = {"aws": "tags_all", "gcp": "effective_labels", "kubernetes": None}
 
 #: Bump when the meaning of cached answers changes.
-_CACHE_FORMAT = "2"
+_CACHE_FORMAT = "3"
 
 # Importing a provider module from several server threads at once can expose a half-initialised module
 # (its classes not yet set); one lock around lookup, import and cache update keeps answers exact.
@@ -59,26 +59,9 @@ def _package_of(token: str) -> str:
     return token.split(":", 1)[0]
 
 
-@functools.cache
 def _registry(package: str) -> dict[str, tuple[str, str]]:
-    """Token -> (module, class name) for one provider, parsed from its ``__init__.py`` without importing it."""
-    module_name = PROVIDER_MODULES.get(package)
-    if module_name is None:
-        return {}
-    spec = importlib.util.find_spec(module_name)
-    if spec is None or spec.origin is None:
-        return {}
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    table: dict[str, tuple[str, str]] = {}
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "register"):
-            continue
-        for keyword in node.keywords:
-            if keyword.arg == "resource_modules" and isinstance(keyword.value, ast.Constant):
-                for entry in json.loads(str(keyword.value.value)):
-                    for token, class_name in entry.get("classes", {}).items():
-                        table[token] = (entry["fqn"], class_name)
-    return table
+    """Token -> (module, class name) for one provider: the shared lookup in ``mlkeel.taggable``."""
+    return taggable._registry(package) if package in PROVIDER_MODULES else {}
 
 
 def known_resource_types(package: str) -> frozenset[str]:
@@ -130,24 +113,23 @@ def _save_disk_cache(cache: dict[str, str | None]) -> None:
         pass
 
 
+#: ``mlkeel.taggable`` field -> the property rules read (``metadata`` means ``metadata.labels``). GKE node
+#: pools keep their labels inside ``nodeConfig``, which the GKE rules check; the tag rule does not.
+_RULE_PROPERTY: dict[str, str | None] = {
+    "tags": "tags",
+    "labels": "labels",
+    "resourceLabels": "resourceLabels",
+    "metadata.labels": "metadata",
+    "nodeConfig.resourceLabels": None,
+}
+
+
 def _inspect_tag_property(token: str) -> str | None:
-    entry = _registry(_package_of(token)).get(token)
-    if entry is None:
+    """One decision for the whole project: the components' transform and these rules must agree."""
+    if not is_known_type(token):
         return None
-    module_name, class_name = entry
-    cls = getattr(importlib.import_module(module_name), class_name, None)
-    init = getattr(cls, "_internal_init", None)
-    if init is None:
-        raise _ClassNotFound(f"{module_name}.{class_name} has no _internal_init")
-    package = _package_of(token)
-    marker = _TAG_MARKERS.get(package)
-    if marker is not None and not hasattr(cls, marker):
-        return None
-    parameters = inspect.signature(init).parameters
-    for sdk_name, engine_name in _TAG_PARAMETERS.get(package, ()):
-        if sdk_name in parameters:
-            return engine_name
-    return None
+    field = taggable.tag_field(token)
+    return None if field is None else _RULE_PROPERTY[field]
 
 
 def tag_property(token: str) -> str | None:
