@@ -115,10 +115,9 @@ def new_team_stack(
     project_file: Path,
 ) -> Path:
     """Write ``Pulumi.<team>-<environment>.yaml`` from a template, validated; refuse to overwrite."""
+    from mlkeel.contracts import ENVIRONMENTS, LABEL_VALUE_RULE, is_valid_tag_value
     from stacks.engine._config import stack_config_from_data
     from stacks.spec import spec_from_config
-
-    from mlkeel.contracts import ENVIRONMENTS, LABEL_VALUE_RULE, is_valid_tag_value
 
     template = load_template(template_name)
     problems = []

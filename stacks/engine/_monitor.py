@@ -114,7 +114,7 @@ class RecordingMonitor(MockMonitor):
         return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{name}"
 
     # -- transforms --------------------------------------------------------------------------------
-    def RegisterStackTransform(self, request):  # noqa: N802 (gRPC method name)
+    def RegisterStackTransform(self, request):
         self._stack_transform_callbacks.append(request)
         return super().RegisterStackTransform(request)
 
@@ -254,7 +254,7 @@ class RecordingMonitor(MockMonitor):
         self.by_urn[record["urn"]] = record
 
     # -- registrations -----------------------------------------------------------------------------
-    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == STACK_TYPE:
             with self._lock:
@@ -322,7 +322,7 @@ class RecordingMonitor(MockMonitor):
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_ or "", reveal(outputs))
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=_struct(outputs))
 
-    def RegisterResourceOutputs(self, request):  # noqa: N802 (gRPC method name)
+    def RegisterResourceOutputs(self, request):
         outputs = to_python(request.outputs)
         with self._lock:
             record = self.by_urn.get(request.urn)
@@ -330,7 +330,7 @@ class RecordingMonitor(MockMonitor):
                 record["outputs"] = outputs
         return empty_pb2.Empty()
 
-    def ReadResource(self, request):  # noqa: N802 (gRPC method name)
+    def ReadResource(self, request):
         response = super().ReadResource(request)
         properties = to_python(response.properties)
         with self._lock:
