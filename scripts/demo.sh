@@ -8,7 +8,9 @@ keel() { .venv/bin/keel "$@"; }
 stacks=(stacks/config/Pulumi.*.yaml)
 echo "== keel plan: ${#stacks[@]} example stacks"
 keel plan "${stacks[@]}" --no-tree
-keel plan stacks/config/Pulumi.fraud-dev.yaml --output .mlkeel/state/fraud-dev.json | head -60
+echo
+echo "== the resource tree of one of them"
+keel plan stacks/config/Pulumi.fraud-dev.yaml
 states=(.mlkeel/state/*.json)
 echo
 echo "== keel check: the policy pack over the analyzer protocol"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Create the peer environment (.venv-peers) used by tests/peers and by the drift/fairness benchmarks.
+#
+# Evidently 0.7.23 needs pandas<3 and pins things mlkeel does not, so the peers get their own venv.
+# mlkeel itself is installed editable without its (Pulumi-heavy) dependencies: the runtime only needs
+# the numeric stack listed in requirements-peers.txt.
+#
+# Usage: benchmarks/setup_peers.sh [PYTHON]   (default: the interpreter behind .venv, else python3)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${repo}/.venv-peers"
+python="${1:-}"
+if [[ -z "${python}" ]]; then
+    if [[ -x "${repo}/.venv/bin/python" ]]; then
+        python="$("${repo}/.venv/bin/python" -c 'import sys; print(sys._base_executable)')"
+    else
+        python="python3"
+    fi
+fi
+
+if [[ ! -x "${venv}/bin/python" ]]; then
+    "${python}" -m venv "${venv}"
+fi
+"${venv}/bin/python" -m pip install --quiet --upgrade pip
+"${venv}/bin/python" -m pip install --quiet -r "${repo}/benchmarks/requirements-peers.txt"
+"${venv}/bin/python" -m pip install --quiet --no-deps -e "${repo}"
+"${venv}/bin/python" - <<'PY'
+import evidently, fairlearn, pandas, numpy, scipy
+from evidently import Report  # noqa: F401  (fails with pandas 3: the reason this venv exists)
+import runtime  # noqa: F401
+print(f"peers ready: evidently {evidently.__version__}, fairlearn {fairlearn.__version__}, "
+      f"pandas {pandas.__version__}, numpy {numpy.__version__}, scipy {scipy.__version__}")
+PY

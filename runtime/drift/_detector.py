@@ -1,0 +1,505 @@
+"""DriftDetector: fit a reference profile once, score any number of current windows.
+
+Evidently's default test choice, thresholds and comparison rules are replicated exactly (see
+``docs/runtime.md``); what changes is the cost: the reference is summarised once, each current column
+is cleaned and sorted once, and Kolmogorov-Smirnov D and Wasserstein come from one merge.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from runtime.drift._kernels import bin_counts, finite_min_max, resolve_engine, threshold_counts
+from runtime.drift._profile import (
+    CategoricalProfile,
+    ColumnProfile,
+    NumericalProfile,
+    ReferenceProfile,
+    as_frame,
+    build_profile,
+    load_profile,
+)
+from runtime.drift._results import ColumnDrift, DatasetDrift
+from runtime.drift._stats import (
+    _binned_shares_numeric,
+    _chi_square_from_counts,
+    _js_from_shares,
+    _ks_from_sorted,
+    _psi_from_shares,
+    _value_shares,
+    _w1_from_sorted,
+    _z_from_counts,
+    sorted_value_counts,
+    sturges_edges,
+)
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "METHODS",
+    "DriftDetector",
+    "NotFittedError",
+    "categorical_counts",
+    "categorical_result",
+    "decide",
+    "default_method",
+    "detect_drift",
+    "quantile_counts",
+    "summarise",
+]
+
+#: Default threshold of each method (Evidently's).
+DEFAULT_THRESHOLDS: dict[str, float] = {
+    "ks": 0.05,
+    "wasserstein": 0.1,
+    "psi": 0.1,
+    "psi_quantile": 0.1,
+    "jensenshannon": 0.1,
+    "chisquare": 0.05,
+    "z": 0.05,
+}
+
+#: Methods and the column kinds they accept.
+METHODS: dict[str, tuple[str, ...]] = {
+    "ks": ("numerical",),
+    "wasserstein": ("numerical",),
+    "psi": ("numerical", "categorical"),
+    "psi_quantile": ("numerical",),
+    "jensenshannon": ("numerical", "categorical"),
+    "chisquare": ("numerical", "categorical"),
+    "z": ("numerical", "categorical"),
+}
+
+#: Evidently switches from small-sample tests (KS, chi-square, Z) to distances above this many
+#: (finite, non-missing) reference rows.
+SMALL_REFERENCE_ROWS = 1000
+
+
+class NotFittedError(RuntimeError):
+    """Scoring was asked of a detector that has no reference profile yet."""
+
+
+def default_method(kind: str, n_reference: int, n_values: int) -> str:
+    """Evidently's default test for a column (``_get_default_stattest``)."""
+    if n_reference <= SMALL_REFERENCE_ROWS:
+        if kind == "numerical" and n_values > 5:
+            return "ks"
+        return "chisquare" if n_values > 2 else "z"
+    if kind == "numerical" and n_values > 5:
+        return "wasserstein"
+    return "jensenshannon"
+
+
+class DriftDetector:
+    """Data drift per column and for the dataset, with Evidently's methods and defaults.
+
+    Parameters (all keyword-only, mirroring Evidently's ``DataDriftPreset``)
+    ----------
+    method, num_method, cat_method : str, default None
+        Test for every column / numerical / categorical columns; None picks Evidently's default per column.
+    per_column_method : dict[str, str], default None
+    threshold, num_threshold, cat_threshold : float, default None
+        None uses the method's default (:data:`DEFAULT_THRESHOLDS`).
+    per_column_threshold : dict[str, float], default None
+    drift_share : float, default 0.5
+        The dataset drifts when the share of drifted columns is at least this.
+    numerical, categorical : list[str], default None
+        Column kinds; inferred when None (pass them in production).
+    quantile_bins : int, default 10
+        Reference-quantile bins for ``method="psi_quantile"``.
+    n_jobs : int, default None
+        Threads scoring columns in parallel (None: one per core).
+    engine : {"auto", "numba", "numpy"}, default None
+        Inner loops; both give identical numbers.
+
+    Attributes
+    ----------
+    profile_ : ReferenceProfile
+        Set by :meth:`fit` or :meth:`load`.
+
+    See Also
+    --------
+    detect_drift : the stateless twin (profiles the reference on every call).
+    runtime.drift.population_stability_index, runtime.drift.kolmogorov_smirnov : single-column functions.
+    """
+
+    def __init__(
+        self,
+        *,
+        method: str | None = None,
+        num_method: str | None = None,
+        cat_method: str | None = None,
+        per_column_method: Mapping[str, str] | None = None,
+        threshold: float | None = None,
+        num_threshold: float | None = None,
+        cat_threshold: float | None = None,
+        per_column_threshold: Mapping[str, float] | None = None,
+        drift_share: float = 0.5,
+        numerical: list[str] | None = None,
+        categorical: list[str] | None = None,
+        quantile_bins: int = 10,
+        n_jobs: int | None = None,
+        engine: str | None = None,
+    ) -> None:
+        self.method = method
+        self.num_method = num_method
+        self.cat_method = cat_method
+        self.per_column_method = per_column_method
+        self.threshold = threshold
+        self.num_threshold = num_threshold
+        self.cat_threshold = cat_threshold
+        self.per_column_threshold = per_column_threshold
+        self.drift_share = drift_share
+        self.numerical = numerical
+        self.categorical = categorical
+        self.quantile_bins = quantile_bins
+        self.n_jobs = n_jobs
+        self.engine = engine
+
+    # -- fitting -----------------------------------------------------------------------------------
+
+    def fit(self, reference: Any, columns: list[str] | None = None) -> DriftDetector:
+        """Profile ``reference`` (DataFrame, 2-D array or dict of columns) and return self."""
+        self._validate_params()
+        self.profile_ = build_profile(
+            reference, numerical=self.numerical, categorical=self.categorical, columns=columns,
+            quantile_bins=self.quantile_bins,
+        )
+        self._check_methods_fit_kinds()
+        return self
+
+    def save(self, path: str | Path) -> Path:
+        """Save the fitted reference profile (``.npz`` or ``.json``)."""
+        return self._profile().save(path)
+
+    def load(self, path: str | Path) -> DriftDetector:
+        """Use a profile saved earlier instead of fitting; returns self."""
+        self._validate_params()
+        self.profile_ = load_profile(path)
+        self._check_methods_fit_kinds()
+        return self
+
+    def _profile(self) -> ReferenceProfile:
+        profile = getattr(self, "profile_", None)
+        if profile is None:
+            raise NotFittedError("this DriftDetector has no reference yet: call fit(reference) or load(path) first")
+        return profile
+
+    def _validate_params(self) -> None:
+        for name in ("method", "num_method", "cat_method"):
+            value = getattr(self, name)
+            if value is not None and value not in METHODS:
+                raise ValueError(f"{name}={value!r} is not a drift method; allowed: {sorted(METHODS)}")
+        for col, value in (self.per_column_method or {}).items():
+            if value not in METHODS:
+                raise ValueError(f"per_column_method[{col!r}]={value!r} is not a drift method; allowed: {sorted(METHODS)}")
+        thresholds = [("threshold", self.threshold), ("num_threshold", self.num_threshold),
+                      ("cat_threshold", self.cat_threshold)]
+        thresholds += [(f"per_column_threshold[{c!r}]", v) for c, v in (self.per_column_threshold or {}).items()]
+        for name, value in thresholds:
+            if value is not None and not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name}={value!r} must be a finite number >= 0")
+        if not (0.0 <= float(self.drift_share) <= 1.0):
+            raise ValueError(f"drift_share={self.drift_share!r} must be between 0 and 1")
+        if int(self.quantile_bins) < 2:
+            raise ValueError(f"quantile_bins={self.quantile_bins!r} must be at least 2")
+        resolve_engine(self.engine)
+
+    def _check_methods_fit_kinds(self) -> None:
+        for name, prof in self._profile().columns.items():
+            method = self._method_for(name, prof.kind)
+            if method is not None and prof.kind not in METHODS[method]:
+                raise ValueError(
+                    f"column {name!r} is {prof.kind}; method {method!r} supports only {METHODS[method]} columns"
+                )
+        unknown = set(self.per_column_method or {}) | set(self.per_column_threshold or {})
+        unknown -= set(self._profile().columns)
+        if unknown:
+            raise ValueError(f"per-column settings name unknown column(s) {sorted(unknown)}; "
+                             f"columns: {list(self._profile().columns)}")
+
+    def _method_for(self, column: str, kind: str) -> str | None:
+        if self.per_column_method and column in self.per_column_method:
+            return self.per_column_method[column]
+        kind_method = self.num_method if kind == "numerical" else self.cat_method
+        return kind_method or self.method
+
+    def _threshold_for(self, column: str, kind: str, method: str) -> float:
+        if self.per_column_threshold and column in self.per_column_threshold:
+            return float(self.per_column_threshold[column])
+        kind_threshold = self.num_threshold if kind == "numerical" else self.cat_threshold
+        if kind_threshold is not None:
+            return float(kind_threshold)
+        if self.threshold is not None:
+            return float(self.threshold)
+        return DEFAULT_THRESHOLDS[method]
+
+    # -- scoring -----------------------------------------------------------------------------------
+
+    def score(self, current: Any, columns: list[str] | None = None) -> DatasetDrift:
+        """Test every profiled column of ``current`` against the reference; see :class:`DatasetDrift`."""
+        profile = self._profile()
+        frame = as_frame(current, columns)
+        missing = [c for c in profile.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"current data lacks column(s) {missing} that the reference profile has; "
+                             f"current columns: {list(frame.columns)}")
+        engine = resolve_engine(self.engine)
+        jobs = self.n_jobs or os.cpu_count() or 1
+        tasks: list[Callable[[], ColumnDrift]] = [
+            partial(self._score_column, prof, frame[name], engine) for name, prof in profile.columns.items()
+        ]
+        if jobs > 1 and len(tasks) > 1:
+            with ThreadPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+                results = list(pool.map(lambda t: t(), tasks))
+        else:
+            results = [t() for t in tasks]
+        return summarise(results, self.drift_share, profile.n_rows, len(frame))
+
+    def _score_column(self, prof: ColumnProfile, series: pd.Series, engine: str) -> ColumnDrift:
+        if isinstance(prof, NumericalProfile):
+            return _score_numerical(self, prof, series, engine)
+        return _score_categorical(self, prof, series)
+
+    def score_chunks(self, chunks: Callable[[], Iterable[Any]] | Iterable[Any]) -> DatasetDrift:
+        """Score a window too large for memory, given as chunks (DataFrames); see :mod:`runtime.drift._streaming`."""
+        from runtime.drift._streaming import score_chunks
+
+        return score_chunks(self, chunks)
+
+
+def summarise(results: list[ColumnDrift], drift_share: float, n_reference_rows: int, n_current_rows: int) -> DatasetDrift:
+    """Dataset verdict from column results: ``share = drifted / counted`` and drift when ``share >= drift_share``."""
+    counted = [r for r in results if r.status != "empty_reference"]
+    n_drifted = sum(1 for r in counted if r.drifted)
+    share = n_drifted / len(counted) if counted else 0.0
+    return DatasetDrift(
+        columns=results, n_columns=len(counted), n_drifted=n_drifted, share=share, drift_share=drift_share,
+        dataset_drift=bool(counted) and share >= drift_share, n_reference_rows=n_reference_rows,
+        n_current_rows=n_current_rows,
+    )
+
+
+def decide(method: str, score: float, threshold: float) -> bool:
+    """Evidently's comparison: KS drifts at p <= threshold, chi-square and Z at p < threshold, distances at >=."""
+    if method == "ks":
+        return bool(score <= threshold)
+    if method in ("chisquare", "z"):
+        return bool(score < threshold)
+    return bool(score >= threshold)
+
+
+def _empty_result(
+    det: DriftDetector, prof: ColumnProfile, status: str, n_current: int, n_missing: int
+) -> ColumnDrift:
+    method = det._method_for(prof.name, prof.kind) or "none"
+    threshold = det._threshold_for(prof.name, prof.kind, method) if method in DEFAULT_THRESHOLDS else 0.0
+    return ColumnDrift(
+        column=prof.name, kind=prof.kind, method=method, statistic=None, p_value=None, score=None,
+        threshold=threshold, drifted=status == "empty_current", status=status,  # type: ignore[arg-type]
+        n_reference=prof.n_rows, n_current=n_current, n_current_missing=n_missing,
+    )
+
+
+def _numeric_values(prof: NumericalProfile, series: pd.Series) -> np.ndarray:
+    if series.dtype == np.float64:
+        return series.to_numpy()  # a view: NaN already marks missing values
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        try:
+            return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(
+                f"current: column {prof.name!r} is numerical in the reference but holds {series.dtype} values "
+                f"(e.g. {series.dropna().iloc[0]!r})"
+            ) from exc
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _score_numerical(det: DriftDetector, prof: NumericalProfile, series: pd.Series, engine: str) -> ColumnDrift:
+    raw = _numeric_values(prof, series)
+    method = det._method_for(prof.name, "numerical")
+    if engine == "numba" and prof.n_rows and method in ("psi", "psi_quantile") and (method == "psi_quantile" or prof.n_unique > 20):
+        fast = _binned_psi_unsorted(det, prof, series, raw, method)
+        if fast is not None:
+            return fast
+    finite_mask = np.isfinite(raw)
+    cur = raw if finite_mask.all() else raw[finite_mask]
+    n_missing = int(raw.size - cur.size)
+    if prof.n_rows == 0:
+        return _empty_result(det, prof, "empty_reference", int(cur.size), n_missing)
+    if cur.size == 0:
+        return _empty_result(det, prof, "empty_current", 0, n_missing)
+    integer = prof.integer and pd.api.types.is_integer_dtype(series.dtype)
+    cur_sorted: np.ndarray | None = None
+    if method is None:
+        n_values = prof.n_unique
+        if n_values <= 5:
+            cur_sorted = np.sort(cur)
+            cur_vals, _ = sorted_value_counts(cur_sorted)
+            n_values = int(np.union1d(sorted_value_counts(prof.sorted_values)[0], cur_vals).size)
+        method = default_method("numerical", prof.n_rows, n_values)
+    threshold = det._threshold_for(prof.name, "numerical", method)
+    statistic, p_value = _numerical_statistic(prof, cur, cur_sorted, method, integer, engine)
+    score = p_value if method in ("ks", "chisquare", "z") else statistic
+    assert score is not None
+    return ColumnDrift(
+        column=prof.name, kind="numerical", method=method, statistic=statistic, p_value=p_value, score=score,
+        threshold=threshold, drifted=decide(method, score, threshold), n_reference=prof.n_rows,
+        n_current=int(cur.size), n_current_missing=n_missing,
+    )
+
+
+def _binned_psi_unsorted(
+    det: DriftDetector, prof: NumericalProfile, series: pd.Series, raw: np.ndarray, method: str
+) -> ColumnDrift | None:
+    """PSI straight from the raw column: no NaN filtering copy, no sort (one or two passes, compiled).
+
+    Same counts as the general path (so the same PSI); returns None for an empty window.
+    """
+    raw = np.ascontiguousarray(raw, dtype=np.float64)
+    if method == "psi_quantile":
+        counts = threshold_counts(raw, prof.quantile_edges, engine="numba")
+        n_cur = int(counts.sum())
+        if n_cur == 0:
+            return None
+        ref_shares = prof.quantile_counts / prof.n_rows
+    else:
+        lo, hi, n_cur = finite_min_max(raw, engine="numba")
+        if n_cur == 0:
+            return None
+        ref = prof.sorted_values
+        integer = prof.integer and pd.api.types.is_integer_dtype(series.dtype)
+        edges = sturges_edges(min(float(ref[0]), lo), max(float(ref[-1]), hi), prof.n_rows + n_cur, integer=integer)
+        counts = bin_counts(raw, edges, engine="numba")
+        ref_shares = bin_counts(ref, edges, is_sorted=True) / prof.n_rows
+    statistic = _psi_from_shares(ref_shares, counts / n_cur)
+    threshold = det._threshold_for(prof.name, "numerical", method)
+    return ColumnDrift(
+        column=prof.name, kind="numerical", method=method, statistic=statistic, p_value=None, score=statistic,
+        threshold=threshold, drifted=decide(method, statistic, threshold), n_reference=prof.n_rows,
+        n_current=n_cur, n_current_missing=int(raw.size - n_cur),
+    )
+
+
+def _numerical_statistic(
+    prof: NumericalProfile, cur: np.ndarray, cur_sorted: np.ndarray | None, method: str, integer: bool, engine: str
+) -> tuple[float, float | None]:
+    ref = prof.sorted_values
+    if method == "ks":
+        cur_sorted = np.sort(cur) if cur_sorted is None else cur_sorted
+        d, p = _ks_from_sorted(ref, cur_sorted, engine)
+        return d, p
+    if method == "wasserstein":
+        cur_sorted = np.sort(cur) if cur_sorted is None else cur_sorted
+        w1, _ = _w1_from_sorted(ref, cur_sorted, engine)
+        return w1 / prof.norm, None
+    if method == "psi_quantile":
+        r, c = quantile_shares(prof, cur, engine)
+        return _psi_from_shares(r, c), None
+    if method in ("psi", "jensenshannon") and prof.n_unique > 20:
+        src = cur_sorted if cur_sorted is not None else cur
+        _, r, c = _binned_shares_numeric(ref, src, prof.n_unique, integer=integer,
+                                         cur_sorted=cur_sorted is not None, engine=engine)
+        return (_psi_from_shares(r, c) if method == "psi" else _js_from_shares(r, c)), None
+    cur_sorted = np.sort(cur) if cur_sorted is None else cur_sorted
+    ref_vals, ref_counts = sorted_value_counts(ref)
+    cur_vals, cur_counts = sorted_value_counts(cur_sorted)
+    return _count_statistic(method, ref_vals, ref_counts, cur_vals, cur_counts)
+
+
+def quantile_shares(prof: NumericalProfile, cur: np.ndarray, engine: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Reference and current shares in the reference-quantile bins ``(-inf, q1], (q1, q2], ... (q_k, inf)``."""
+    edges = prof.quantile_edges
+    cur_counts = quantile_counts(edges, cur, engine)
+    return prof.quantile_counts / prof.n_rows, cur_counts / cur.size
+
+
+def quantile_counts(edges: np.ndarray, values: np.ndarray, engine: str | None = None) -> np.ndarray:
+    """Counts in the open-ended bins split at ``edges`` (a value equal to an edge goes to the bin above)."""
+    if edges.size == 0:
+        return np.array([values.size], dtype=np.int64)
+    return threshold_counts(values, edges, engine=engine)
+
+
+def _count_statistic(
+    method: str, ref_vals: np.ndarray, ref_counts: np.ndarray, cur_vals: np.ndarray, cur_counts: np.ndarray
+) -> tuple[float, float | None]:
+    if method == "chisquare":
+        stat, p, _ = _chi_square_from_counts(ref_vals, ref_counts, cur_vals, cur_counts)
+        return stat, p
+    if method == "z":
+        return _z_from_counts(ref_vals, ref_counts, cur_vals, cur_counts)
+    _, r, c, _, _ = _value_shares(ref_vals, ref_counts, cur_vals, cur_counts)
+    if method == "psi":
+        return _psi_from_shares(r, c), None
+    if method == "jensenshannon":
+        return _js_from_shares(r, c), None
+    raise ValueError(f"method {method!r} does not apply to value counts")
+
+
+def categorical_counts(series: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+    """(values, counts, n_missing) of a categorical column; None, NaN and +/-inf count as missing."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        counts = np.bincount(codes[codes >= 0], minlength=len(series.cat.categories))
+        keep = counts > 0
+        values = np.empty(int(keep.sum()), dtype=object)
+        values[:] = [v.item() if isinstance(v, np.generic) else v for v in series.cat.categories[keep].tolist()]
+        return values, counts[keep].astype(np.int64), int((codes < 0).sum())
+    clean = series.replace([np.inf, -np.inf], np.nan) if pd.api.types.is_float_dtype(series) else series
+    vc = clean.value_counts(dropna=True, sort=False)
+    if series.dtype == object and len(vc):  # a float inf inside an object column is missing too (Evidently)
+        keep = np.array([not (isinstance(v, float) and np.isinf(v)) for v in vc.index], dtype=bool)
+        if not keep.all():
+            vc = vc[keep]
+    values = np.empty(len(vc), dtype=object)
+    values[:] = [v.item() if isinstance(v, np.generic) else v for v in vc.index.tolist()]
+    counts = vc.to_numpy(dtype=np.int64)
+    return values, counts, int(len(series) - int(counts.sum()))
+
+
+def _score_categorical(det: DriftDetector, prof: CategoricalProfile, series: pd.Series) -> ColumnDrift:
+    cur_vals, cur_counts, n_missing = categorical_counts(series)
+    n_current = int(cur_counts.sum())
+    if prof.n_rows == 0:
+        return _empty_result(det, prof, "empty_reference", n_current, n_missing)
+    if n_current == 0:
+        return _empty_result(det, prof, "empty_current", 0, n_missing)
+    return categorical_result(det, prof, cur_vals, cur_counts, n_missing)
+
+
+def categorical_result(
+    det: DriftDetector, prof: CategoricalProfile, cur_vals: np.ndarray, cur_counts: np.ndarray, n_missing: int
+) -> ColumnDrift:
+    """Test a categorical column from current value counts (shared by in-memory and streaming scoring)."""
+    ref_set = set(prof.values.tolist())
+    unseen = [v for v in cur_vals.tolist() if v not in ref_set]
+    method = det._method_for(prof.name, "categorical")
+    if method is None:
+        n_values = len(ref_set) + len(unseen)
+        method = default_method("categorical", prof.n_rows, n_values)
+    threshold = det._threshold_for(prof.name, "categorical", method)
+    statistic, p_value = _count_statistic(method, prof.values, prof.counts, cur_vals, cur_counts)
+    score = p_value if method in ("chisquare", "z") else statistic
+    assert score is not None
+    return ColumnDrift(
+        column=prof.name, kind="categorical", method=method, statistic=statistic, p_value=p_value, score=score,
+        threshold=threshold, drifted=decide(method, score, threshold), n_reference=prof.n_rows,
+        n_current=int(cur_counts.sum()), n_current_missing=n_missing, unseen_categories=[str(v) for v in unseen],
+    )
+
+
+def detect_drift(reference: Any, current: Any, **params: Any) -> DatasetDrift:
+    """Stateless twin of :class:`DriftDetector`: ``DriftDetector(**params).fit(reference).score(current)``.
+
+    See Also: DriftDetector (fit once, score many windows; the fast path for monitoring jobs).
+    """
+    return DriftDetector(**params).fit(reference).score(current)
+

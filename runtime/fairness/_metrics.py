@@ -1,0 +1,385 @@
+"""Group fairness metrics with fairlearn 0.15's definitions, from one weighted bincount.
+
+Why not fairlearn itself: its ``MetricFrame`` costs about 5 s per metric per million rows (Python-level
+row loops), too slow for a gate that runs on every scoring window. Every metric here derives from one
+``groups x 4`` table of true negatives, false positives, false negatives and true positives, so all
+seven metrics and the per-group table cost one pass over the data and are bit-identical to fairlearn's
+(``tests/peers/test_fairness_vs_fairlearn.py``).
+
+Definitions (fairlearn ``_fairness_metrics.py`` / ``_disaggregated_result.py``):
+
+* selection rate ``P(y_hat = pos)``; TPR ``TP / (TP + FN)``; FPR ``FP / (FP + TN)``; accuracy.
+  A group with no positives has TPR 0 (not NaN); no negatives, FPR 0 (fairlearn's ``nan_to_num``).
+* ``difference(method="between_groups")`` = max - min over groups; ``"to_overall"`` = max |group - overall|.
+* ``ratio(method="between_groups")`` = min / max; ``"to_overall"`` = min over groups of min(r, 1/r) with
+  r = group / overall. 0/0 is NaN (reported, with a note), x/0 is inf and becomes 0 in ``to_overall``.
+* equalized odds: ``worst_case`` = max of the TPR and FPR differences (min of ratios); ``mean`` = their mean.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "FairnessReport",
+    "GroupMetrics",
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "fairness_report",
+    "group_confusion",
+]
+
+Method = Literal["between_groups", "to_overall"]
+Agg = Literal["worst_case", "mean"]
+_METHODS = ("between_groups", "to_overall")
+
+#: Per-group rates, in the column order of the report table.
+RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "accuracy")
+
+
+# ------------------------------------------------------------------------------------------------
+# Inputs
+# ------------------------------------------------------------------------------------------------
+
+
+def _as_1d(values: Any, name: str) -> np.ndarray:
+    arr = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _distinct_labels(y: np.ndarray) -> set[Any]:
+    if y.dtype.kind in "biu" and y.size:
+        lo, hi = int(y.min()), int(y.max())
+        if hi - lo <= 2:  # binary-looking integers: no hashing pass over a million rows
+            return {v for v in range(lo, hi + 1) if lo == v or hi == v or bool((y == v).any())}
+    return set(pd.unique(y).tolist())
+
+
+def _binary_labels(y_true: np.ndarray, y_pred: np.ndarray, pos_label: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Positive indicators for labels and predictions, inferring ``pos_label`` as fairlearn does."""
+    pos_label = _positive_label(_distinct_labels(y_true) | _distinct_labels(y_pred), pos_label)
+    return (y_true == pos_label), (y_pred == pos_label)
+
+
+def _positive_label(labels: set[Any], pos_label: Any) -> Any:
+    if pos_label is None:
+        if labels <= {0, 1} or labels <= {-1, 1}:
+            pos_label = 1
+        else:
+            raise ValueError(
+                f"labels {sorted(map(str, labels))[:5]} are not a subset of {{0, 1}} or {{-1, 1}}: pass pos_label= "
+                "to say which value is the positive outcome"
+            )
+    else:
+        if len(labels - {pos_label}) > 1:
+            raise ValueError(f"fairness metrics need binary labels; found {len(labels)} distinct values {sorted(map(str, labels))[:5]}")
+    return pos_label
+
+
+def _group_codes(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any], list[str]]:
+    """Integer group codes, the group labels (tuples for several features) and the feature names."""
+    if isinstance(sensitive_features, pd.DataFrame):
+        columns = [sensitive_features[c] for c in sensitive_features.columns]
+        names = [str(c) for c in sensitive_features.columns]
+    elif isinstance(sensitive_features, dict):
+        columns = [pd.Series(v) for v in sensitive_features.values()]
+        names = [str(k) for k in sensitive_features]
+    elif isinstance(sensitive_features, pd.Series):
+        columns, names = [sensitive_features], [str(sensitive_features.name or "sensitive_feature_0")]
+    else:
+        arr = np.asarray(sensitive_features, dtype=object) if not isinstance(sensitive_features, np.ndarray) else sensitive_features
+        if arr.ndim == 1:
+            columns, names = [pd.Series(arr)], ["sensitive_feature_0"]
+        else:
+            columns = [pd.Series(arr[:, i]) for i in range(arr.shape[1])]
+            names = [f"sensitive_feature_{i}" for i in range(arr.shape[1])]
+    codes_list, uniques_list = [], []
+    for name, col in zip(names, columns, strict=True):
+        if len(col) != n:
+            raise ValueError(f"sensitive feature {name!r} has {len(col)} rows, labels have {n}")
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes, uniques = col.cat.codes.to_numpy(), np.asarray(col.cat.categories)
+        elif col.dtype.kind in "iu" and len(col) and int(col.min()) >= 0 and int(col.max()) < 1_000_000:
+            values = col.to_numpy()  # small non-negative integer ids: a lookup table, no hashing
+            codes, uniques = values, np.arange(int(values.max()) + 1)
+        else:
+            codes, uniques = pd.factorize(col, sort=True)
+        if (codes < 0).any():
+            raise ValueError(f"sensitive feature {name!r} has missing values; fill them (e.g. 'unknown') first")
+        codes_list.append(codes.astype(np.intp, copy=False))
+        uniques_list.append(uniques)
+    combined = codes_list[0]
+    for codes, uniques in zip(codes_list[1:], uniques_list[1:], strict=True):
+        combined = combined * len(uniques) + codes
+    total = math.prod(len(u) for u in uniques_list)
+    if total <= 4 * max(n, 1):  # dense id space: compact with a presence table in one pass
+        presence = np.bincount(combined, minlength=total) > 0
+        present = np.flatnonzero(presence)
+        dense = combined if presence.all() else (np.cumsum(presence) - 1)[combined]
+    else:
+        present, dense = np.unique(combined, return_inverse=True)
+    labels: list[Any] = []
+    for code in present.tolist():
+        parts = []
+        for uniques in reversed(uniques_list):
+            code, rem = divmod(code, len(uniques))
+            value = uniques[rem]
+            parts.append(value.item() if isinstance(value, np.generic) else value)
+        parts.reverse()
+        labels.append(parts[0] if len(parts) == 1 else tuple(parts))
+    return dense.astype(np.intp, copy=False), labels, names
+
+
+def group_confusion(
+    y_true: Any, y_pred: Any, sensitive_features: Any, *, sample_weight: Any = None, pos_label: Any = None
+) -> tuple[np.ndarray, list[Any], list[str]]:
+    """``(table, groups, feature names)``: table[g] = (TN, FP, FN, TP), weighted if weights are given."""
+    yt, yp = _as_1d(y_true, "y_true"), _as_1d(y_pred, "y_pred")
+    if yt.size != yp.size:
+        raise ValueError(f"y_true has {yt.size} rows but y_pred has {yp.size}")
+    codes, groups, names = _group_codes(sensitive_features, yt.size)
+    weights = None if sample_weight is None else _as_1d(sample_weight, "sample_weight").astype(np.float64)
+    if weights is None and _kernel() is not None and yt.dtype.kind in "iu" and yp.dtype.kind in "iu":
+        labels = _distinct_labels(yt) | _distinct_labels(yp)
+        pos = _positive_label(labels, pos_label)
+        table = np.zeros((len(groups), 4), dtype=np.int64)
+        _kernel()(codes, yt, yp, pos, table)  # one pass, no temporaries; same integers as the bincount
+        return table, groups, names
+    pos_true, pos_pred = _binary_labels(yt, yp, pos_label)
+    cell = np.multiply(codes, 4, dtype=np.intp)
+    cell += pos_true
+    cell += pos_true
+    cell += pos_pred
+    table = np.bincount(cell, weights=weights, minlength=4 * len(groups)).reshape(len(groups), 4)
+    return table, groups, names
+
+
+_KERNEL: list[Any] = []
+
+
+def _kernel() -> Any:
+    """The compiled one-pass confusion-table kernel, or None without numba (the bincount path is used)."""
+    if not _KERNEL:
+        try:
+            import numba
+        except ImportError:  # pragma: no cover
+            _KERNEL.append(None)
+        else:
+
+            @numba.njit(nogil=True, cache=True)
+            def confusion(codes, yt, yp, pos, table):  # pragma: no cover - compiled
+                for i in range(codes.size):
+                    table[codes[i], 2 * (yt[i] == pos) + (yp[i] == pos)] += 1
+
+            _KERNEL.append(confusion)
+    return _KERNEL[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# Rates and aggregations
+# ------------------------------------------------------------------------------------------------
+
+
+def _rates(cm: np.ndarray) -> np.ndarray:
+    """Rows of (selection rate, TPR, FPR, accuracy) from rows of (TN, FP, FN, TP)."""
+    tn, fp, fn, tp = (cm[..., i] for i in range(4))
+    n = tn + fp + fn + tp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        selection = (fp + tp) / n
+        tpr = np.nan_to_num(tp / (tp + fn))
+        fpr = np.nan_to_num(fp / (fp + tn))
+        accuracy = (tp + tn) / n
+    return np.stack([selection, tpr, fpr, accuracy], axis=-1)
+
+
+def _difference(by_group: np.ndarray, overall: float, method: str) -> float:
+    if method == "between_groups":
+        return float(np.max(by_group) - np.min(by_group))
+    if method == "to_overall":
+        return float(np.max(np.abs(by_group - overall)))
+    raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+
+
+def _ratio(by_group: np.ndarray, overall: float, method: str) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "between_groups":
+            return float(np.min(by_group) / np.max(by_group))
+        if method == "to_overall":
+            r = by_group / overall
+            r = np.where(r > 1, 1 / r, r)  # fairlearn's ratio_sub_one; inf becomes 0
+            finite = r[~np.isnan(r)]  # pandas' min skips NaN (0/0) and is NaN when nothing is left
+            return float(finite.min()) if finite.size else float("nan")
+    raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+
+
+class GroupMetrics(BaseModel):
+    """One group's rates (``group`` is a value, or a list of values for several sensitive features)."""
+
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="null")
+
+    group: Any
+    count: float
+    selection_rate: float
+    true_positive_rate: float
+    false_positive_rate: float
+    accuracy: float
+
+
+class FairnessReport(BaseModel):
+    """Per-group rates and the disparity metrics, both methods; NaN (0/0) is explained in ``notes``."""
+
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="null")
+
+    sensitive_features: list[str]
+    overall: GroupMetrics
+    by_group: list[GroupMetrics]
+    metrics: dict[str, float] = Field(description="name -> value, e.g. demographic_parity_difference")
+    notes: list[str] = Field(default_factory=list)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON text; undefined (0/0) ratios are ``null`` and listed in ``notes``."""
+        return self.model_dump_json(indent=indent)
+
+    def frame(self) -> pd.DataFrame:
+        """The per-group table as a DataFrame (one row per group, plus ``overall``)."""
+        rows = [m.model_dump() for m in [*self.by_group, self.overall]]
+        return pd.DataFrame(rows).set_index("group")
+
+
+def _metrics_from_table(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    rates = _rates(table)
+    overall = _rates(table.sum(axis=0))
+    sel, tpr, fpr = rates[:, 0], rates[:, 1], rates[:, 2]
+    out: dict[str, float] = {}
+    for method in _METHODS:
+        suffix = "" if method == "between_groups" else "_to_overall"
+        out[f"demographic_parity_difference{suffix}"] = _difference(sel, overall[0], method)
+        out[f"demographic_parity_ratio{suffix}"] = _ratio(sel, overall[0], method)
+        tpr_d, fpr_d = _difference(tpr, overall[1], method), _difference(fpr, overall[2], method)
+        tpr_r, fpr_r = _ratio(tpr, overall[1], method), _ratio(fpr, overall[2], method)
+        out[f"equalized_odds_difference{suffix}"] = max(tpr_d, fpr_d)
+        out[f"equalized_odds_ratio{suffix}"] = min(tpr_r, fpr_r)
+        out[f"equal_opportunity_difference{suffix}"] = tpr_d
+        out[f"equal_opportunity_ratio{suffix}"] = tpr_r
+    return rates, overall, out
+
+
+def fairness_report(
+    y_true: Any, y_pred: Any, sensitive_features: Any, *, sample_weight: Any = None, pos_label: Any = None
+) -> FairnessReport:
+    """All rates per group and every disparity metric (both methods) from one pass over the data.
+
+    ``sensitive_features``: a Series/array (one feature) or a DataFrame/dict (several: groups are the
+    combinations that occur, as fairlearn's ``MetricFrame`` forms them).
+    See Also: :class:`runtime.fairness.FairnessGate` (pass/fail with reasons).
+    """
+    table, groups, names = group_confusion(y_true, y_pred, sensitive_features, sample_weight=sample_weight,
+                                           pos_label=pos_label)
+    rates, overall, metrics = _metrics_from_table(table)
+    counts = table.sum(axis=1)
+    by_group = [
+        GroupMetrics(group=list(g) if isinstance(g, tuple) else g, count=float(c), **dict(zip(RATES, map(float, r), strict=True)))
+        for g, c, r in zip(groups, counts, rates, strict=True)
+    ]
+    overall_m = GroupMetrics(group="overall", count=float(counts.sum()), **dict(zip(RATES, map(float, overall), strict=True)))
+    notes = [
+        f"{name} is undefined (0/0: every group's rate is 0)" for name, v in metrics.items() if math.isnan(v)
+    ]
+    if len(groups) < 2:
+        notes.append(f"only one group ({groups[0]!r}) in the data: every difference is 0 and every ratio 1")
+    return FairnessReport(sensitive_features=names, overall=overall_m, by_group=by_group, metrics=metrics, notes=notes)
+
+
+# ------------------------------------------------------------------------------------------------
+# fairlearn-compatible functions
+# ------------------------------------------------------------------------------------------------
+
+
+def _check_method(method: str) -> None:
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+
+
+def _rate_inputs(y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any = None):
+    table, _, _ = group_confusion(y_true, y_pred, sensitive_features, sample_weight=sample_weight, pos_label=pos_label)
+    return _rates(table), _rates(table.sum(axis=0))
+
+
+def demographic_parity_difference(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None
+) -> float:
+    """Selection-rate difference between groups (fairlearn's function of the same name)."""
+    _check_method(method)
+    rates, overall = _rate_inputs(y_true, y_pred, sensitive_features, sample_weight)
+    return _difference(rates[:, 0], overall[0], method)
+
+
+def demographic_parity_ratio(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None
+) -> float:
+    """Selection-rate ratio (disparate impact; 0.8 is the four-fifths rule)."""
+    _check_method(method)
+    rates, overall = _rate_inputs(y_true, y_pred, sensitive_features, sample_weight)
+    return _ratio(rates[:, 0], overall[0], method)
+
+
+def equalized_odds_difference(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None,
+    agg: Agg = "worst_case",
+) -> float:
+    """Larger (``worst_case``) or mean of the TPR and FPR differences."""
+    _check_method(method)
+    rates, overall = _rate_inputs(y_true, y_pred, sensitive_features, sample_weight)
+    diffs = [_difference(rates[:, 1], overall[1], method), _difference(rates[:, 2], overall[2], method)]
+    return _aggregate(diffs, agg, max)
+
+
+def equalized_odds_ratio(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None,
+    agg: Agg = "worst_case",
+) -> float:
+    """Smaller (``worst_case``) or mean of the TPR and FPR ratios."""
+    _check_method(method)
+    rates, overall = _rate_inputs(y_true, y_pred, sensitive_features, sample_weight)
+    ratios = [_ratio(rates[:, 1], overall[1], method), _ratio(rates[:, 2], overall[2], method)]
+    return _aggregate(ratios, agg, min)
+
+
+def _aggregate(values: Sequence[float], agg: str, worst: Any) -> float:
+    if agg == "worst_case":
+        return float(worst(values))
+    if agg == "mean":
+        return float(pd.Series(values).mean())
+    raise ValueError(f"agg must be one of 'worst_case' or 'mean', got {agg!r}")
+
+
+def equal_opportunity_difference(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None
+) -> float:
+    """True-positive-rate difference between groups."""
+    _check_method(method)
+    rates, overall = _rate_inputs(y_true, y_pred, sensitive_features, sample_weight)
+    return _difference(rates[:, 1], overall[1], method)
+
+
+def equal_opportunity_ratio(
+    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None
+) -> float:
+    """True-positive-rate ratio between groups."""
+    _check_method(method)
+    rates, overall = _rate_inputs(y_true, y_pred, sensitive_features, sample_weight)
+    return _ratio(rates[:, 1], overall[1], method)

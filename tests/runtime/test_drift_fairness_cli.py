@@ -1,0 +1,109 @@
+"""``keel drift`` and ``keel fairness``: formats, output files, exit codes and error messages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from stacks.cli import _register_all, app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REF, CUR, SCORED = FIXTURES / "drift_reference.csv", FIXTURES / "drift_current.csv", FIXTURES / "fairness_scored.csv"
+TYPES = ["--numerical", "age", "--numerical", "income", "--categorical", "country", "--categorical", "segment"]
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    _register_all()
+    return CliRunner()
+
+
+def test_drift_cli_table_summary(runner):
+    res = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES])
+    assert res.exit_code == 0, res.output
+    assert "2 of 4 columns drifted" in res.output and "DATASET DRIFT" in res.output
+
+
+def test_drift_cli_json_and_parquet(runner, tmp_path):
+    pd.read_csv(CUR).to_parquet(tmp_path / "cur.parquet")
+    res = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(tmp_path / "cur.parquet"), *TYPES,
+                              "--format", "json"])
+    doc = json.loads(res.stdout)
+    assert [c["column"] for c in doc["columns"]] == ["age", "income", "country", "segment"]
+    assert doc["columns"][0]["method"] == "ks" and doc["columns"][0]["drifted"] is True
+
+
+def test_drift_cli_html_is_self_contained(runner, tmp_path):
+    out = tmp_path / "drift.html"
+    res = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--format", "html",
+                              "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text()
+    assert page.count('class="plotly-graph-div"') == 4 and "<script src=" not in page
+
+
+def test_drift_cli_saved_profile_and_fail_on_drift(runner, tmp_path):
+    profile = tmp_path / "ref.npz"
+    first = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--save-profile",
+                                str(profile), "--format", "json"])
+    second = runner.invoke(app, ["drift", "--profile", str(profile), "--current", str(CUR), "--format", "json",
+                                 "--fail-on-drift"])
+    assert json.loads(first.stdout) == json.loads(second.stdout) and second.exit_code == 1
+
+
+def test_drift_cli_prometheus_file(runner, tmp_path):
+    prom = tmp_path / "drift.prom"
+    runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--prometheus", str(prom)])
+    assert "mlkeel_drift_share" in prom.read_text()
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [(["--reference", "missing.csv", "--current", str(CUR)], "missing.csv: file not found"),
+     (["--current", str(CUR)], "exactly one of --reference"),
+     (["--reference", str(REF), "--current", str(CUR), "--numerical", "nope"], "column(s) ['nope'] not found"),
+     (["--reference", str(REF), "--current", str(CUR), "--method", "kl"], "'kl' is not a drift method")],
+)
+def test_drift_cli_bad_input_exits_2_naming_the_problem(runner, args, message):
+    res = runner.invoke(app, ["drift", *args])
+    assert res.exit_code == 2 and message in res.stderr
+
+
+def test_drift_cli_unreadable_file_exits_2(runner, tmp_path):
+    bad = tmp_path / "cur.parquet"
+    bad.write_text("not parquet")
+    res = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(bad)])
+    assert res.exit_code == 2 and "cur.parquet: cannot read as parquet" in res.stderr
+
+
+def test_fairness_cli_gate_fails_with_exit_1(runner):
+    res = runner.invoke(app, ["fairness", "--data", str(SCORED), "--label", "y", "--prediction", "y_hat",
+                              "--sensitive", "group", "--gate-max-eod", "0.1"])
+    assert res.exit_code == 1 and "gate: FAIL" in res.stdout and "equalized_odds_difference" in res.stdout
+
+
+def test_fairness_cli_json_and_intersections(runner):
+    res = runner.invoke(app, ["fairness", "--data", str(SCORED), "--label", "y", "--prediction", "y_hat",
+                              "--sensitive", "group", "--sensitive", "region", "--format", "json"])
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 0 and doc["sensitive_features"] == ["group", "region"] and len(doc["by_group"]) == 6
+
+
+def test_fairness_cli_html(runner, tmp_path):
+    out = tmp_path / "f.html"
+    res = runner.invoke(app, ["fairness", "--data", str(SCORED), "--label", "y", "--prediction", "y_hat",
+                              "--sensitive", "group", "--format", "html", "--output", str(out), "--gate-min-dpr", "0.5"])
+    assert res.exit_code == 0 and "Gate: PASS" in out.read_text()
+
+
+def test_fairness_cli_missing_column_exits_2(runner, tmp_path):
+    data = tmp_path / "scored.csv"
+    shutil.copy(SCORED, data)
+    res = runner.invoke(app, ["fairness", "--data", str(data), "--label", "y", "--prediction", "pred",
+                              "--sensitive", "group"])
+    assert res.exit_code == 2 and "--prediction column 'pred' not found" in res.stderr
