@@ -43,6 +43,44 @@ def plan_to_file(stack_file: Path, state_file: Path | None) -> PlanOutcome:
     return PlanOutcome(stack_file, result.stack, state_file, len(result.resources))
 
 
+def _warm_up() -> None:
+    """Import, once in the parent, what every program run needs, so forked workers start warm.
+
+    Provider SDK submodules load lazily on first use; the components' sources say which ones they use.
+    """
+    import importlib
+    import re
+    from pathlib import Path
+
+    import components
+
+    used: set[tuple[str, str]] = set()
+    for source in Path(components.__file__).parent.rglob("*.py"):
+        for package, module in re.findall(r"\b(aws|gcp)\.([a-z][a-z0-9_]*)\.[A-Z]", source.read_text()):
+            used.add((package, module))
+    for package, module in sorted(used):
+        try:
+            importlib.import_module(f"pulumi_{package}.{module}")
+        except ImportError:
+            continue
+    for name in ("stacks.program", "components.platform", "components.aws", "components.gcp", "stacks.engine._monitor"):
+        importlib.import_module(name)
+
+
+def _start_method() -> str:
+    """fork, warm, when this process has not run a program; else spawn.
+
+    A forked child must not inherit a live gRPC server or channel: once a program has run here (the SDK
+    started its callback server), only a fresh interpreter is safe.
+    """
+    from ._run import programs_run
+
+    if programs_run() or "fork" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    _warm_up()
+    return "fork"
+
+
 def plan_many(
     stack_files: Sequence[Path],
     state_files: Sequence[Path | None],
@@ -59,8 +97,7 @@ def plan_many(
                 on_done(outcome)
             outcomes.append(outcome)
         return outcomes
-    # spawn, not fork: gRPC state must not be shared with a child process.
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context(_start_method())
     results: dict[int, PlanOutcome] = {}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = {

@@ -18,6 +18,14 @@ from typing import Any
 
 PULUMI_ENGINE_VERSION = "v3.272.0"
 
+_PROGRAMS_RUN = 0
+
+
+def programs_run() -> int:
+    """How many programs this process has run (a forked worker must not inherit their gRPC state)."""
+    return _PROGRAMS_RUN
+
+
 #: Where ``keel plan`` writes states unless told otherwise (relative to the project folder).
 STATE_DIR = Path(".mlkeel") / "state"
 
@@ -109,6 +117,8 @@ def run_program(
     from ._monitor import RecordingMonitor
     from .mocks import PlatformMocks
 
+    global _PROGRAMS_RUN
+    _PROGRAMS_RUN += 1
     mocks = PlatformMocks(stack, config)
     monitor = RecordingMonitor(mocks, project, stack, config)
     settings.ROOT.set(None)
