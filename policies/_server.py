@@ -101,31 +101,7 @@ class _OncePerRequestServicer(_STOCK):  # type: ignore[misc, valid-type]
                 self._get_policy_config(policy.name),
                 self._sdk("stack_tags"),
             )
-            try:
-                result = policy.validate(args, report_violation)
-                if isawaitable(result):
-                    loop = asyncio.new_event_loop()
-                    loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
-                    loop.close()
-            except UnknownValueError as e:
-                response.diagnostics.append(
-                    proto.AnalyzeDiagnostic(
-                        policyName=policy.name,
-                        policyPackName=pack_name,
-                        policyPackVersion=pack_version,
-                        message=(
-                            f"can't run policy '{policy.name}' from policy pack "
-                            f"'{pack_name}@v{pack_version}' during preview: {e.message}"
-                        ),
-                        urn="",
-                        description=policy.description,
-                        enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
-                    )
-                )
-            except sdk._NotApplicableError as e:
-                response.not_applicable.append(
-                    proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
-                )
+            self._run_policy(policy, args, report_violation, response, pack_name, pack_version)
         return response
 
     def AnalyzeStack(self, request: Any, _context: Any) -> Any:
@@ -151,32 +127,38 @@ class _OncePerRequestServicer(_STOCK):  # type: ignore[misc, valid-type]
             args = StackValidationArgs(
                 resources, self._get_policy_config(policy.name), self._sdk("stack_tags")
             )
-            try:
-                result = policy.validate(args, report_violation)
-                if isawaitable(result):
-                    loop = asyncio.new_event_loop()
-                    loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
-                    loop.close()
-            except UnknownValueError as e:
-                response.diagnostics.append(
-                    proto.AnalyzeDiagnostic(
-                        policyName=policy.name,
-                        policyPackName=pack_name,
-                        policyPackVersion=pack_version,
-                        message=(
-                            f"can't run policy '{policy.name}' from policy pack "
-                            f"'{pack_name}@v{pack_version}' during preview: {e.message}"
-                        ),
-                        urn="",
-                        description=policy.description,
-                        enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
-                    )
-                )
-            except sdk._NotApplicableError as e:
-                response.not_applicable.append(
-                    proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
-                )
+            self._run_policy(policy, args, report_violation, response, pack_name, pack_version)
         return response
+
+    def _run_policy(
+        self, policy: Any, args: Any, report_violation: Any, response: Any, pack_name: str, pack_version: str
+    ) -> None:
+        """Validate one policy as the SDK does: unknowns become an advisory diagnostic, not a pass."""
+        try:
+            result = policy.validate(args, report_violation)
+            if isawaitable(result):
+                loop = asyncio.new_event_loop()
+                loop.run_until_complete(asyncio.Task(result, loop=loop))  # type: ignore[arg-type]
+                loop.close()
+        except UnknownValueError as e:
+            response.diagnostics.append(
+                proto.AnalyzeDiagnostic(
+                    policyName=policy.name,
+                    policyPackName=pack_name,
+                    policyPackVersion=pack_version,
+                    message=(
+                        f"can't run policy '{policy.name}' from policy pack "
+                        f"'{pack_name}@v{pack_version}' during preview: {e.message}"
+                    ),
+                    urn="",
+                    description=policy.description,
+                    enforcementLevel=self._map_enforcement_level(EnforcementLevel.ADVISORY),
+                )
+            )
+        except sdk._NotApplicableError as e:
+            response.not_applicable.append(
+                proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
+            )
 
     def _resource_graph(self, request: Any) -> list[PolicyResource]:
         """Resources with parents and dependencies linked, as the SDK builds them (once, not per policy)."""
