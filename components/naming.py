@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 
 def physical_name(
@@ -30,3 +31,23 @@ def physical_name(
     digest = hashlib.sha256(full.encode()).hexdigest()[:6]
     head = full[: max_length - len(digest) - 1].rstrip(separator)
     return f"{head}{separator}{digest}"
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """What one service accepts as a name: its length limits and characters (from its API reference)."""
+
+    service: str
+    min_length: int
+    max_length: int
+    pattern: str
+    allowed: str
+    described: str
+
+    def problem(self, value: str) -> str | None:
+        """Why ``value`` breaks this rule, or None when it is a valid name."""
+        if not self.min_length <= len(value) <= self.max_length:
+            return f"{self.service} names are {self.min_length}-{self.max_length} characters; got {len(value)}"
+        if not re.fullmatch(self.pattern, value):
+            return f"{self.service} names must be {self.described}"
+        return None

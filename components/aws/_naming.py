@@ -9,31 +9,17 @@ against, so a limit is written down once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from components.naming import NameRule as BaseNameRule
 from components.naming import physical_name
 
 
 @dataclass(frozen=True)
-class NameRule:
+class NameRule(BaseNameRule):
     """What one AWS service accepts as a name (from the service API references)."""
 
-    service: str
-    min_length: int
-    max_length: int
-    pattern: str
-    allowed: str
-    described: str
     lowercase: bool = True
-
-    def problem(self, value: str) -> str | None:
-        """Why ``value`` breaks this rule, or None when it is a valid name."""
-        if not self.min_length <= len(value) <= self.max_length:
-            return f"{self.service} names are {self.min_length}-{self.max_length} characters; got {len(value)}"
-        if not re.fullmatch(self.pattern, value):
-            return f"{self.service} names must be {self.described}"
-        return None
 
 
 _SAGEMAKER = r"[a-zA-Z0-9](-*[a-zA-Z0-9])*"

@@ -9,31 +9,17 @@ plan time with the rule it broke instead of minutes into ``pulumi up``.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
+from components.naming import NameRule as BaseNameRule
 from components.naming import physical_name
 
 
 @dataclass(frozen=True)
-class NameRule:
+class NameRule(BaseNameRule):
     """What one GCP service accepts as a name."""
 
-    service: str
-    min_length: int
-    max_length: int
-    pattern: str
-    separator: str
-    allowed: str
-    described: str
-
-    def problem(self, value: str) -> str | None:
-        """Why ``value`` breaks this rule, or None when it is a valid name."""
-        if not self.min_length <= len(value) <= self.max_length:
-            return f"{self.service} names are {self.min_length}-{self.max_length} characters; got {len(value)}"
-        if not re.fullmatch(self.pattern, value):
-            return f"{self.service} names must be {self.described}"
-        return None
+    separator: str = "-"
 
 
 _RFC1035 = r"[a-z](?:[a-z0-9-]*[a-z0-9])?"
@@ -41,28 +27,69 @@ _RFC1035_TEXT = "lowercase letters, digits and '-', starting with a letter, not 
 
 #: Name kind -> the service's rule (Google Cloud API reference for each resource's name field).
 NAME_RULES: dict[str, NameRule] = {
-    "compute": NameRule("Compute Engine (network, subnet, firewall, router, address)", 1, 63, _RFC1035, "-",
-                        "a-z0-9-", _RFC1035_TEXT),
-    "bucket": NameRule("Cloud Storage bucket", 3, 63, r"[a-z0-9][a-z0-9._-]*[a-z0-9]", "-", "a-z0-9._-",
-                       "lowercase letters, digits, '-', '_' and '.', starting and ending with a letter or digit"),
-    "kms": NameRule("Cloud KMS key ring / key", 1, 63, r"[a-zA-Z0-9_-]+", "-", "a-z0-9_-",
-                    "letters, digits, '_' and '-'"),
-    "cluster": NameRule("GKE cluster", 1, 40, _RFC1035, "-", "a-z0-9-", _RFC1035_TEXT),
-    "node_pool": NameRule("GKE node pool", 1, 40, _RFC1035, "-", "a-z0-9-", _RFC1035_TEXT),
-    "service_account": NameRule("IAM service account id", 6, 30, _RFC1035, "-", "a-z0-9-", _RFC1035_TEXT),
-    "artifact_repository": NameRule("Artifact Registry repository", 1, 63, _RFC1035, "-", "a-z0-9-",
-                                    _RFC1035_TEXT),
-    "bigquery": NameRule("BigQuery dataset / table", 1, 1024, r"[a-zA-Z0-9_]+", "_", "a-z0-9_",
-                         "letters, digits and '_'"),
-    "vertex_store": NameRule("Vertex AI feature online store / feature view", 1, 60, r"[a-z][a-z0-9_]*", "_",
-                             "a-z0-9_", "lowercase letters, digits and '_', starting with a letter"),
-    "vertex_feature": NameRule("Vertex AI feature group / feature", 1, 128, r"[a-z][a-z0-9_]*", "_", "a-z0-9_",
-                               "lowercase letters, digits and '_', starting with a letter"),
-    "vertex_resource": NameRule("Vertex AI metadata store / deployment resource pool", 1, 63, _RFC1035, "-",
-                                "a-z0-9-", _RFC1035_TEXT),
-    "log_bucket": NameRule("Cloud Logging bucket / sink", 1, 100, r"[a-zA-Z0-9_.-]+", "-", "a-z0-9_.-",
-                           "letters, digits, '_', '-' and '.'"),
-    "budget": NameRule("Cloud Billing budget display name", 1, 60, r".+", "-", "a-z0-9-", "at most 60 characters"),
+    "compute": NameRule(
+        "Compute Engine (network, subnet, firewall, router, address)",
+        1,
+        63,
+        _RFC1035,
+        "a-z0-9-",
+        _RFC1035_TEXT,
+        "-",
+    ),
+    "bucket": NameRule(
+        "Cloud Storage bucket",
+        3,
+        63,
+        r"[a-z0-9][a-z0-9._-]*[a-z0-9]",
+        "a-z0-9._-",
+        "lowercase letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+        "-",
+    ),
+    "kms": NameRule(
+        "Cloud KMS key ring / key", 1, 63, r"[a-zA-Z0-9_-]+", "a-z0-9_-", "letters, digits, '_' and '-'", "-"
+    ),
+    "cluster": NameRule("GKE cluster", 1, 40, _RFC1035, "a-z0-9-", _RFC1035_TEXT, "-"),
+    "node_pool": NameRule("GKE node pool", 1, 40, _RFC1035, "a-z0-9-", _RFC1035_TEXT, "-"),
+    "service_account": NameRule("IAM service account id", 6, 30, _RFC1035, "a-z0-9-", _RFC1035_TEXT, "-"),
+    "artifact_repository": NameRule(
+        "Artifact Registry repository", 1, 63, _RFC1035, "a-z0-9-", _RFC1035_TEXT, "-"
+    ),
+    "bigquery": NameRule(
+        "BigQuery dataset / table", 1, 1024, r"[a-zA-Z0-9_]+", "a-z0-9_", "letters, digits and '_'", "_"
+    ),
+    "vertex_store": NameRule(
+        "Vertex AI feature online store / feature view",
+        1,
+        60,
+        r"[a-z][a-z0-9_]*",
+        "a-z0-9_",
+        "lowercase letters, digits and '_', starting with a letter",
+        "_",
+    ),
+    "vertex_feature": NameRule(
+        "Vertex AI feature group / feature",
+        1,
+        128,
+        r"[a-z][a-z0-9_]*",
+        "a-z0-9_",
+        "lowercase letters, digits and '_', starting with a letter",
+        "_",
+    ),
+    "vertex_resource": NameRule(
+        "Vertex AI metadata store / deployment resource pool", 1, 63, _RFC1035, "a-z0-9-", _RFC1035_TEXT, "-"
+    ),
+    "log_bucket": NameRule(
+        "Cloud Logging bucket / sink",
+        1,
+        100,
+        r"[a-zA-Z0-9_.-]+",
+        "a-z0-9_.-",
+        "letters, digits, '_', '-' and '.'",
+        "-",
+    ),
+    "budget": NameRule(
+        "Cloud Billing budget display name", 1, 60, r".+", "a-z0-9-", "at most 60 characters", "-"
+    ),
 }
 
 
@@ -80,14 +107,26 @@ def gcp_name(kind: str, prefix: str, role: str = "") -> str:
     """
     rule = NAME_RULES[kind]
     base = prefix.replace("-", rule.separator).replace("_", rule.separator)
-    name = physical_name(base, role.replace("-", rule.separator), max_length=rule.max_length,
-                         separator=rule.separator, allowed=rule.allowed)
+    name = physical_name(
+        base,
+        role.replace("-", rule.separator),
+        max_length=rule.max_length,
+        separator=rule.separator,
+        allowed=rule.allowed,
+    )
     if len(name) < rule.min_length:
-        name = physical_name(base, f"{role}{rule.separator}mlkeel".strip(rule.separator),
-                             max_length=rule.max_length, separator=rule.separator, allowed=rule.allowed)
+        name = physical_name(
+            base,
+            f"{role}{rule.separator}mlkeel".strip(rule.separator),
+            max_length=rule.max_length,
+            separator=rule.separator,
+            allowed=rule.allowed,
+        )
     problem = rule.problem(name)
     if problem:
-        raise ValueError(f"cannot make a valid name from prefix '{prefix}' and role '{role}': {problem} ({name!r})")
+        raise ValueError(
+            f"cannot make a valid name from prefix '{prefix}' and role '{role}': {problem} ({name!r})"
+        )
     return name
 
 
