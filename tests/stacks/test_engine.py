@@ -158,3 +158,26 @@ def test_engine_plans_a_stack_file_with_project_defaults(tmp_path: Path) -> None
     result = plan_stack_file(stack, program=program)
     assert result.project == "demo" and result.stack == "dev"
     assert result.outputs == {"team": "fraud", "secret": True, "region": "eu-west-1"}
+
+
+def test_engine_transform_may_return_outputs_of_other_resources() -> None:
+    import pulumi
+    import pulumi_aws as aws
+
+    calls: list[str] = []
+
+    def program() -> None:
+        first = aws.s3.Bucket("first")
+
+        def name_topic(a: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+            if a.type_ != "aws:sns/topic:Topic":
+                return None
+            calls.append(a.name)
+            return pulumi.ResourceTransformResult({**a.props, "displayName": first.bucket}, a.opts)
+
+        aws.sns.Topic("alerts", opts=pulumi.ResourceOptions(transforms=[name_topic]))
+
+    result = plan_config({}, program=program)
+    topic = result.by_type("aws:sns/topic:Topic")[0]
+    assert topic["inputs"]["displayName"] == result.by_type("aws:s3/bucket:Bucket")[0]["outputs"]["bucket"]
+    assert calls and set(calls) == {"alerts"}
