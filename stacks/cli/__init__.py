@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 import sys
 
 import typer
@@ -55,8 +56,44 @@ def _command_names() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``keel`` console script; suggests the nearest verb on a typo."""
+    """Entry point of the ``keel`` console script; suggests the nearest verb on a typo.
+
+    The last line of defence for "no traceback reaches a user": bad input a verb did not catch still
+    exits 2 with its message, an unreadable or unwritable path exits 2 naming it, and anything else is
+    reported in one line (``KEEL_DEBUG=1`` shows the traceback). SIGTERM stops a verb as Ctrl-C does.
+    """
+    from mlkeel.processes import terminate_like_interrupt
+
+    terminate_like_interrupt()
     args = sys.argv[1:] if argv is None else argv
+    try:
+        _main(args)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt as exc:
+        from mlkeel.processes import Terminated
+
+        typer.echo("keel: stopped", err=True)
+        raise SystemExit(143 if isinstance(exc, Terminated) else 130) from None
+    except Exception as exc:
+        if os.environ.get("KEEL_DEBUG"):
+            raise
+        from mlkeel.files import InputError
+
+        if isinstance(exc, InputError):
+            typer.echo(f"keel: error: {exc}", err=True)
+            raise SystemExit(2) from None
+        if isinstance(exc, OSError) and exc.filename is not None:
+            typer.echo(f"keel: error: {exc.filename}: {exc.strerror or exc}", err=True)
+            raise SystemExit(2) from None
+        typer.echo(
+            f"keel: internal error: {type(exc).__name__}: {exc} (please report it; KEEL_DEBUG=1 shows where)",
+            err=True,
+        )
+        raise SystemExit(3) from None
+
+
+def _main(args: list[str]) -> None:
     _register_all()
     if args and not args[0].startswith("-"):
         known = _command_names()

@@ -24,5 +24,6 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    from mlkeel.files import atomic_write_text
+
+    atomic_write_text(output, text)

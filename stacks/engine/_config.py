@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from stacks.spec import SpecError, SpecIssue
 from stacks.spec._errors import MISSING
 
@@ -38,21 +36,13 @@ class StackConfig:
 
 
 def _read_yaml(path: Path) -> Any:
+    from mlkeel.files import InputError, load_yaml
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError([SpecIssue(str(path), "", MISSING, "file not found")]) from None
-    except OSError as exc:
-        raise SpecError([SpecIssue(str(path), "", MISSING, f"cannot read: {exc.strerror}")]) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(
-            [SpecIssue(str(path), "", MISSING, f"is not valid YAML ({where}: {problem})")]
-        ) from None
+        return load_yaml(path, what="stack file" if path.name != "Pulumi.yaml" else "project file")
+    except InputError as exc:
+        value = MISSING if exc.value is None else exc.value
+        raise SpecError([SpecIssue(str(path), exc.field, value, exc.allowed)]) from None
 
 
 def find_project_file(start: Path) -> Path:

@@ -17,7 +17,6 @@ subclass plays the engine's part instead:
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 import threading
 import uuid
@@ -28,7 +27,6 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import SETTINGS
 
 from .mocks import PlatformMocks
 
@@ -101,7 +99,6 @@ class RecordingMonitor(MockMonitor):
         self._default_providers: dict[tuple[str, str], str] = {}
         self._servicers: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._local = threading.local()
         self.platform_mocks = mocks
 
     # -- URNs --------------------------------------------------------------------------------------
@@ -130,28 +127,13 @@ class RecordingMonitor(MockMonitor):
         return servicer
 
     def _invoke(self, invoke: Any, payload: bytes, program_loop: asyncio.AbstractEventLoop) -> Any:
-        """Run a callback coroutine.
+        """Run a callback coroutine on the program's event loop, as the engine's gRPC call-back is served.
 
-        The engine calls back over gRPC and the program's event loop serves the call. Handing every
-        callback to that loop serialises registrations behind it (the SDK's ``wait_for_rpcs`` then spins
-        over thousands of pending tasks), so the callback runs on this registration thread's own loop;
-        a transform that needs the program's loop (it awaits the program's outputs) falls back to it.
+        Registrations reach the monitor on executor threads, so the program's loop is free to serve the
+        call. A callback must never start on another loop: a transform may await the program's outputs,
+        and a coroutine that touched a future from the wrong loop cannot be retried on the right one
+        (the future is left marked as awaited), which made the outcome depend on timing.
         """
-        loop = getattr(self._local, "loop", None)
-        if loop is None:
-            loop = self._local.loop = asyncio.new_event_loop()
-
-        def run() -> Any:
-            # Outputs the callback creates live on this thread's loop; track them apart so the program's
-            # loop never waits on another loop's tasks.
-            SETTINGS.outputs = set()
-            return loop.run_until_complete(invoke(payload))
-
-        try:
-            return contextvars.copy_context().run(run)
-        except RuntimeError as exc:
-            if "different loop" not in str(exc) and "attached to a different" not in str(exc):
-                raise
         future = asyncio.run_coroutine_threadsafe(invoke(payload), program_loop)
         return future.result(TRANSFORM_TIMEOUT_SECONDS)
 

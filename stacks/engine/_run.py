@@ -59,9 +59,9 @@ class PlanResult:
         raise KeyError(urn)
 
     def write(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.state, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        return path
+        from mlkeel.files import atomic_write_text
+
+        return atomic_write_text(path, json.dumps(self.state, indent=2, sort_keys=False) + "\n")
 
 
 def _export(record: Mapping[str, Any]) -> dict[str, Any]:
