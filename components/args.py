@@ -2,9 +2,9 @@
 
 They mirror the validated ``StackSpec`` (``stacks/spec``) field for field in snake_case, so
 ``spec.model_dump()`` is a valid ``PlatformArgs``; validation happened there, once, before any resource.
-Shared inputs every capability component takes have the same name and shape everywhere: ``prefix``
-(``<team>-<environment>``, the start of every physical name), ``tags`` (the stack's cost tags without
-``component``), ``encryption_key`` (the stack key's ARN or id), ``network`` (ids from the network component).
+The inputs every capability component shares are declared once, in ``CapabilityArgs`` (``prefix``, ``tags``,
+``region``), extended per cloud by ``components.aws.args`` and ``components.gcp.args`` (account, role path,
+project, the stack key); each capability's own args ``TypedDict`` extends its cloud's base.
 """
 
 from typing import Any, NotRequired, TypedDict
@@ -187,12 +187,19 @@ class PlatformArgs(TypedDict):
 
 
 class CapabilityArgs(TypedDict):
-    """The inputs every capability component shares."""
+    """What every capability component takes, on any cloud; each cloud's base args extend it.
+
+    Declared once so a shared input cannot drift apart between capabilities. Pulumi's component analyzer
+    walks a ``TypedDict``'s bases, so a component's schema still lists every inherited input
+    (``tests/components/test_component_schema.py``).
+    """
 
     prefix: str
+    """``<team>-<environment>``: the start of every physical name."""
     tags: dict[str, str]
+    """The stack's cost tags without ``component`` (each capability adds its own)."""
     region: str
-    encryption_key: NotRequired[pulumi.Input[str]]
+    """Where the capability's regional resources live."""
 
 
 Outputs = dict[str, Any]

@@ -15,13 +15,14 @@ public-access and encryption settings, the boundary).
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired
 
 import pulumi
 import pulumi_aws as aws
 
 from components.aws._iam import document, principal_trust, service_trust, statement
 from components.aws._naming import aws_name
+from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 
 PERSONAS = ("data-scientist", "ml-engineer", "platform-admin", "auditor")
@@ -51,16 +52,9 @@ METRIC_NAMESPACES = ("/aws/sagemaker/Endpoints", "/aws/sagemaker/TrainingJobs", 
                      "mlkeel/ModelMonitoring")
 
 
-class AwsAccessArgs(TypedDict):
+class AwsAccessArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsAccess`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    encryption_key: pulumi.Input[str]
-    role_path: str
     personas: dict[str, list[str]]
     """Persona -> IAM principal ARNs allowed to assume it; personas without principals get no role."""
     registry_bucket_arn: NotRequired[pulumi.Input[str] | None]

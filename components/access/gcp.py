@@ -12,12 +12,12 @@ with Workload Identity (``roles/iam.workloadIdentityUser``), so no key file ever
 """
 
 from collections.abc import Mapping, Sequence
-from typing import TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp._naming import gcp_name
+from components.gcp.args import GcpCapabilityArgs
 from components.tagging import capability_options
 
 #: Persona -> project-level predefined roles (least privilege for what the persona does).
@@ -90,10 +90,7 @@ def is_admin_role(role: str) -> bool:
     return role in FORBIDDEN_FOR_PEOPLE or role.lower().endswith("admin")
 
 
-class GcpAccessArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    project: str
+class GcpAccessArgs(GcpCapabilityArgs):
     personas: Mapping[str, Sequence[str]]
     """Persona -> GCP members (``user:...``, ``group:...``, ``serviceAccount:...``)."""
     artifact_bucket: pulumi.Input[str] | None

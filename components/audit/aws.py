@@ -7,7 +7,6 @@ stack key, versioned, TLS-only) that keeps them ``retention_days``; digest files
 not altered (``aws cloudtrail validate-logs``).
 """
 
-from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -15,18 +14,13 @@ import pulumi_aws as aws
 from components.aws._iam import statement
 from components.aws._naming import aws_name, bucket_name
 from components.aws._s3 import abort_multipart_rule, expire_prefix_rule, noncurrent_rule, secure_bucket
+from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 
 
-class AwsAuditArgs(TypedDict):
+class AwsAuditArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsAudit`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    encryption_key: pulumi.Input[str]
     retention_days: int
     data_event_bucket_arns: list[pulumi.Input[str]]
     """Buckets whose object-level reads and writes are recorded."""

@@ -8,24 +8,20 @@ whose retention is the spec's ``retentionDays``.
 """
 
 from collections.abc import Sequence
-from typing import NotRequired, TypedDict
+from typing import NotRequired
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp._naming import gcp_name
+from components.gcp.args import GcpKeyedArgs
 from components.tagging import capability_options
 
 AUDITED_SERVICES: tuple[str, ...] = ("aiplatform.googleapis.com", "storage.googleapis.com")
 LOG_TYPES: tuple[str, ...] = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 
 
-class GcpAuditArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    project: str
-    encryption_key: pulumi.Input[str]
+class GcpAuditArgs(GcpKeyedArgs):
     retention_days: int
     services: NotRequired[Sequence[str]]
     """Services to audit (default: Vertex AI and Cloud Storage)."""

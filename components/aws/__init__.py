@@ -1,7 +1,9 @@
-"""AWS: the MLOps platform built from native ``pulumi_aws`` resources.
+"""AWS: what every AWS capability shares (names, IAM documents, S3 defaults, the provider, base args).
 
-``compose`` is what ``components.platform.Platform`` calls for a ``cloud: aws`` stack. It is imported
-lazily so that ``components.aws.spec_rules`` (used by ``keel new-team``) loads without Pulumi.
+The capabilities themselves live in ``components/<capability>/aws.py`` and are composed by
+``components.platform.aws``. ``compose`` stays importable from here for programs written against the
+earlier layout; it is imported lazily so ``components.aws.spec_rules`` (used by ``keel new-team``) loads
+without Pulumi.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -13,8 +15,8 @@ if TYPE_CHECKING:
 
 
 def compose(platform: "pulumi.ComponentResource", name: str, args: "PlatformArgs", tags: dict[str, str]) -> dict[str, Any]:
-    """Create the AWS provider and every capability the spec switches on; return the stack outputs."""
-    from ._compose import compose as _compose
+    """Create the AWS provider and every capability the spec switches on (``components.platform.aws``)."""
+    from components.platform.aws import compose as _compose
 
     return _compose(platform, name, args, tags)
 

@@ -8,25 +8,21 @@ it), and AWS only accepts keys it has already seen on a resource, which can take
 first tagged resource exists: a first ``pulumi up`` in a fresh account may need a second run a day later.
 """
 
-from typing import NotRequired, TypedDict
+from typing import NotRequired
 
 import pulumi
 import pulumi_aws as aws
 
 from components.aws._iam import document, statement
 from components.aws._naming import aws_name
+from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 from mlkeel.contracts import COST_TAG_KEYS
 
 
-class AwsBudgetArgs(TypedDict):
+class AwsBudgetArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsBudget`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    account_id: pulumi.Input[str]
-    encryption_key: pulumi.Input[str]
     team: str
     monthly_limit_usd: float
     alert_thresholds: list[int]

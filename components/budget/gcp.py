@@ -7,18 +7,16 @@ notification channels (and the billing account's admins, by default) get every a
 """
 
 from collections.abc import Sequence
-from typing import TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp._naming import gcp_name
+from components.gcp.args import GcpCapabilityArgs
 from components.tagging import capability_options
 
 
-class GcpBudgetArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
+class GcpBudgetArgs(GcpCapabilityArgs):
     project_number: pulumi.Input[str]
     billing_account: str
     monthly_limit_usd: float

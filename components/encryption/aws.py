@@ -13,29 +13,19 @@ captures, feature stores, SNS, CloudTrail). The key policy never names ``Princip
   the service supports it, to this stack's resources through the encryption context.
 """
 
-from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from components.aws._iam import document, statement
 from components.aws._naming import aws_name
+from components.aws.args import AwsCapabilityArgs
 from components.tagging import capability_options
 
 
-class AwsEncryptionArgs(TypedDict):
+class AwsEncryptionArgs(AwsCapabilityArgs):
     """Inputs of :class:`AwsEncryption`."""
 
-    prefix: str
-    """``<team>-<environment>``: start of every physical name."""
-    tags: dict[str, str]
-    """The stack's cost tags (``component`` is added by the component)."""
-    region: str
-    account_id: pulumi.Input[str]
-    """This account's id (from ``GetCallerIdentity``)."""
-    partition: pulumi.Input[str]
-    role_path: str
-    """IAM path of the stack's roles; key use is granted to roles under it."""
     rotation_days: int
     """Automatic rotation period (90-365 days on KMS)."""
 

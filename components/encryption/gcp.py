@@ -9,12 +9,12 @@ Vertex AI agent is created with ``ServiceIdentity`` since it does not exist unti
 """
 
 from collections.abc import Sequence
-from typing import TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp._naming import gcp_name
+from components.gcp.args import GcpCapabilityArgs
 from components.tagging import capability_options
 
 #: Service -> the agent e-mail pattern (``{n}`` = project number) of services whose agent always exists.
@@ -35,11 +35,7 @@ KNOWN_SERVICES: tuple[str, ...] = (*SERVICE_AGENTS, *IDENTITY_SERVICES, "logging
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 
 
-class GcpEncryptionArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    project: str
+class GcpEncryptionArgs(GcpCapabilityArgs):
     rotation_days: int
     """Key rotation period in days (1-90 on GCP: the policy pack refuses longer)."""
     services: Sequence[str]

@@ -6,7 +6,6 @@ store with a role that can touch only that bucket's ``offline-store/`` prefix, t
 stack's Glue database.
 """
 
-from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -15,6 +14,7 @@ from components.args import FeatureGroupArgs
 from components.aws._iam import document, service_trust, statement
 from components.aws._naming import aws_name, bucket_name
 from components.aws._s3 import abort_multipart_rule, noncurrent_rule, secure_bucket
+from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 
 #: Spec feature types -> SageMaker feature types.
@@ -22,16 +22,9 @@ FEATURE_TYPES = {"string": "String", "integer": "Integral", "fractional": "Fract
 OFFLINE_PREFIX = "offline-store"
 
 
-class AwsFeatureStoreArgs(TypedDict):
+class AwsFeatureStoreArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsFeatureStore`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    encryption_key: pulumi.Input[str]
-    role_path: str
     noncurrent_version_days: int
     groups: list[FeatureGroupArgs]
 

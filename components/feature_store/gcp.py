@@ -9,13 +9,13 @@ group synchronised hourly.
 """
 
 import json
-from typing import TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.args import FeatureGroupArgs
 from components.gcp._naming import gcp_name
+from components.gcp.args import GcpKeyedArgs
 from components.tagging import capability_options
 
 #: Spec feature type -> BigQuery column type.
@@ -25,12 +25,7 @@ BIGQUERY_TYPES: dict[str, str] = {"string": "STRING", "integer": "INT64", "fract
 TIMESTAMP_COLUMN = "feature_timestamp"
 
 
-class GcpFeatureStoreArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    project: str
-    encryption_key: pulumi.Input[str]
+class GcpFeatureStoreArgs(GcpKeyedArgs):
     groups: list[FeatureGroupArgs]
     sync_cron: str
     """When online stores refresh from BigQuery (cron, UTC)."""

@@ -1,7 +1,9 @@
-"""GCP: the MLOps platform built from native ``pulumi_gcp`` resources.
+"""GCP: what every GCP capability shares (names, accelerators, machine facts, base args).
 
-``compose`` is what ``components.platform.Platform`` calls for a ``cloud: gcp`` stack. It is imported
-lazily so that ``components.gcp.spec_rules`` (used by ``keel new-team``) loads without Pulumi.
+The capabilities themselves live in ``components/<capability>/gcp.py`` and are composed by
+``components.platform.gcp``. ``compose`` and ``use_model_deployer`` stay importable from here for programs
+written against the earlier layout; they are imported lazily so ``components.gcp.spec_rules`` (used by
+``keel new-team``) loads without Pulumi.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -10,18 +12,19 @@ if TYPE_CHECKING:
     import pulumi
 
     from components.args import PlatformArgs
+    from components.serving.gcp import ModelDeployer
 
 
 def compose(platform: "pulumi.ComponentResource", name: str, args: "PlatformArgs", tags: dict[str, str]) -> dict[str, Any]:
-    """Create the GCP provider and every capability the spec switches on; return the stack outputs."""
-    from ._compose import compose as _compose
+    """Create the GCP provider and every capability the spec switches on (``components.platform.gcp``)."""
+    from components.platform.gcp import compose as _compose
 
     return _compose(platform, name, args, tags)
 
 
-def use_model_deployer(deployer: Any) -> None:
-    """Plug in what deploys models to Vertex AI endpoints (``components.serving.gcp.ModelDeployer``)."""
-    from ._compose import use_model_deployer as _use
+def use_model_deployer(deployer: "ModelDeployer | None") -> None:
+    """Plug in what deploys models to Vertex AI endpoints (``components.serving.gcp.use_model_deployer``)."""
+    from components.serving.gcp import use_model_deployer as _use
 
     _use(deployer)
 

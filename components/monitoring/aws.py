@@ -22,6 +22,7 @@ import pulumi_aws as aws
 
 from components.aws._iam import document, statement
 from components.aws._naming import aws_name
+from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 
 #: The runtime's drift metric (what ``runtime`` publishes and the drift alarm watches).
@@ -42,14 +43,9 @@ class AwsEndpointWatch(TypedDict):
     variants: list[str]
 
 
-class AwsMonitoringArgs(TypedDict):
+class AwsMonitoringArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsMonitoring`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    account_id: pulumi.Input[str]
-    encryption_key: pulumi.Input[str]
     alert_emails: list[str]
     latency_p99_ms: int
     error_rate_percent: float
@@ -226,13 +222,9 @@ class AwsMonitoring(pulumi.ComponentResource):
         )
 
 
-class AwsDataQualityMonitorArgs(TypedDict):
+class AwsDataQualityMonitorArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsDataQualityMonitor`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    encryption_key: pulumi.Input[str]
     endpoint_key: str
     endpoint_name: pulumi.Input[str]
     role_arn: pulumi.Input[str]

@@ -9,11 +9,11 @@ its documented shape before the first point is written, and an alert fires above
 
 import json
 from collections.abc import Sequence
-from typing import TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.args import GcpCapabilityArgs
 from components.tagging import capability_options
 
 DRIFT_METRIC = "custom.googleapis.com/mlkeel/drift_share"
@@ -26,10 +26,7 @@ ENDPOINT_RESOURCE = "aiplatform.googleapis.com/Endpoint"
 DRIFT_WINDOW_SECONDS = {"hourly": 3600, "daily": 86400}
 
 
-class GcpMonitoringArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    project: str
+class GcpMonitoringArgs(GcpCapabilityArgs):
     alert_emails: Sequence[str]
     latency_p99_ms: int
     error_rate_percent: float

@@ -8,27 +8,19 @@ logs into a log group encrypted with the stack key and kept ``flow_log_retention
 
 import ipaddress
 import math
-from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from components.aws._iam import document, service_trust, statement
 from components.aws._naming import aws_name
+from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 
 
-class AwsNetworkArgs(TypedDict):
+class AwsNetworkArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsNetwork`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    encryption_key: pulumi.Input[str]
-    """ARN of the stack key (flow-log group encryption)."""
-    role_path: str
     cidr: str
     availability_zones: int
     """How many AZs get a private subnet (at least two)."""

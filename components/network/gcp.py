@@ -8,22 +8,16 @@ training cluster is VPC-native.
 """
 
 import ipaddress
-from typing import TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp._naming import gcp_name
+from components.gcp.args import GcpCapabilityArgs
 from components.tagging import capability_options
 
 
-class GcpNetworkArgs(TypedDict):
-    prefix: str
-    """``<team>-<environment>``: the start of every physical name."""
-    tags: dict[str, str]
-    """The stack's cost tags (labels), without ``component``."""
-    region: str
-    project: str
+class GcpNetworkArgs(GcpCapabilityArgs):
     cidr: str
     """The stack's private IPv4 range (/16 to /22), split into nodes, services and pods."""
 

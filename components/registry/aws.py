@@ -8,7 +8,6 @@ push, refuses tag overwrites (a tag always means the same image) and keeps the l
 """
 
 import json
-from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -21,6 +20,7 @@ from components.aws._s3 import (
     secure_bucket,
     tiering_rule,
 )
+from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 
 #: Prefixes in the registry bucket, shared with serving, monitoring and training.
@@ -31,15 +31,9 @@ CHECKPOINTS_PREFIX = "checkpoints/"
 TRAINING_OUTPUT_PREFIX = "training-output/"
 
 
-class AwsModelRegistryArgs(TypedDict):
+class AwsModelRegistryArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsModelRegistry`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    account_id: pulumi.Input[str]
-    """This account's id (bucket names include it to be globally unique without a random suffix)."""
-    encryption_key: pulumi.Input[str]
     artifact_retention_days: int
     noncurrent_version_days: int
     images_to_keep: int

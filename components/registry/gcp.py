@@ -11,24 +11,18 @@
 pulumi-gcp has no Vertex AI *Model* resource (models are uploaded by pipelines; see ``docs/gcp.md``).
 """
 
-from typing import TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp._naming import gcp_name
+from components.gcp.args import GcpKeyedArgs
 from components.tagging import capability_options
 
 DAY_SECONDS = 86400
 
 
-class GcpModelRegistryArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    project: str
-    encryption_key: pulumi.Input[str]
-    """Cloud KMS crypto key id (``projects/.../cryptoKeys/...``) every store here is encrypted with."""
+class GcpModelRegistryArgs(GcpKeyedArgs):
     artifact_retention_days: int
     noncurrent_version_days: int
     images_to_keep: int

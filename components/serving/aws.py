@@ -23,11 +23,15 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.args import RolloutArgs
+from components.args import CapabilityArgs, ModelSourceArgs, RolloutArgs, ServingEndpointArgs
 from components.aws._naming import NAME_PREFIX_SUFFIX, aws_name
+from components.aws._provider import AwsAccount
+from components.aws._sources import parse_artifact, parse_image, parse_package
+from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 
 CAPTURE_PREFIX = "data-capture"
+NO_MODEL_NOTE = "no model named yet: add serving.endpoints[].variants[].model to deploy an endpoint"
 
 
 class AwsModelRef(TypedDict):
@@ -69,11 +73,9 @@ class AwsEndpointArgs(TypedDict):
     rollback_alarms: list[pulumi.Input[str]]
 
 
-class AwsServingEndpointArgs(TypedDict):
+class AwsServingEndpointArgs(CapabilityArgs):
     """Inputs of :class:`AwsServingEndpoint`."""
 
-    prefix: str
-    tags: dict[str, str]
     encryption_key: pulumi.Input[str]
     execution_role_arn: pulumi.Input[str]
     bucket_name: pulumi.Input[str]
@@ -82,13 +84,9 @@ class AwsServingEndpointArgs(TypedDict):
     endpoint: AwsEndpointArgs
 
 
-class AwsServingArgs(TypedDict):
+class AwsServingArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsServing`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    encryption_key: pulumi.Input[str]
     execution_role_arn: pulumi.Input[str]
     bucket_name: pulumi.Input[str]
     subnet_ids: pulumi.Input[list[str]]
@@ -281,17 +279,19 @@ class AwsServing(pulumi.ComponentResource):
 
     endpoint_names: pulumi.Output[dict[str, str]]
     data_capture_uri: pulumi.Output[str]
-    endpoints: dict[str, AwsServingEndpoint]
 
     def __init__(self, name: str, args: AwsServingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("mlkeel:index:AwsServing", name, None, capability_options(opts, args["tags"], "serving"))
-        self.endpoints = {}
+        # Declared here, not on the class: a class annotation is an output to Pulumi's component analyzer,
+        # and child components are no output of the schema.
+        self.endpoints: dict[str, AwsServingEndpoint] = {}
         for ep in args["endpoints"]:
             self.endpoints[ep["key"]] = AwsServingEndpoint(
                 f"{name}-{ep['key']}",
                 AwsServingEndpointArgs(
                     prefix=args["prefix"],
                     tags=args["tags"],
+                    region=args["region"],
                     encryption_key=args["encryption_key"],
                     execution_role_arn=args["execution_role_arn"],
                     bucket_name=args["bucket_name"],
@@ -308,3 +308,109 @@ class AwsServing(pulumi.ComponentResource):
             {"endpoint_names": self.endpoint_names, "data_capture_uri": self.data_capture_uri,
              "execution_role_arn": args["execution_role_arn"]}
         )
+
+
+# ------------------------------------------------------------------------------------------ model sources
+def endpoint_name(prefix: str, endpoint: ServingEndpointArgs) -> str:
+    """The endpoint's physical name (``<team>-<env>-<endpoint>``), fixed so alarms can name it first."""
+    return aws_name("sagemaker", prefix, endpoint["name"])
+
+
+class ModelSources:
+    """The spec's model sources resolved once: prebuilt images per region, artifact URLs, package ARNs.
+
+    Resolution happens before access is declared: the execution role may pull exactly the images and read
+    exactly the archives and packages collected here (``repository_arns``, ``object_arns``,
+    ``package_arns``), in the order the endpoints name them.
+    """
+
+    def __init__(self, account: AwsAccount, parent: pulumi.Resource, bucket_name: pulumi.Input[str] | None):
+        self.account = account
+        self.parent = parent
+        self.bucket_name = bucket_name
+        self.repository_arns: list[pulumi.Input[str]] = []
+        self.object_arns: list[pulumi.Input[str]] = []
+        self.package_arns: list[pulumi.Input[str]] = []
+        self._images: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]] = {}
+
+    def image(self, text: str) -> pulumi.Output[str]:
+        if text not in self._images:
+            image = parse_image(text)
+            acct = self.account
+            if image.builtin:
+                result = aws.sagemaker.get_prebuilt_ecr_image_output(
+                    repository_name=image.repository,
+                    image_tag=image.tag,
+                    region=acct.region,
+                    opts=pulumi.InvokeOutputOptions(provider=acct.provider, parent=self.parent),
+                )
+                uri, registry = result.registry_path, result.registry_id
+            else:
+                uri, registry = pulumi.Output.from_input(text), pulumi.Output.from_input(image.account or "")
+            repo_arn = pulumi.Output.format(
+                "arn:{0}:ecr:{1}:{2}:repository/{3}", acct.partition, image.region or acct.region, registry,
+                image.repository,
+            )
+            self._images[text] = (uri, repo_arn)
+            self.repository_arns.append(repo_arn)
+        return self._images[text][0]
+
+    def model(self, source: ModelSourceArgs) -> AwsModelRef:
+        acct = self.account
+        if source.get("model_package"):
+            text = str(source["model_package"])
+            package = parse_package(text)
+            arn = (
+                pulumi.Output.from_input(package.arn)
+                if package.arn
+                else pulumi.Output.format(
+                    "arn:{0}:sagemaker:{1}:{2}:model-package/{3}/{4}", acct.partition, acct.region, acct.account_id,
+                    package.group.lower(), package.version,
+                )
+            )
+            self.package_arns.append(arn)
+            return AwsModelRef(source=text, model_package=arn)
+        image = self.image(str(source["image"]))
+        url = None
+        if source.get("artifact"):
+            artifact = parse_artifact(str(source["artifact"]))
+            if artifact.bucket is None:
+                if self.bucket_name is None:
+                    raise pulumi.RunError(f"artifact '{source['artifact']}' is relative but the registry is off")
+                url = pulumi.Output.format("s3://{0}/{1}", self.bucket_name, artifact.key)
+            else:
+                url = pulumi.Output.from_input(str(source["artifact"]))
+                self.object_arns.append(
+                    pulumi.Output.format("arn:{0}:s3:::{1}/{2}", acct.partition, artifact.bucket, artifact.key)
+                )
+        text = f"{source['image']}|{source.get('artifact') or ''}"
+        return AwsModelRef(source=text, image=image, model_data_url=url)
+
+    def endpoints(self, prefix: str, endpoints: list[ServingEndpointArgs]) -> list[AwsEndpointArgs]:
+        """The spec's endpoints with instance types final and every model source resolved (no alarms yet)."""
+        resolved: list[AwsEndpointArgs] = []
+        for endpoint in endpoints:
+            variants = [
+                AwsVariantArgs(name=v["name"], weight=v["weight"],
+                               instance_type=v["instance_type"] or endpoint["instance_type"], model=self.model(v["model"]))
+                for v in endpoint["variants"]
+            ]
+            shadow = endpoint["shadow"]
+            resolved.append(
+                AwsEndpointArgs(
+                    key=endpoint["name"],
+                    endpoint_name=endpoint_name(prefix, endpoint),
+                    min_replicas=endpoint["min_replicas"],
+                    max_replicas=endpoint["max_replicas"],
+                    target_invocations_per_instance=endpoint["target_invocations_per_instance"],
+                    variants=variants,
+                    shadow=AwsShadowArgs(name=shadow["name"], sampling_percent=shadow["sampling_percent"],
+                                         instance_type=endpoint["instance_type"], model=self.model(shadow["model"]))
+                    if shadow
+                    else None,
+                    rollout=endpoint["rollout"],
+                    data_capture_percent=endpoint["data_capture_percent"],
+                    rollback_alarms=[],
+                )
+            )
+        return resolved

@@ -23,7 +23,9 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.args import ModelSourceArgs, RolloutArgs, ServingEndpointArgs
+from components.gcp._machines import node_accelerator
 from components.gcp._naming import endpoint_id, gcp_name
+from components.gcp.args import GcpKeyedArgs
 from components.tagging import capability_options
 
 CPU_METRIC = "aiplatform.googleapis.com/prediction/online/cpu/utilization"
@@ -66,6 +68,33 @@ class ModelDeployer(Protocol):
     def __call__(self, name: str, plan: DeploymentPlan, opts: pulumi.ResourceOptions) -> pulumi.Resource: ...
 
 
+_DEPLOYER: ModelDeployer | None = None
+
+
+def use_model_deployer(deployer: ModelDeployer | None) -> None:
+    """Plug in what deploys models to Vertex AI endpoints (``None`` unplugs it).
+
+    pulumi-gcp cannot deploy a model or split traffic; a program that has a deployer (a dynamic provider
+    over ``google-cloud-aiplatform``) registers it here before the platform is declared, and the platform
+    hands it to :class:`GcpServing`.
+    """
+    global _DEPLOYER
+    _DEPLOYER = deployer
+
+
+def model_deployer() -> ModelDeployer | None:
+    """The deployer plugged in with :func:`use_model_deployer`, if any."""
+    return _DEPLOYER
+
+
+def resolve_endpoints(region: str, endpoints: Sequence[ServingEndpointArgs]) -> list[ServingEndpointArgs]:
+    """The spec's endpoints with the GPUs their machine type really carries (bundled or attached)."""
+    return [
+        {**endpoint, "accelerator": node_accelerator(region, endpoint["instance_type"], endpoint["accelerator"])}
+        for endpoint in endpoints
+    ]
+
+
 def traffic_split(weights: dict[str, float]) -> dict[str, int]:
     """Whole percentages proportional to ``weights`` that sum to 100 (largest remainder).
 
@@ -96,12 +125,7 @@ def deployment_plan_models(endpoint: ServingEndpointArgs) -> list[DeployedModelP
     return models
 
 
-class GcpServingEndpointArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    project: str
-    encryption_key: pulumi.Input[str]
+class GcpServingEndpointArgs(GcpKeyedArgs):
     network: pulumi.Input[str]
     """``projects/<number>/global/networks/<name>``: the VPC the endpoint peers into."""
     logging_dataset: pulumi.Input[str]
@@ -205,12 +229,7 @@ class GcpServingEndpoint(pulumi.ComponentResource):
         self.register_outputs({"endpoint_id": endpoint.id, "pool_id": pool.id, "deployment": deployment})
 
 
-class GcpServingArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    project: str
-    encryption_key: pulumi.Input[str]
+class GcpServingArgs(GcpKeyedArgs):
     network: pulumi.Input[str]
     endpoints: Sequence[ServingEndpointArgs]
     service_account: pulumi.Input[str] | None

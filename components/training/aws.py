@@ -15,8 +15,10 @@ from typing import TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.args import CapabilityArgs, TrainingPoolArgs
 from components.aws._iam import document, service_trust, statement
 from components.aws._naming import aws_name
+from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 
 #: Control-plane log types (checklist rule 13 needs api, audit, authenticator).
@@ -40,16 +42,9 @@ class AwsPoolArgs(TypedDict):
     disk_size_gib: int
 
 
-class AwsTrainingClusterArgs(TypedDict):
+class AwsTrainingClusterArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsTrainingCluster`."""
 
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    encryption_key: pulumi.Input[str]
-    role_path: str
     cluster_name: str
     kubernetes_version: str
     control_plane_cidrs: list[str]
@@ -58,11 +53,9 @@ class AwsTrainingClusterArgs(TypedDict):
     pools: list[AwsPoolArgs]
 
 
-class AwsTrainingPoolArgs(TypedDict):
+class AwsTrainingPoolArgs(CapabilityArgs):
     """Inputs of :class:`AwsTrainingPool`."""
 
-    prefix: str
-    tags: dict[str, str]
     cluster_name: pulumi.Input[str]
     node_role_arn: pulumi.Input[str]
     subnet_ids: pulumi.Input[list[str]]
@@ -213,6 +206,7 @@ class AwsTrainingCluster(pulumi.ComponentResource):
                 AwsTrainingPoolArgs(
                     prefix=prefix,
                     tags=args["tags"],
+                    region=args["region"],
                     cluster_name=cluster.name,
                     node_role_arn=node_role.arn,
                     subnet_ids=args["subnet_ids"],
@@ -233,3 +227,45 @@ class AwsTrainingCluster(pulumi.ComponentResource):
                 "node_groups": pool_names,
             }
         )
+
+
+def resolve_pool(pool: TrainingPoolArgs, region: str) -> tuple[AwsPoolArgs, str]:
+    """Final instance types of a spec pool and why: named in the spec, or chosen by the spot scheduler."""
+    from runtime.pricing import load_catalog
+
+    requirements = pool.get("requirements")
+    if pool["instance_types"]:
+        types = list(pool["instance_types"])
+        reason = "named in the stack spec"
+    elif requirements is not None:
+        try:
+            from runtime.scheduling import choose_pool_types
+        except ImportError as exc:  # pragma: no cover - the scheduler ships with mlkeel
+            raise pulumi.RunError(
+                f"training pool '{pool['name']}' names requirements, but the spot scheduler is unavailable ({exc})"
+            ) from exc
+        try:
+            choice = choose_pool_types(
+                "aws", region, dict(requirements), spot=pool["spot"], count=requirements["instance_type_count"]
+            )
+        except ValueError as exc:
+            raise pulumi.RunError(f"training pool '{pool['name']}': {exc}") from exc
+        types, reason = list(choice.instance_types), choice.reason
+    else:  # pragma: no cover - the spec model refuses it
+        raise pulumi.RunError(f"training pool '{pool['name']}' needs instanceTypes or requirements")
+    catalog = load_catalog()
+    gpu = bool(pool.get("accelerator")) or any(
+        (info := catalog.instance_type("aws", region, t)) is not None and info.gpu_count > 0 for t in types
+    )
+    return (
+        AwsPoolArgs(
+            name=pool["name"],
+            instance_types=types,
+            gpu=gpu,
+            spot=pool["spot"],
+            min_nodes=pool["min_nodes"],
+            max_nodes=pool["max_nodes"],
+            disk_size_gib=pool["disk_size_gib"],
+        ),
+        reason,
+    )

@@ -19,7 +19,10 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
+from components.args import TrainingPoolArgs
+from components.gcp._machines import GpuArgs, machine_zones, node_accelerator
 from components.gcp._naming import gcp_name
+from components.gcp.args import GcpKeyedArgs
 from components.tagging import capability_options
 
 #: Taint and label keys training workloads tolerate / select.
@@ -37,11 +40,6 @@ NODE_ROLES: tuple[str, ...] = (
 )
 
 
-class GpuArgs(TypedDict):
-    type: str
-    count: int
-
-
 class NodePoolPlan(TypedDict):
     machine_type: str
     min_nodes: int
@@ -50,12 +48,7 @@ class NodePoolPlan(TypedDict):
     accelerator: GpuArgs | None
 
 
-class GcpTrainingPoolArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    project: str
-    encryption_key: pulumi.Input[str]
+class GcpTrainingPoolArgs(GcpKeyedArgs):
     cluster: pulumi.Input[str]
     """The GKE cluster id the node pools join."""
     pool_name: str
@@ -154,12 +147,48 @@ class ResolvedPool(TypedDict):
     node_pools: list[NodePoolPlan]
 
 
-class GcpTrainingClusterArgs(TypedDict):
-    prefix: str
-    tags: dict[str, str]
-    region: str
-    project: str
-    encryption_key: pulumi.Input[str]
+def resolve_pool(region: str, pool: TrainingPoolArgs) -> ResolvedPool:
+    """Machine types of one spec pool (named, or chosen by the spot scheduler) and its node-pool plans."""
+    if pool["instance_types"]:
+        types, reason = list(pool["instance_types"]), "machine types named in the spec"
+    else:
+        from runtime.scheduling import choose_pool_types
+
+        requirements = pool["requirements"]
+        assert requirements is not None  # the spec gives exactly one of instanceTypes and requirements
+        choice = choose_pool_types(
+            "gcp", region, dict(requirements), spot=pool["spot"], count=requirements["instance_type_count"]
+        )
+        types, reason = list(choice.instance_types), choice.reason
+    room = pool["max_nodes"] - pool["min_nodes"] + 1
+    if len(types) > room:
+        reason += (f"; kept the first {room} of {len(types)} types so each gets its own node pool within "
+                   f"maxNodes {pool['max_nodes']}")
+        types = types[:room]
+    plans: list[NodePoolPlan] = [
+        {
+            "machine_type": machine,
+            "min_nodes": low,
+            "max_nodes": high,
+            "zones": machine_zones(region, machine),
+            "accelerator": node_accelerator(region, machine, pool["accelerator"]),
+        }
+        for machine, (low, high) in zip(types, split_nodes(pool["min_nodes"], pool["max_nodes"], len(types)), strict=True)
+    ]
+    return {
+        "name": pool["name"],
+        "machine_types": types,
+        "reason": reason,
+        "accelerator": plans[0]["accelerator"],
+        "spot": pool["spot"],
+        "min_nodes": pool["min_nodes"],
+        "max_nodes": pool["max_nodes"],
+        "disk_size_gib": pool["disk_size_gib"],
+        "node_pools": plans,
+    }
+
+
+class GcpTrainingClusterArgs(GcpKeyedArgs):
     network: pulumi.Input[str]
     """VPC id."""
     subnet: pulumi.Input[str]

@@ -120,3 +120,10 @@ def policy_documents(plan: PlanResult) -> list[tuple[str, dict[str, Any]]]:
 
 def parent_type(plan: PlanResult, resource: dict[str, Any]) -> str:
     return plan.by_urn(resource["parent"])["type"]
+
+
+def key_arn(plan: PlanResult) -> str:
+    """The ARN of the stack's one KMS key."""
+    keys = plan.by_type("aws:kms/key:Key")
+    assert len(keys) == 1, [name_of(k) for k in keys]
+    return str(keys[0]["outputs"]["arn"])

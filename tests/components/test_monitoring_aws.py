@@ -1,14 +1,12 @@
-"""Monitoring, audit and budget: encrypted alerts, alarms, dashboard, data quality, trail, budget."""
+"""Monitoring: encrypted alerts, alarms, dashboard, data quality (audit and budget have their own modules)."""
 
 from __future__ import annotations
 
 import json
 
-from components.budget.aws import team_filter
 from components.monitoring.aws import DRIFT_DIMENSION, DRIFT_METRIC, DRIFT_NAMESPACE, dashboard_body
-from mlkeel.contracts import COST_TAG_KEYS
 
-from .aws_plans import bare, full, one
+from .aws_plans import full, one
 
 
 def test_monitoring_aws_topic_encrypted_subscribed_and_publishable_by_alarms_and_budgets() -> None:
@@ -65,41 +63,3 @@ def test_monitoring_aws_dashboard_has_a_row_per_endpoint() -> None:
     titles = [w["properties"]["title"] for w in body["widgets"]]
     assert len(titles) == 6 and "payments-prod-refunds: drift share" in titles
     assert json.loads(dashboard_body("us-east-1", []))["widgets"][0]["type"] == "text"
-
-
-def test_audit_aws_trail_validated_encrypted_with_bucket_data_events() -> None:
-    plan = full()
-    trail = plan.by_type("aws:cloudtrail/trail:Trail")[0]["inputs"]
-    assert trail["enableLogFileValidation"] is True and trail["isMultiRegionTrail"] is True
-    assert trail["enableLogging"] is True
-    data = next(s for s in trail["advancedEventSelectors"] if "data events" in s["name"])
-    arns = next(f for f in data["fieldSelectors"] if f["field"] == "resources.ARN")["startsWiths"]
-    assert sorted(arns) == ["arn:aws:s3:::payments-prod-features-123456789012/",
-                            "arn:aws:s3:::payments-prod-registry-123456789012/"]
-    policy = json.loads(next(p for p in plan.by_type("aws:s3/bucketPolicy:BucketPolicy")
-                             if p["inputs"]["bucket"] == trail["s3BucketName"])["inputs"]["policy"])
-    write = next(s for s in policy["Statement"] if s["Sid"] == "CloudTrailWrite")
-    assert write["Condition"]["StringEquals"]["aws:SourceArn"] == "arn:aws:cloudtrail:eu-west-1:123456789012:trail/payments-prod-audit"
-
-
-def test_budget_aws_filters_the_team_tag_and_alerts_the_topic() -> None:
-    plan = full()
-    budget = plan.by_type("aws:budgets/budget:Budget")[0]["inputs"]
-    assert budget["costFilters"] == [{"name": "TagKeyValue", "values": ["user:team$payments"]}]
-    assert team_filter("payments") == "user:team$payments"
-    assert budget["limitAmount"] == "25000.00" and budget["timeUnit"] == "MONTHLY"
-    topic = plan.by_type("aws:sns/topic:Topic")[0]["outputs"]["arn"]
-    actual = sorted(n["threshold"] for n in budget["notifications"] if n["notificationType"] == "ACTUAL")
-    assert actual == [50, 90, 100, 150]
-    assert all(n["subscriberSnsTopicArns"] == [topic] for n in budget["notifications"])
-    tags = sorted(t["inputs"]["tagKey"] for t in plan.by_type("aws:costexplorer/costAllocationTag:CostAllocationTag"))
-    assert tags == sorted(COST_TAG_KEYS)
-
-
-def test_budget_aws_brings_its_own_encrypted_topic_without_monitoring() -> None:
-    plan = bare()
-    topics = plan.by_type("aws:sns/topic:Topic")
-    assert [t["inputs"]["name"] for t in topics] == ["growth-test-budget-alerts"]
-    assert topics[0]["inputs"]["kmsMasterKeyId"] == plan.by_type("aws:kms/key:Key")[0]["outputs"]["arn"]
-    budget = plan.by_type("aws:budgets/budget:Budget")[0]["inputs"]
-    assert all(n["subscriberSnsTopicArns"] == [topics[0]["outputs"]["arn"]] for n in budget["notifications"])

@@ -82,19 +82,3 @@ def test_registry_aws_image_repository_is_immutable_scanned_and_pruned() -> None
 def test_registry_aws_model_package_group_named_for_the_stack() -> None:
     group = full().by_type("aws:sagemaker/modelPackageGroup:ModelPackageGroup")[0]
     assert group["inputs"]["modelPackageGroupName"] == "payments-prod-models"
-
-
-def test_registry_aws_feature_groups_have_online_and_offline_stores() -> None:
-    plan = full()
-    groups = {g["inputs"]["featureGroupName"]: g["inputs"] for g in plan.by_type("aws:sagemaker/featureGroup:FeatureGroup")}
-    assert set(groups) == {"payments-prod-merchants", "payments-prod-devices"}
-    merchants = groups["payments-prod-merchants"]
-    assert merchants["onlineStoreConfig"]["enableOnlineStore"] is True
-    assert merchants["recordIdentifierFeatureName"] == "merchant_id"
-    assert {f["featureName"]: f["featureType"] for f in merchants["featureDefinitions"]} == {
-        "merchant_id": "String", "event_time": "Fractional", "chargeback_rate_30d": "Fractional", "tx_count_1h": "Integral",
-    }
-    assert "onlineStoreConfig" not in groups["payments-prod-devices"]
-    catalog = merchants["offlineStoreConfig"]["dataCatalogConfig"]
-    assert catalog["database"] == plan.by_type("aws:glue/catalogDatabase:CatalogDatabase")[0]["inputs"]["name"]
-    assert merchants["offlineStoreConfig"]["s3StorageConfig"]["s3Uri"] == "s3://payments-prod-features-123456789012/offline-store"

@@ -96,6 +96,21 @@ def test_serving_gcp_model_deployer_seam_receives_the_plan() -> None:
     assert status == "deployed-by-plugin"
 
 
+def test_serving_gcp_deployer_plugs_in_through_serving_and_the_cloud_package_alike() -> None:
+    from components.serving.gcp import model_deployer, use_model_deployer
+
+    def deployer(name: str, plan: DeploymentPlan, opts: pulumi.ResourceOptions) -> pulumi.Resource:
+        raise AssertionError("not called")
+
+    try:
+        gcp_components.use_model_deployer(deployer)  # the earlier public name
+        assert model_deployer() is deployer
+        use_model_deployer(None)
+        assert model_deployer() is None
+    finally:
+        use_model_deployer(None)
+
+
 @given(st.dictionaries(st.text(min_size=1, max_size=5), st.floats(0.01, 1000), min_size=1, max_size=10))
 def test_serving_gcp_traffic_split_sums_to_100_and_stays_proportional(weights: dict[str, float]) -> None:
     split = traffic_split(weights)

@@ -1,0 +1,311 @@
+"""Compose the GCP platform of one team stack: the provider, then one wiring function per capability.
+
+Each wiring function reads its part of the spec, takes the components it depends on, creates its
+capability (or nothing, when the spec switches it off) and writes its section of the stack outputs. The
+shared inputs come from one :class:`GcpContext`, so no capability restates prefix, tags, region, project
+or key. The order follows the dependencies: network, encryption (the key and its service-agent grants),
+registry, feature store, training (cluster and node identity), access (persona and workload identities,
+bound to the cluster's Workload Identity pool), serving, monitoring (needs endpoint ids), audit, budget
+(needs the monitoring channels). Every CMEK consumer depends on the encryption component, so nothing is
+created before its service agent may use the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.access.gcp import GcpAccess, GcpAccessArgs
+from components.args import PlatformArgs
+from components.audit.gcp import GcpAudit, GcpAuditArgs
+from components.budget.gcp import GcpBudget, GcpBudgetArgs
+from components.encryption.gcp import GcpEncryption, GcpEncryptionArgs
+from components.feature_store.gcp import GcpFeatureStore, GcpFeatureStoreArgs
+from components.gcp.args import GcpCapabilityArgs, GcpKeyedArgs
+from components.monitoring.gcp import GcpMonitoring, GcpMonitoringArgs
+from components.network.gcp import GcpNetwork, GcpNetworkArgs
+from components.registry.gcp import GcpModelRegistry, GcpModelRegistryArgs
+from components.serving.gcp import GcpServing, GcpServingArgs, model_deployer, resolve_endpoints
+from components.training.gcp import GcpTrainingCluster, GcpTrainingClusterArgs, resolve_pool
+
+#: How often online feature views refresh from BigQuery (UTC cron).
+FEATURE_SYNC_CRON = "0 * * * *"
+
+Outputs = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class GcpContext:
+    """What every GCP capability of one stack shares: names, labels, project, region, key, options."""
+
+    name: str
+    """The platform's logical name; capability ``x`` is ``<name>-x``."""
+    prefix: str
+    tags: dict[str, str]
+    region: str
+    project: str
+    opts: pulumi.ResourceOptions
+    key: pulumi.Output[str] | None = None
+    """The stack key's id, once the encryption capability has made it."""
+
+    def base(self) -> GcpCapabilityArgs:
+        return GcpCapabilityArgs(prefix=self.prefix, tags=self.tags, region=self.region, project=self.project)
+
+    def keyed(self) -> GcpKeyedArgs:
+        if self.key is None:  # pragma: no cover - compose makes the key before its consumers
+            raise RuntimeError("the stack key is made before any capability that uses it")
+        return GcpKeyedArgs(**self.base(), encryption_key=self.key)
+
+
+def key_services(spec: PlatformArgs) -> list[str]:
+    """Service agents that need the stack key, from the capabilities switched on."""
+    services: list[str] = []
+
+    def need(*names: str) -> None:
+        services.extend(n for n in names if n not in services)
+
+    if spec["registry"]["enabled"]:
+        need("storage", "artifactregistry", "aiplatform")
+    if spec["feature_store"]["enabled"]:
+        need("bigquery", "aiplatform")
+    if spec["training"]["enabled"]:
+        need("container", "compute")
+    if spec["serving"]["enabled"] and spec["serving"]["endpoints"]:
+        need("aiplatform", "bigquery")
+    if spec["audit"]["enabled"]:
+        need("logging")
+    return services
+
+
+# ------------------------------------------------------------------------------------------ wiring
+def network(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpNetwork | None:
+    if not spec["network"]["enabled"]:
+        return None
+    component = GcpNetwork(f"{ctx.name}-network", GcpNetworkArgs(**ctx.base(), cidr=spec["network"]["cidr"]),
+                           opts=ctx.opts)
+    out["network"] = {
+        "networkId": component.network_id,
+        "subnetId": component.subnet_id,
+        "ranges": component.ranges,
+        "flowLogs": "subnet flow logs on (5 s aggregation, 50% sampling); retention is the _Default log bucket's",
+    }
+    return component
+
+
+def encryption(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpEncryption:
+    rotation = spec["encryption"]["rotation_days"]
+    component = GcpEncryption(
+        f"{ctx.name}-encryption",
+        GcpEncryptionArgs(**ctx.base(), rotation_days=rotation, services=key_services(spec)),
+        opts=ctx.opts,
+    )
+    out["encryption"] = {"keyId": component.key_id, "rotationDays": rotation,
+                         "serviceAgents": sorted(component.agent_members)}
+    return component
+
+
+def registry(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpModelRegistry | None:
+    reg = spec["registry"]
+    if not reg["enabled"]:
+        return None
+    component = GcpModelRegistry(
+        f"{ctx.name}-registry",
+        GcpModelRegistryArgs(**ctx.keyed(), artifact_retention_days=reg["artifact_retention_days"],
+                             noncurrent_version_days=reg["noncurrent_version_days"], images_to_keep=reg["images_to_keep"]),
+        opts=ctx.opts,
+    )
+    out["registry"] = {
+        "bucket": component.bucket_name,
+        "metadataStore": component.metadata_store_id,
+        "imageRepository": component.repository_url,
+        "models": "Vertex AI models are uploaded by pipelines (no pulumi-gcp Model resource); "
+        "no model is named by the stack",
+    }
+    return component
+
+
+def feature_store(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpFeatureStore | None:
+    if not spec["feature_store"]["enabled"]:
+        return None
+    component = GcpFeatureStore(
+        f"{ctx.name}-features",
+        GcpFeatureStoreArgs(**ctx.keyed(), groups=spec["feature_store"]["groups"], sync_cron=FEATURE_SYNC_CRON),
+        opts=ctx.opts,
+    )
+    out["featureStore"] = {
+        "offlineDataset": component.dataset_id,
+        "featureGroups": component.group_names,
+        "onlineStore": component.online_store_name,
+        "featureViews": component.view_names,
+    }
+    return component
+
+
+def training(ctx: GcpContext, spec: PlatformArgs, out: Outputs, network: GcpNetwork | None) -> GcpTrainingCluster | None:
+    if not spec["training"]["enabled"]:
+        return None
+    assert network is not None  # the spec refuses training without the network
+    train = spec["training"]
+    pools = [resolve_pool(ctx.region, pool) for pool in train["pools"]]
+    component = GcpTrainingCluster(
+        f"{ctx.name}-training",
+        GcpTrainingClusterArgs(
+            **ctx.keyed(), network=network.network_id, subnet=network.subnet_id, pods_range=network.pods_range_name,
+            services_range=network.services_range_name, node_cidr=network.ranges["nodes"],
+            kubernetes_version=train["kubernetes_version"], control_plane_cidrs=train["control_plane_cidrs"],
+            pools=pools,
+        ),
+        opts=ctx.opts,
+    )
+    out["training"] = {
+        "clusterName": component.cluster_name,
+        "nodeServiceAccount": component.node_service_account,
+        "pools": {
+            p["name"]: {
+                "machineTypes": p["machine_types"],
+                "reason": p["reason"],
+                "spot": p["spot"],
+                "nodePools": [
+                    {"machineType": n["machine_type"], "minNodes": n["min_nodes"], "maxNodes": n["max_nodes"],
+                     "accelerator": n["accelerator"]}
+                    for n in p["node_pools"]
+                ],
+            }
+            for p in pools
+        },
+        "spotJobs": "Vertex AI custom jobs choose Spot per job (scheduling.strategy=SPOT); the stack's "
+        "spotJobs budgets apply to jobs submitted by pipelines, not to a declared resource",
+    }
+    return component
+
+
+def access(
+    ctx: GcpContext, spec: PlatformArgs, out: Outputs, registry: GcpModelRegistry | None,
+    training: GcpTrainingCluster | None,
+) -> GcpAccess:
+    component = GcpAccess(
+        f"{ctx.name}-access",
+        GcpAccessArgs(**ctx.base(), personas=spec["access"]["personas"],
+                      artifact_bucket=registry.bucket_name if registry else None,
+                      workload_pool=training.workload_pool if training else None),
+        opts=ctx.opts,
+    )
+    out["access"] = {
+        "personaServiceAccounts": component.persona_accounts,
+        "workloadServiceAccounts": component.workload_accounts,
+        "kubernetesServiceAccounts": component.kubernetes_service_accounts,
+    }
+    return component
+
+
+def serving(
+    ctx: GcpContext, spec: PlatformArgs, out: Outputs, network: GcpNetwork | None, encryption: GcpEncryption,
+    access: GcpAccess,
+) -> GcpServing | None:
+    if not (spec["serving"]["enabled"] and spec["serving"]["endpoints"]):
+        return None
+    assert network is not None  # the spec refuses serving without the network
+    # The endpoint peers through private services access: its network value waits for the connection.
+    vpc_path = pulumi.Output.all(
+        pulumi.Output.concat("projects/", encryption.project_number, "/global/networks/", network.network_name),
+        network.private_service_access.id,
+    ).apply(lambda values: str(values[0]))
+    component = GcpServing(
+        f"{ctx.name}-serving",
+        GcpServingArgs(**ctx.keyed(), network=vpc_path,
+                       endpoints=resolve_endpoints(ctx.region, spec["serving"]["endpoints"]),
+                       service_account=access.workload_accounts["serving"], deployer=model_deployer()),
+        opts=ctx.opts,
+    )
+    out["serving"] = {
+        "predictionLogDataset": component.logging_dataset,
+        "endpoints": {
+            k: {"endpointId": e.endpoint_id, "resourcePool": e.pool_id, "autoscaling": e.autoscaling,
+                "modelDeployment": e.deployment}
+            for k, e in component.endpoints.items()
+        },
+    }
+    return component
+
+
+def monitoring(ctx: GcpContext, spec: PlatformArgs, out: Outputs, serving: GcpServing | None) -> GcpMonitoring | None:
+    mon = spec["monitoring"]
+    if not mon["enabled"]:
+        return None
+    endpoints: dict[str, pulumi.Input[str]] = (
+        {k: e.endpoint_name for k, e in serving.endpoints.items()} if serving else {}
+    )
+    component = GcpMonitoring(
+        f"{ctx.name}-monitoring",
+        GcpMonitoringArgs(**ctx.base(), alert_emails=mon["alert_emails"], latency_p99_ms=mon["latency_p99_ms"],
+                          error_rate_percent=mon["error_rate_percent"],
+                          drift_share_threshold=mon["drift_share_threshold"], drift_schedule=mon["drift_schedule"],
+                          endpoints=endpoints),
+        opts=ctx.opts,
+    )
+    out["monitoring"] = {
+        "notificationChannels": component.channel_ids,
+        "alertPolicies": component.policy_ids,
+        "driftMetric": component.drift_metric,
+        "dashboard": component.dashboard_id,
+    }
+    return component
+
+
+def audit(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpAudit | None:
+    if not spec["audit"]["enabled"]:
+        return None
+    component = GcpAudit(f"{ctx.name}-audit", GcpAuditArgs(**ctx.keyed(), retention_days=spec["audit"]["retention_days"]),
+                         opts=ctx.opts)
+    out["audit"] = {"services": component.services, "logBucket": component.log_bucket}
+    return component
+
+
+def budget(
+    ctx: GcpContext, spec: PlatformArgs, out: Outputs, encryption: GcpEncryption, monitoring: GcpMonitoring | None
+) -> GcpBudget | None:
+    bud = spec["budget"]
+    if not bud["enabled"]:
+        return None
+    billing_account = spec.get("billing_account")
+    if not billing_account:
+        raise ValueError("a GCP budget needs 'billingAccount'")
+    component = GcpBudget(
+        f"{ctx.name}-budget",
+        GcpBudgetArgs(**ctx.base(), project_number=encryption.project_number, billing_account=billing_account,
+                      monthly_limit_usd=bud["monthly_limit_usd"], alert_thresholds=bud["alert_thresholds"],
+                      notification_channels=list(monitoring.channel_ids) if monitoring else []),
+        opts=ctx.opts,
+    )
+    out["budget"] = {"budgetId": component.budget_id, "monthlyLimitUsd": bud["monthly_limit_usd"]}
+    return component
+
+
+# ------------------------------------------------------------------------------------------ compose
+def compose(platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, tags: dict[str, str]) -> Outputs:
+    """Create the GCP provider and every capability the spec switches on; return the stack outputs."""
+    project = spec.get("project")
+    if not project:
+        raise ValueError("a GCP stack needs 'project' (the GCP project id)")
+    region = spec["region"]
+    provider = gcp.Provider(f"{name}-gcp", project=project, region=region, default_labels=tags,
+                            opts=pulumi.ResourceOptions(parent=platform))
+    ctx = GcpContext(name=name, prefix=f"{spec['team']}-{spec['environment']}", tags=tags, region=region,
+                     project=project, opts=pulumi.ResourceOptions(parent=platform, providers=[provider]))
+    out: Outputs = {"cloud": "gcp", "project": project, "region": region}
+
+    net = network(ctx, spec, out)
+    key = encryption(ctx, spec, out)
+    ctx = replace(ctx, key=key.key_id)
+    reg = registry(ctx, spec, out)
+    feature_store(ctx, spec, out)
+    cluster = training(ctx, spec, out, net)
+    identities = access(ctx, spec, out, reg, cluster)
+    endpoints = serving(ctx, spec, out, net, key, identities)
+    alerts = monitoring(ctx, spec, out, endpoints)
+    audit(ctx, spec, out)
+    budget(ctx, spec, out, key, alerts)
+    return out
