@@ -24,11 +24,14 @@ if [[ ! -x "${venv}/bin/python" ]]; then
 fi
 "${venv}/bin/python" -m pip install --quiet --upgrade pip
 "${venv}/bin/python" -m pip install --quiet -r "${repo}/benchmarks/requirements-peers.txt"
+# numba is one of mlkeel's own dependencies (pyproject.toml): without it the peers would only ever test
+# the numpy engine, and tests/peers compares both engines with Evidently.
+"${venv}/bin/python" -m pip install --quiet "numba==0.68.1"
 "${venv}/bin/python" -m pip install --quiet --no-deps -e "${repo}"
 "${venv}/bin/python" - <<'PY'
-import evidently, fairlearn, pandas, numpy, scipy
+import evidently, fairlearn, numba, pandas, numpy, scipy
 from evidently import Report  # noqa: F401  (fails with pandas 3: the reason this venv exists)
 import runtime  # noqa: F401
 print(f"peers ready: evidently {evidently.__version__}, fairlearn {fairlearn.__version__}, "
-      f"pandas {pandas.__version__}, numpy {numpy.__version__}, scipy {scipy.__version__}")
+      f"numba {numba.__version__}, pandas {pandas.__version__}, numpy {numpy.__version__}, scipy {scipy.__version__}")
 PY

@@ -19,6 +19,7 @@ import ctypes.util
 import os
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
 
 _PR_SET_PDEATHSIG = 1
@@ -28,24 +29,48 @@ class Terminated(KeyboardInterrupt):
     """The process received SIGTERM; handled wherever Ctrl-C is."""
 
 
+def _load_prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``, looked up once, here in the parent.
+
+    A ``preexec_fn`` runs between fork and exec in a copy of a process that may have threads; loading a
+    library there (``find_library`` even starts a subprocess) can deadlock or crash the child.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+_prctl = _load_prctl()
+
+
 def die_with_parent(sig: int = signal.SIGTERM) -> None:
     """Ask the kernel to send ``sig`` to this process when its parent exits (a no-op off Linux).
 
-    Safe as a ``preexec_fn`` or a process-pool initializer. If the parent already died before this ran
-    (the child was reparented), exit at once rather than live on as an orphan.
+    Safe as a ``preexec_fn`` (it only makes one system call) or a process-pool initializer. If the parent
+    already died before this ran (the child was reparented to init), exit at once rather than live on.
     """
-    if not sys.platform.startswith("linux"):
+    if _prctl is None:
         return
-    parent = os.getppid()
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-    if parent == 1:
+    _prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    if os.getppid() == 1:
         os._exit(143)
 
 
+_terminated = False
+
+
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    global _terminated
+    _terminated = True
     raise Terminated()
+
+
+def was_terminated() -> bool:
+    """Whether SIGTERM arrived; CLI frameworks turn ``Terminated`` into a plain exit 130 on its way up."""
+    return _terminated
 
 
 def terminate_like_interrupt() -> None:

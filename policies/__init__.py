@@ -2,15 +2,15 @@
 
 ``policies.rules`` holds one rule per module; ``policies/packs/<pack>/`` are pack directories that
 ``pulumi preview --policy-pack`` runs; ``policies.analyzer`` plays the engine so ``keel check`` runs the
-same packs offline; ``check_files`` is the library function behind ``keel check``. The taggable-type
-lookup (``is_taggable``, ``tag_property``) reads the provider SDKs and is shared with the components' tests.
+same packs offline; ``check_files`` is the library function behind ``keel check``. Which types carry
+cost tags is ``mlkeel.taggable`` (re-exported here), the one registry the engine, the pack and cost share.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._taggable import is_known_type, is_taggable, known_resource_types, tag_property
+from mlkeel.taggable import is_taggable, known_type, known_types, tag_field
 
 # The checker and reports import gRPC and rich; pack processes only need the rules, so load them lazily.
 _LAZY = {"DEFAULT_PACK": "._check", "check_files": "._check", "FORMATS": "._reports", "render": "._reports"}
@@ -28,9 +28,9 @@ __all__ = [
     "DEFAULT_PACK",
     "FORMATS",
     "check_files",
-    "is_known_type",
     "is_taggable",
-    "known_resource_types",
+    "known_type",
+    "known_types",
     "render",
-    "tag_property",
+    "tag_field",
 ]

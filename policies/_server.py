@@ -12,13 +12,16 @@ else (config, enforcement, diagnostics, unknown handling, not-applicable) is the
 
 It is installed by swapping the class ``PolicyPack`` instantiates, so ``PolicyPack`` keeps doing the
 argument checks, the gRPC server and the port handshake exactly as under ``pulumi preview``. Set
-``MLKEEL_POLICY_SERVER=stock`` to run the untouched SDK server (the benchmark measures both).
+``MLKEEL_POLICY_SERVER=stock`` to run the untouched SDK server (the benchmark measures both). The pack
+names the server it runs on its first line of standard error (``SERVER_LOG_PREFIX``), so a silent fallback
+to the stock server shows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from inspect import isawaitable
 from typing import Any
 
@@ -38,6 +41,10 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 _STOCK = sdk._PolicyAnalyzerServicer
+
+#: First line a pack writes to standard error: which server answers (``mlkeel`` or ``stock``), so a
+#: silent fallback to the stock server is visible to the client and to tests.
+SERVER_LOG_PREFIX = "mlkeel policy server: "
 _RUNTIME_ENV = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
 
 
@@ -202,4 +209,6 @@ def serve(**pack_args: Any) -> None:
     """Start the pack server (prints the port, then serves until killed), as ``PolicyPack`` does."""
     if os.environ.get("MLKEEL_POLICY_SERVER", "").lower() != "stock" and _compatible():
         sdk._PolicyAnalyzerServicer = _OncePerRequestServicer  # type: ignore[misc]
+    serving = "mlkeel" if sdk._PolicyAnalyzerServicer is _OncePerRequestServicer else "stock"
+    print(f"{SERVER_LOG_PREFIX}{serving}", file=sys.stderr, flush=True)  # before the port: the client waits
     PolicyPack(**pack_args)

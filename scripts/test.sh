@@ -7,8 +7,13 @@ echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy"
 .venv/bin/mypy mlkeel stacks components policies runtime
-echo "== pytest"
-.venv/bin/python -m pytest -n 2 -q "$@"
+# Random test order on every run (pytest-randomly), so an order dependence cannot pass on one machine and
+# fail on another; the seed is printed to replay an order: MLKEEL_TEST_SEED=<seed> bash scripts/test.sh
+seed="${MLKEEL_TEST_SEED:-$(( (RANDOM << 15) | RANDOM ))}"
+echo "== scanners (parliament) in .venv-scanners"
+bash benchmarks/setup_scanners.sh
+echo "== pytest (random order, seed $seed; replay with MLKEEL_TEST_SEED=$seed)"
+MLKEEL_REQUIRE_SCANNERS=1 .venv/bin/python -m pytest -n 2 -q -p randomly --randomly-seed="$seed" "$@"
 echo "== peers (Evidently, fairlearn) in .venv-peers"
 bash benchmarks/setup_peers.sh
 .venv-peers/bin/python -m pytest tests/peers -q -p no:cacheprovider

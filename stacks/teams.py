@@ -8,6 +8,7 @@ program applies) before anything is written, and an existing stack is never over
 from __future__ import annotations
 
 import json
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,10 @@ from stacks.spec._errors import MISSING
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 #: Parameters every template gets from ``keel new-team`` itself.
 BUILTIN_PARAMETERS = ("team", "environment", "costCenter", "owner")
+#: The builtin parameters given as options, and the option a user must pass for each.
+OPTION_PARAMETERS = {"costCenter": "--cost-center", "owner": "--owner"}
+OPTION_HELP = {"costCenter": "the finance cost center the stack's spend is charged to",
+               "owner": "the accountable owner of the stack"}
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,10 @@ def template_names() -> list[str]:
 
 def load_template(name: str) -> Template:
     """The template called ``name``; a clear error listing the templates there are if it does not exist."""
+    from mlkeel.files import load_yaml
+
     path = TEMPLATES_DIR / name / "template.yaml"
-    if not path.exists():
+    if "/" in name or name.startswith(".") or not path.is_file():
         import difflib
 
         names = template_names()
@@ -52,24 +59,62 @@ def load_template(name: str) -> Template:
         raise SpecError(
             [SpecIssue("--template", "", name, f"no such template.{hint} Templates: {', '.join(names)}")]
         )
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path, what="template")
+    problems = []
+    if not isinstance(data, dict):
+        data = {}
+    for key, kind in (("displayName", str), ("description", str), ("stack", dict)):
+        if not isinstance(data.get(key), kind):
+            problems.append(SpecIssue(str(path), key, data.get(key, MISSING), f"a template needs '{key}' ({kind.__name__})"))
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, dict) or not all(isinstance(v, dict) for v in parameters.values()):
+        problems.append(SpecIssue(str(path), "parameters", parameters, "must map each parameter to its description"))
+    else:
+        for key, spec in parameters.items():
+            if spec.get("type", "string") not in PARAMETER_TYPES:
+                problems.append(SpecIssue(str(path), f"parameters.{key}.type", spec.get("type"),
+                                          f"must be one of {', '.join(PARAMETER_TYPES)}"))
+    if problems:
+        raise SpecError(problems)
     return Template(
         name=name,
         display_name=data["displayName"],
         description=data["description"].strip(),
-        parameters=data.get("parameters") or {},
+        parameters=parameters,
         stack=data["stack"],
         path=path,
     )
 
 
-def _fill(value: Any, params: Mapping[str, str], missing: set[str]) -> Any:
+#: Types a template parameter may declare; a number parameter filling a whole value becomes a JSON number.
+PARAMETER_TYPES = ("string", "number")
+
+
+def _typed(template: Template, name: str, text: str) -> Any:
+    """A parameter's value as its declared type, so ``monthlyLimitUsd: ${monthlyLimitUsd}`` is a number."""
+    import math
+
+    if template.parameters.get(name, {}).get("type", "string") != "number":
+        return text
+    try:
+        number = float(text.strip())
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or text.strip().lower() in ("true", "false"):
+        raise SpecError([SpecIssue("new-team", f"--param {name}", text, "must be a finite number, such as 3000")])
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
+
+
+def _fill(value: Any, params: Mapping[str, Any], missing: set[str]) -> Any:
     if isinstance(value, str):
         template = string.Template(value)
         for name in template.get_identifiers():
             if name not in params:
                 missing.add(name)
-        return template.safe_substitute(params)
+        whole = re.fullmatch(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", value)
+        if whole and whole.group(1) in params:
+            return params[whole.group(1)]  # keeps a number parameter a number
+        return template.safe_substitute({k: str(v) for k, v in params.items()})
     if isinstance(value, list):
         return [_fill(v, params, missing) for v in value]
     if isinstance(value, dict):
@@ -77,10 +122,27 @@ def _fill(value: Any, params: Mapping[str, str], missing: set[str]) -> Any:
     return value
 
 
+def _unknown_parameters(template: Template, params: Mapping[str, str]) -> list[SpecIssue]:
+    """A parameter the template does not have would be silently dropped: refuse it, naming the ones it has."""
+    import difflib
+
+    known = sorted({*template.parameters, *OPTION_PARAMETERS})
+    issues = []
+    for key in sorted(set(params) - set(known)):
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        issues.append(SpecIssue("new-team", f"--param {key}", params[key],
+                                f"template '{template.name}' has no such parameter; {hint}"
+                                f"its parameters: {', '.join(sorted(template.parameters))}"))
+    return issues
+
+
 def render_stack(template: Template, params: Mapping[str, str]) -> dict[str, Any]:
     """The template's stack document with ``params`` filled in (defaults where not given)."""
-    values = {key: str(spec["default"]) for key, spec in template.parameters.items() if "default" in spec}
-    values.update({k: v for k, v in params.items() if v is not None})
+    values: dict[str, Any] = {
+        key: _typed(template, key, str(spec["default"])) for key, spec in template.parameters.items() if "default" in spec
+    }
+    values.update({k: _typed(template, k, v) for k, v in params.items() if v is not None})
     missing: set[str] = set()
     stack = _fill(template.stack, values, missing)
     if missing:
@@ -116,6 +178,7 @@ def new_team_stack(
 ) -> Path:
     """Write ``Pulumi.<team>-<environment>.yaml`` from a template, validated; refuse to overwrite."""
     from mlkeel.contracts import ENVIRONMENTS, LABEL_VALUE_RULE, is_valid_tag_value
+    from mlkeel.files import atomic_write_text
     from stacks.engine._config import stack_config_from_data
     from stacks.spec import spec_from_config
 
@@ -125,21 +188,33 @@ def new_team_stack(
         problems.append(SpecIssue("new-team", "team", team, f"must be a valid cost tag value: {LABEL_VALUE_RULE}"))
     if environment not in ENVIRONMENTS:
         problems.append(SpecIssue("new-team", "--env", environment, f"must be one of {', '.join(ENVIRONMENTS)}"))
+    for key, option in OPTION_PARAMETERS.items():
+        if not params.get(key):
+            problems.append(SpecIssue("new-team", option, MISSING, f"is required: {OPTION_HELP[key]} ({LABEL_VALUE_RULE})"))
+    problems += _unknown_parameters(template, params)
     if problems:
         raise SpecError(problems)
     stack_file = stack_dir / f"Pulumi.{team}-{environment}.yaml"
     if stack_file.exists():
-        raise SpecError(
-            [SpecIssue(str(stack_file), "", MISSING, "already exists; a stack is never overwritten (pick another team or environment)")]
-        )
+        raise _exists(stack_file)
     filled = render_stack(template, {**params, "team": team, "environment": environment})
     config = stack_config_from_data(filled, stack_file, project_file)
     spec_from_config(config.values, str(stack_file))
     text = stack_file_text(template, filled, team, environment)
-    stack_dir.mkdir(parents=True, exist_ok=True)
-    with stack_file.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite, even in a race
-        handle.write(text)
+    try:
+        # Written whole or not at all, and linked into place only if no stack appeared meanwhile: an
+        # interrupted run leaves nothing behind that would block the retry.
+        atomic_write_text(stack_file, text, exclusive=True)
+    except FileExistsError:
+        raise _exists(stack_file) from None
     return stack_file
+
+
+def _exists(stack_file: Path) -> SpecError:
+    return SpecError(
+        [SpecIssue(str(stack_file), "", MISSING,
+                   "already exists; a stack is never overwritten (pick another team or environment)")]
+    )
 
 
 def pulumi_new_project(template: Template) -> dict[str, Any]:
@@ -149,8 +224,10 @@ def pulumi_new_project(template: Template) -> dict[str, Any]:
     Structured keys become JSON-string defaults, which the program decodes like any structured config.
     """
     prompts: dict[str, Any] = {}
-    examples = {"team": "my-team", "environment": "dev", "costCenter": "cc-0000", "owner": "owner-name"}
-    examples.update({k: str(v.get("default", f"<{k}>")) for k, v in template.parameters.items()})
+    examples: dict[str, Any] = {"team": "my-team", "environment": "dev", "costCenter": "cc-0000", "owner": "owner-name"}
+    examples.update(
+        {k: _typed(template, k, str(v["default"])) if "default" in v else f"<{k}>" for k, v in template.parameters.items()}
+    )
     for key, value in template.stack["config"].items():
         filled = _fill(value, examples, set())
         description = f"{key} (see docs/spec.md)"
@@ -173,11 +250,13 @@ def pulumi_new_project(template: Template) -> dict[str, Any]:
 
 def write_pulumi_new_projects() -> list[Path]:
     """Regenerate each template's ``Pulumi.yaml`` (for ``pulumi new``) from its ``template.yaml``."""
+    from mlkeel.files import atomic_write_text
+
     written = []
     for name in template_names():
         root = TEMPLATES_DIR / name
         text = PULUMI_NEW_HEADER + yaml.safe_dump(pulumi_new_project(load_template(name)), sort_keys=False, width=110)
-        (root / "Pulumi.yaml").write_text(text, encoding="utf-8")
+        atomic_write_text(root / "Pulumi.yaml", text)
         written.append(root / "Pulumi.yaml")
     return written
 

@@ -93,6 +93,8 @@ class _Refs:
         self.models = self.sagemaker(f"model/{prefix}-*")
         self.training_jobs = self.sagemaker(f"training-job/{prefix}-*")
         self.schedules = self.sagemaker(f"monitoring-schedule/{prefix}-*")
+        # Every alarm of the stack is named after an endpoint, i.e. starts with the stack prefix.
+        self.alarms = pulumi.Output.format("arn:{0}:cloudwatch:{1}:{2}:alarm:{3}-*", p, r, a, prefix)
         self.key = args["encryption_key"]
         self.bucket = args.get("registry_bucket_arn")
         self.feature_bucket = args.get("feature_bucket_arn")
@@ -232,8 +234,9 @@ def _read_stack(refs: _Refs) -> list[dict[str, Any]]:
              "sagemaker:DescribeMonitoringSchedule", "sagemaker:DescribeTrainingJob", "sagemaker:ListTags"],
             [refs.endpoints, refs.endpoint_configs, refs.models, refs.training_jobs, refs.schedules],
         ),
-        statement("ReadMetricsAndAlarms",
-                  ["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], "*"),
+        # Metric reads are only authorized on "*"; alarms have ARNs, so alarm reads name the stack's alarms.
+        statement("ReadMetrics", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], "*"),
+        statement("ReadStackAlarms", ["cloudwatch:DescribeAlarms"], [refs.alarms]),
     ]
     if refs.packages():
         out.append(statement("ReadModelRegistry",
@@ -292,9 +295,11 @@ def persona_statements(persona: str, refs: _Refs, exec_names: Sequence[str]) -> 
     if refs.feature_bucket is not None:
         out.append(statement("ReadOfflineFeatures", ["s3:GetObject"], refs.objects(refs.feature_bucket, "offline-store/")))
     if persona in ("data-scientist", "ml-engineer"):
-        out.append(statement("RunTrainingJobs", ["sagemaker:CreateTrainingJob", "sagemaker:StopTrainingJob"],
-                             [refs.training_jobs],
-                             conditions={"StringEquals": {"sagemaker:VolumeKmsKey": refs.key}}))
+        # A condition only holds for actions whose requests carry its key: StopTrainingJob never carries
+        # sagemaker:VolumeKmsKey, so it gets a statement of its own (else stopping a job is always denied).
+        out.append(statement("StartTrainingJobsOnStackKey", ["sagemaker:CreateTrainingJob"], [refs.training_jobs],
+                             conditions={"ArnEquals": {"sagemaker:VolumeKmsKey": refs.key}}))
+        out.append(statement("StopTrainingJobs", ["sagemaker:StopTrainingJob"], [refs.training_jobs]))
         out.append(_pass_roles(refs, exec_names))
     if persona == "ml-engineer":
         if refs.packages():
@@ -307,12 +312,11 @@ def persona_statements(persona: str, refs: _Refs, exec_names: Sequence[str]) -> 
     if persona in ("ml-engineer", "platform-admin") and refs.cluster is not None:
         out.append(statement("UseTrainingCluster", ["eks:AccessKubernetesApi", "eks:DescribeCluster"], [refs.cluster]))
     if persona == "platform-admin":
-        out.append(statement(
-            "OperateEndpoints",
-            ["sagemaker:UpdateEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities",
-             "sagemaker:StartMonitoringSchedule", "sagemaker:StopMonitoringSchedule"],
-            [refs.endpoints, refs.schedules],
-        ))
+        # UpdateEndpoint is authorized on the endpoint and on the configuration it switches to.
+        out.append(statement("UpdateEndpoints", ["sagemaker:UpdateEndpoint"], [refs.endpoints, refs.endpoint_configs]))
+        out.append(statement("ScaleEndpoints", ["sagemaker:UpdateEndpointWeightsAndCapacities"], [refs.endpoints]))
+        out.append(statement("OperateMonitoring", ["sagemaker:StartMonitoringSchedule", "sagemaker:StopMonitoringSchedule"],
+                             [refs.schedules]))
         if refs.nodegroups is not None:
             out.append(statement("OperateNodeGroups", ["eks:DescribeNodegroup", "eks:UpdateNodegroupConfig"],
                                  [refs.nodegroups]))
@@ -476,6 +480,8 @@ class AwsAccess(pulumi.ComponentResource):
         self.execution_role_arn = execution.arn
         self.training_role_arn = training.arn
         self.persona_role_arns = pulumi.Output.all(**persona_arns) if persona_arns else pulumi.Output.from_input({})
+        # Plan-time attribute (not a schema output): persona -> role ARN, for EKS access entries.
+        self.persona_roles: dict[str, pulumi.Output[str]] = dict(persona_arns)
         self.register_outputs(
             {
                 "boundary_arn": boundary.arn,

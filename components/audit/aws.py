@@ -2,7 +2,7 @@
 
 The trail records write management events in every region (who changed what in the account while this
 stack ran) and S3 data events (object reads and writes) on the registry and feature buckets, i.e. who read
-or replaced a model or a feature file. Logs land in an audit bucket of their own (private, SSE-KMS with the
+or replaced a model or a feature file, and reads of the audit logs themselves. Logs land in an audit bucket of their own (private, SSE-KMS with the
 stack key, versioned, TLS-only) that keeps them ``retention_days``; digest files let anyone prove a log was
 not altered (``aws cloudtrail validate-logs``).
 """
@@ -91,6 +91,22 @@ class AwsAudit(pulumi.ComponentResource):
                     ],
                 )
             )
+        # Reads of the audit logs themselves are recorded too. Only reads: the trail's own deliveries are
+        # writes to this bucket, and recording them would log each delivery in the next one, forever.
+        # (S3 server access logging is no alternative: it cannot deliver into an SSE-KMS bucket.)
+        selectors.append(
+            aws.cloudtrail.TrailAdvancedEventSelectorArgs(
+                name="S3 data events: reads of the audit logs",
+                field_selectors=[
+                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="eventCategory", equals=["Data"]),
+                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="resources.type", equals=["AWS::S3::Object"]),
+                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="readOnly", equals=["true"]),
+                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
+                        field="resources.ARN", starts_withs=[pulumi.Output.concat(bucket.arn, "/")]
+                    ),
+                ],
+            )
+        )
         trail = aws.cloudtrail.Trail(
             f"{name}-trail",
             name=trail_name,

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._naming import RULES, aws_name
 from ._sources import ARTIFACT_REQUIRED, parse_artifact, parse_image, parse_package
 
 if TYPE_CHECKING:
     from runtime.pricing import Catalog
-    from stacks.spec import StackSpec
 
+#: A ``stacks.spec.StackSpec``; components may not import ``stacks`` (imports point one way), so it is
+#: described here only by how it is used.
+StackSpec = Any
 Problem = tuple[str, object, str]
 
 #: Retention periods CloudWatch Logs accepts (PutRetentionPolicy).

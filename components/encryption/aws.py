@@ -13,6 +13,7 @@ captures, feature stores, SNS, CloudTrail). The key policy never names ``Princip
   the service supports it, to this stack's resources through the encryption context.
 """
 
+from typing import Any, NotRequired
 
 import pulumi
 import pulumi_aws as aws
@@ -28,6 +29,8 @@ class AwsEncryptionArgs(AwsCapabilityArgs):
 
     rotation_days: int
     """Automatic rotation period (90-365 days on KMS)."""
+    node_volumes: NotRequired[bool]
+    """Whether EC2 Auto Scaling launches nodes with root volumes on this key (the stack has training pools)."""
 
 
 #: Administrative KMS actions (no Encrypt/Decrypt/GenerateDataKey: administrators cannot read data).
@@ -69,11 +72,45 @@ USE_ACTIONS = (
 )
 
 
-def key_policy(account_id: pulumi.Input[str], partition: pulumi.Input[str], region: str, role_path: str) -> pulumi.Output[str]:
+def node_volume_statements(account_id: pulumi.Input[str], partition: pulumi.Input[str], region: str) -> list[dict[str, Any]]:
+    """EC2 Auto Scaling creates the training nodes' encrypted root volumes with its service-linked role.
+
+    The role is matched by ``aws:PrincipalArn`` under the account principal, not named as a principal: a key
+    policy naming a role that does not exist yet (the role appears with the account's first Auto Scaling
+    group) is refused by KMS.
+    """
+    root = pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account_id)
+    autoscaling = pulumi.Output.format(
+        "arn:{0}:iam::{1}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+        partition, account_id,
+    )
+    via_ec2 = {"kms:ViaService": f"ec2.{region}.amazonaws.com"}
+    return [
+        statement(
+            "NodeVolumesByAutoScaling",
+            USE_ACTIONS,
+            "*",
+            principal={"AWS": root},
+            conditions={"ArnEquals": {"aws:PrincipalArn": autoscaling}},
+        ),
+        statement(
+            "NodeVolumeGrantsByAutoScaling",
+            ["kms:CreateGrant"],
+            "*",
+            principal={"AWS": root},
+            conditions={"ArnEquals": {"aws:PrincipalArn": autoscaling}, "Bool": {"kms:GrantIsForAWSResource": "true"},
+                        "StringEquals": via_ec2},
+        ),
+    ]
+
+
+def key_policy(account_id: pulumi.Input[str], partition: pulumi.Input[str], region: str, role_path: str,
+               node_volumes: bool = False) -> pulumi.Output[str]:
     """The key policy: account administration, stack roles' use, and scoped service grants."""
     root = pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account_id)
     stack_roles = pulumi.Output.format("arn:{0}:iam::{1}:role{2}*", partition, account_id, role_path)
     same_account = {"StringEquals": {"aws:SourceAccount": account_id}}
+    extra = node_volume_statements(account_id, partition, region) if node_volumes else []
     return document(
         [
             statement("KeyAdministrationByAccount", ADMIN_ACTIONS, "*", principal={"AWS": root}),
@@ -97,13 +134,15 @@ def key_policy(account_id: pulumi.Input[str], partition: pulumi.Input[str], regi
                     "StringEquals": {"kms:ViaService": [f"{svc}.{region}.amazonaws.com" for svc in GRANT_SERVICES]},
                 },
             ),
+            # Only actions whose requests carry the log group's encryption context (DescribeKey carries
+            # none, so under this condition it could never be allowed); the context key is a string.
             statement(
                 "CloudWatchLogsEncryptStackLogGroups",
-                USE_ACTIONS,
+                [a for a in USE_ACTIONS if a != "kms:DescribeKey"],
                 "*",
                 principal={"Service": f"logs.{region}.amazonaws.com"},
                 conditions={
-                    "ArnLike": {
+                    "StringLike": {
                         "kms:EncryptionContext:aws:logs:arn": pulumi.Output.format(
                             "arn:{0}:logs:{1}:{2}:log-group:*", partition, region, account_id
                         )
@@ -138,6 +177,7 @@ def key_policy(account_id: pulumi.Input[str], partition: pulumi.Input[str], regi
                 principal={"Service": ["budgets.amazonaws.com", "cloudwatch.amazonaws.com"]},
                 conditions=same_account,
             ),
+            *extra,
         ]
     )
 
@@ -161,7 +201,8 @@ class AwsEncryption(pulumi.ComponentResource):
             rotation_period_in_days=args["rotation_days"],
             deletion_window_in_days=30,
             bypass_policy_lockout_safety_check=False,
-            policy=key_policy(args["account_id"], args["partition"], args["region"], args["role_path"]),
+            policy=key_policy(args["account_id"], args["partition"], args["region"], args["role_path"],
+                              bool(args.get("node_volumes"))),
             opts=child,
         )
         alias = aws.kms.Alias(

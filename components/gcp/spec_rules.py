@@ -17,8 +17,10 @@ from ._accelerators import ACCELERATORS, accelerator_rule, machine_family, sugge
 
 if TYPE_CHECKING:
     from runtime.pricing import Catalog
-    from stacks.spec import StackSpec
 
+#: A ``stacks.spec.StackSpec``; components may not import ``stacks`` (imports point one way), so it is
+#: described here only by how it is used.
+StackSpec = Any
 Problem = tuple[str, object, str]
 
 _PRINCIPAL = re.compile(r"^(user|group|serviceAccount):[^@\s]+@[^@\s]+\.[a-z]{2,}$")

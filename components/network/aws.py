@@ -8,6 +8,7 @@ logs into a log group encrypted with the stack key and kept ``flow_log_retention
 
 import ipaddress
 import math
+from typing import NotRequired
 
 import pulumi
 import pulumi_aws as aws
@@ -27,6 +28,40 @@ class AwsNetworkArgs(AwsKeyedArgs):
     flow_log_retention_days: int
     interface_services: list[str]
     """Interface endpoints to create, as service suffixes (``sagemaker.api``, ``ecr.dkr``...)."""
+    bucket_arns: NotRequired[list[pulumi.Input[str]]]
+    """The stack's buckets workloads reach through the S3 gateway endpoint (its policy names only these)."""
+    image_layers: NotRequired[bool]
+    """Whether nodes pull ECR images here (ECR serves image layers from its own S3 bucket in the region)."""
+
+
+#: S3 actions workloads in the VPC use on the stack's buckets (the union of what the stack's roles grant,
+#: plus multipart housekeeping for large checkpoints).
+GATEWAY_S3_ACTIONS = ("s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetBucketLocation", "s3:GetObject",
+                      "s3:ListBucket", "s3:ListMultipartUploadParts", "s3:PutObject")
+
+
+def s3_endpoint_policy(
+    partition: pulumi.Input[str], account_id: pulumi.Input[str], region: str, bucket_arns: list[pulumi.Input[str]],
+    image_layers: bool,
+) -> pulumi.Output[str]:
+    """The S3 gateway endpoint's policy: this account's principals, on this stack's buckets only.
+
+    The default endpoint policy allows any request to any bucket, which makes the gateway a path to copy
+    data into buckets of other accounts. ECR keeps image layers in an AWS-owned bucket of the region
+    (``prod-<region>-starport-layer-bucket``); nodes read from it when they pull images.
+    """
+    account = pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account_id)
+    statements = []
+    if bucket_arns:
+        resources = [r for arn in bucket_arns for r in (arn, pulumi.Output.concat(arn, "/*"))]
+        statements.append(statement("StackBucketsOnly", GATEWAY_S3_ACTIONS, resources, principal={"AWS": account}))
+    if image_layers:
+        layers = pulumi.Output.format("arn:{0}:s3:::prod-{1}-starport-layer-bucket/*", partition, region)
+        statements.append(statement("EcrImageLayers", ["s3:GetObject"], [layers], principal={"AWS": account}))
+    if not statements:
+        statements.append(statement("NoBucketAccess", ["s3:ListBucket"], [pulumi.Output.format(
+            "arn:{0}:s3:::{1}-no-bucket", partition, account_id)], effect="Deny", principal={"AWS": account}))
+    return document(statements)
 
 
 def subnet_cidrs(cidr: str, count: int) -> list[str]:
@@ -55,6 +90,16 @@ class AwsNetwork(pulumi.ComponentResource):
             enable_dns_hostnames=True,
             enable_dns_support=True,
             tags={"Name": f"{prefix}-vpc"},
+            opts=child,
+        )
+        # Every VPC comes with a default security group that lets its members reach each other and send
+        # anywhere; anything launched without a group lands in it. Adopting it with no rules closes that.
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=vpc.id,
+            ingress=[],
+            egress=[],
+            tags={"Name": f"{prefix}-default-closed"},
             opts=child,
         )
         zones = aws.get_availability_zones_output(
@@ -86,6 +131,8 @@ class AwsNetwork(pulumi.ComponentResource):
             service_name=f"com.amazonaws.{region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[route_table.id],
+            policy=s3_endpoint_policy(args["partition"], args["account_id"], region, list(args.get("bucket_arns") or []),
+                                      bool(args.get("image_layers"))),
             tags={"Name": f"{prefix}-s3"},
             opts=child,
         )

@@ -3,10 +3,10 @@
 Each wiring function reads its part of the spec, takes the components it depends on, creates its
 capability (or nothing, when the spec switches it off) and writes its section of the stack outputs. The
 shared inputs come from one :class:`AwsContext`, so no capability restates prefix, tags, region, account,
-role path or key. The order is the dependency order: encryption (everything uses the key), network,
-registry, feature store, audit (logs the data buckets), access (needs every ARN and the resolved model
-sources), training, monitoring (its alarms drive serving's rollback), serving, budget (alerts through
-monitoring's topic).
+role path or key. The order is the dependency order: encryption (everything uses the key), registry,
+feature store, network (its S3 endpoint admits the stack's buckets), audit (logs the data buckets), access
+(needs every ARN and the resolved model sources), training, monitoring (its alarms drive serving's
+rollback), serving, budget (alerts through monitoring's topic).
 """
 
 from __future__ import annotations
@@ -86,22 +86,27 @@ class AwsContext:
 def encryption(ctx: AwsContext, spec: PlatformArgs, out: Outputs) -> AwsEncryption:
     component = AwsEncryption(
         f"{ctx.name}-encryption",
-        AwsEncryptionArgs(**ctx.base(), rotation_days=spec["encryption"]["rotation_days"]),
+        AwsEncryptionArgs(**ctx.base(), rotation_days=spec["encryption"]["rotation_days"],
+                          node_volumes=bool(spec["training"]["enabled"] and spec["network"]["enabled"])),
         opts=ctx.opts,
     )
     out["encryption"] = {"keyArn": component.key_arn, "alias": component.alias_name}
     return component
 
 
-def network(ctx: AwsContext, spec: PlatformArgs, out: Outputs) -> AwsNetwork | None:
+def network(
+    ctx: AwsContext, spec: PlatformArgs, out: Outputs, registry: AwsModelRegistry | None, features: AwsFeatureStore | None,
+) -> AwsNetwork | None:
     net = spec["network"]
     if not net["enabled"]:
         return None
     services = BASE_ENDPOINTS + (TRAINING_ENDPOINTS if spec["training"]["enabled"] else [])
+    buckets: list[pulumi.Input[str]] = [b.bucket_arn for b in (registry, features) if b is not None]
     component = AwsNetwork(
         f"{ctx.name}-network",
         AwsNetworkArgs(**ctx.keyed(), cidr=net["cidr"], availability_zones=net["availability_zones"],
-                       flow_log_retention_days=net["flow_log_retention_days"], interface_services=services),
+                       flow_log_retention_days=net["flow_log_retention_days"], interface_services=services,
+                       bucket_arns=buckets, image_layers=spec["training"]["enabled"]),
         opts=ctx.opts,
     )
     out["network"] = {"vpcId": component.vpc_id, "subnetIds": component.subnet_ids}
@@ -224,6 +229,7 @@ def training(
             **ctx.keyed(), cluster_name=name, kubernetes_version=spec["training"]["kubernetes_version"],
             control_plane_cidrs=list(spec["training"]["control_plane_cidrs"]), subnet_ids=network.subnet_ids,
             log_retention_days=spec["network"]["flow_log_retention_days"], pools=pools,
+            persona_role_arns=dict(access.persona_roles),
         ),
         opts=ctx.opts,
     )
@@ -289,7 +295,8 @@ def serving(
         f"{ctx.name}-serving",
         AwsServingArgs(**ctx.keyed(), execution_role_arn=access.execution_role_arn, bucket_name=registry.bucket_name,
                        subnet_ids=network.subnet_ids if network else [],
-                       security_group_ids=[network.workload_security_group_id] if network else [], endpoints=endpoints),
+                       security_group_ids=[network.workload_security_group_id] if network else [], endpoints=endpoints,
+                       log_retention_days=spec["network"]["flow_log_retention_days"]),
         opts=ctx.opts,
     )
     out["serving"] = {
@@ -344,9 +351,10 @@ def compose(platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, t
     out: Outputs = {"accountId": account.account_id, "rolePath": path}
 
     ctx = replace(ctx, key=encryption(ctx, spec, out).key_arn)
-    net = network(ctx, spec, out)
     reg = registry(ctx, spec, out)
     features = feature_store(ctx, spec, out)
+    # The network after the buckets: its S3 gateway endpoint admits exactly those buckets.
+    net = network(ctx, spec, out, reg, features)
     trail = audit(ctx, spec, out, reg, features)
     # Model sources before access: the execution role may pull exactly these images and archives.
     sources = ModelSources(account, platform, reg.bucket_name if reg else None)

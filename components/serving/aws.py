@@ -5,6 +5,8 @@ Per endpoint (:class:`AwsServingEndpoint`):
 - one SageMaker model per variant (and shadow), network-isolated, inside the stack's private subnets;
 - an endpoint configuration encrypting volumes and captured data with the stack key, production variants
   weighted for A/B tests, an optional shadow variant, and data capture into the registry bucket;
+- the endpoint's log group (``/aws/sagemaker/Endpoints/<name>``), encrypted with the stack key and kept
+  ``log_retention_days``, declared before SageMaker would create it without either;
 - the endpoint, whose deployment config rolls a new configuration out blue/green (all at once, canary or
   linear) and rolls back on its own when the latency or 5xx alarms fire;
 - Application Auto Scaling per production variant: target tracking on invocations per instance between
@@ -82,6 +84,7 @@ class AwsServingEndpointArgs(CapabilityArgs):
     subnet_ids: pulumi.Input[list[str]]
     security_group_ids: list[pulumi.Input[str]]
     endpoint: AwsEndpointArgs
+    log_retention_days: int
 
 
 class AwsServingArgs(AwsKeyedArgs):
@@ -92,6 +95,13 @@ class AwsServingArgs(AwsKeyedArgs):
     subnet_ids: pulumi.Input[list[str]]
     security_group_ids: list[pulumi.Input[str]]
     endpoints: list[AwsEndpointArgs]
+    log_retention_days: int
+    """How long the endpoints' container logs are kept."""
+
+
+def endpoint_log_group(endpoint_name: str) -> str:
+    """The log group SageMaker writes an endpoint's container logs to."""
+    return f"/aws/sagemaker/Endpoints/{endpoint_name}"
 
 
 def model_name(prefix: str, endpoint: str, variant: str, source: str) -> str:
@@ -230,12 +240,21 @@ class AwsServingEndpoint(pulumi.ComponentResource):
             kms_key_arn=key,
             opts=child,
         )
+        # SageMaker writes container logs to this exact name and would create it unencrypted and kept
+        # forever; declaring it first gives it the stack key and a retention, and deletes it with the stack.
+        logs = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=endpoint_log_group(ep["endpoint_name"]),
+            kms_key_id=key,
+            retention_in_days=args["log_retention_days"],
+            opts=child,
+        )
         endpoint = aws.sagemaker.Endpoint(
             f"{name}-endpoint",
             name=ep["endpoint_name"],
             endpoint_config_name=config.name,
             deployment_config=deployment_config(ep["rollout"], ep["rollback_alarms"]),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]),
         )
         scaling = {}
         for v in ep["variants"]:
@@ -298,6 +317,7 @@ class AwsServing(pulumi.ComponentResource):
                     subnet_ids=args["subnet_ids"],
                     security_group_ids=args["security_group_ids"],
                     endpoint=ep,
+                    log_retention_days=args["log_retention_days"],
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )

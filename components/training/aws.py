@@ -2,7 +2,9 @@
 
 The cluster's API endpoint is private (reachable from the VPC), public only for the CIDRs the spec lists;
 Kubernetes secrets are encrypted with the stack key; every control-plane log type goes to an encrypted log
-group. Each pool is a managed node group on ``SPOT`` capacity over several instance types (EKS picks the
+group. Nobody keeps cluster-admin from creating it: access entries map the spec's personas (platform-admin
+administers the cluster, ml-engineer edits the training namespace). Nodes boot from a launch template: root
+volume encrypted with the stack key, IMDSv2 required with a hop limit of 1 (pods cannot take the node role). Each pool is a managed node group on ``SPOT`` capacity over several instance types (EKS picks the
 pools least likely to be interrupted), tainted so only training pods that tolerate it land there and
 labelled with the stack's cost tags so OpenCost can allocate its cost. SageMaker managed spot training jobs
 get their settings as stack outputs: the training role, checkpoint location, and a wait budget no shorter
@@ -10,7 +12,7 @@ than the run budget.
 """
 
 import re
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -26,6 +28,15 @@ CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "sche
 #: AWS managed policies a node needs: join the cluster, pull images, run the VPC CNI. None is *FullAccess.
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy")
 TRAINING_TAINT_KEY = "mlkeel.io/workload"
+#: Kubernetes namespace training jobs run in (the ml-engineer persona may edit it, nothing else).
+TRAINING_NAMESPACE = "mlkeel-training"
+#: Persona -> (EKS access policy, namespaces it is scoped to; empty = the whole cluster).
+PERSONA_ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "platform-admin": ("AmazonEKSClusterAdminPolicy", ()),
+    "ml-engineer": ("AmazonEKSEditPolicy", (TRAINING_NAMESPACE,)),
+}
+#: Root volume of the EKS AL2023 AMIs.
+ROOT_DEVICE = "/dev/xvda"
 GPU_TAINT_KEY = "nvidia.com/gpu"
 _ARM_FAMILY = re.compile(r"^[a-z]+\d+g[a-z]*$")
 
@@ -51,6 +62,8 @@ class AwsTrainingClusterArgs(AwsKeyedArgs):
     subnet_ids: pulumi.Input[list[str]]
     log_retention_days: int
     pools: list[AwsPoolArgs]
+    persona_role_arns: NotRequired[dict[str, pulumi.Input[str]]]
+    """Persona -> its role ARN; the personas of :data:`PERSONA_ACCESS` get cluster access entries."""
 
 
 class AwsTrainingPoolArgs(CapabilityArgs):
@@ -59,6 +72,7 @@ class AwsTrainingPoolArgs(CapabilityArgs):
     cluster_name: pulumi.Input[str]
     node_role_arn: pulumi.Input[str]
     subnet_ids: pulumi.Input[list[str]]
+    encryption_key: pulumi.Input[str]
     pool: AwsPoolArgs
 
 
@@ -88,6 +102,37 @@ class AwsTrainingPool(pulumi.ComponentResource):
         taints = [aws.eks.NodeGroupTaintArgs(key=TRAINING_TAINT_KEY, value="training", effect="NO_SCHEDULE")]
         if pool["gpu"]:
             taints.append(aws.eks.NodeGroupTaintArgs(key=GPU_TAINT_KEY, value="present", effect="NO_SCHEDULE"))
+        # Without a launch template, root volumes follow the account's EBS default (maybe unencrypted) and
+        # pods reach the node role's credentials through IMDS. IMDSv2 with one hop keeps IMDS to the node.
+        template = aws.ec2.LaunchTemplate(
+            f"{name}-launch-template",
+            name_prefix=aws_name("eks-nodegroup", args["prefix"], pool["name"], reserve=27) + "-",
+            description=f"Training pool {pool['name']}: root volume on the stack key, IMDSv2 only, one hop",
+            update_default_version=True,
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name=ROOT_DEVICE,
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=pool["disk_size_gib"],
+                        volume_type="gp3",
+                        encrypted="true",
+                        kms_key_id=args["encryption_key"],
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                http_put_response_hop_limit=1,
+                instance_metadata_tags="disabled",
+            ),
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=dict(args["tags"]))
+                for kind in ("instance", "volume")
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         group = aws.eks.NodeGroup(
             f"{name}-nodes",
             cluster_name=args["cluster_name"],
@@ -97,7 +142,9 @@ class AwsTrainingPool(pulumi.ComponentResource):
             capacity_type="SPOT" if pool["spot"] else "ON_DEMAND",
             instance_types=pool["instance_types"],
             ami_type=ami_type(pool["instance_types"], pool["gpu"]),
-            disk_size=pool["disk_size_gib"],
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                id=template.id, version=template.latest_version.apply(str)
+            ),
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                 min_size=pool["min_nodes"], max_size=pool["max_nodes"], desired_size=pool["min_nodes"]
             ),
@@ -176,12 +223,34 @@ class AwsTrainingCluster(pulumi.ComponentResource):
             ),
             enabled_cluster_log_types=CLUSTER_LOG_TYPES,
             access_config=aws.eks.ClusterAccessConfigArgs(
-                authentication_mode="API", bootstrap_cluster_creator_admin_permissions=True
+                # Whoever runs `pulumi up` gets no permanent cluster-admin: access comes from the personas.
+                authentication_mode="API", bootstrap_cluster_creator_admin_permissions=False
             ),
             # Standard support only: extended support costs six times the control-plane price.
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, *attachments]),
         )
+        for persona, role_arn in sorted((args.get("persona_role_arns") or {}).items()):
+            if persona not in PERSONA_ACCESS:
+                continue
+            policy, namespaces = PERSONA_ACCESS[persona]
+            entry = aws.eks.AccessEntry(
+                f"{name}-{persona}-access",
+                cluster_name=cluster.name,
+                principal_arn=role_arn,
+                type="STANDARD",
+                opts=child,
+            )
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-{persona}-{policy}",
+                cluster_name=cluster.name,
+                principal_arn=entry.principal_arn,
+                policy_arn=pulumi.Output.format("arn:{0}:eks::aws:cluster-access-policy/{1}", args["partition"], policy),
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
+                    type="namespace" if namespaces else "cluster", namespaces=list(namespaces) or None
+                ),
+                opts=child,
+            )
         node_role = aws.iam.Role(
             f"{name}-node-role",
             # No path: EKS maps node roles by ARN and paths are not supported there.
@@ -210,6 +279,7 @@ class AwsTrainingCluster(pulumi.ComponentResource):
                     cluster_name=cluster.name,
                     node_role_arn=node_role.arn,
                     subnet_ids=args["subnet_ids"],
+                    encryption_key=key,
                     pool=pool,
                 ),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=node_attachments),

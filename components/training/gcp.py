@@ -2,8 +2,9 @@
 
 The cluster has private nodes, a control plane reachable only from the stack's network and the spec's
 authorized ranges, Workload Identity (no node keys for workloads), shielded nodes, Kubernetes secrets
-encrypted with the stack key, Dataplane V2 (network policy enforcement), GKE cost allocation, and no
-default node pool. Nodes run as a dedicated service account with only logging/monitoring/image-pull roles.
+encrypted with the stack key, Dataplane V2 (network policy enforcement), intranode visibility (same-node
+pod traffic in flow logs and under firewall rules), GKE cost allocation, and no default node pool. Nodes
+run as a dedicated service account with only logging/monitoring/image-pull roles.
 
 A GKE node pool has exactly one machine type, so a spec pool listing several types (spot diversification)
 becomes one node pool per type, all carrying the same ``mlkeel.io/pool`` label and taints so a training
@@ -273,6 +274,8 @@ class GcpTrainingCluster(pulumi.ComponentResource):
             enable_legacy_abac=False,
             database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name=key),
             datapath_provider="ADVANCED_DATAPATH",
+            # Pod-to-pod traffic on one node goes through the VPC too, so flow logs and firewall rules see it.
+            enable_intranode_visibility=True,
             cost_management_config=gcp.container.ClusterCostManagementConfigArgs(enabled=True),
             logging_config=gcp.container.ClusterLoggingConfigArgs(
                 enable_components=["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]

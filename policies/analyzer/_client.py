@@ -14,11 +14,13 @@ pack (one per core by default) and keeping several ``Analyze`` calls in flight o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -30,6 +32,9 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from mlkeel.processes import die_with_parent
+
+from .._server import SERVER_LOG_PREFIX
 from ..rules._base import EXEMPT_PREFIX
 from ._config import merge_policy_config
 from ._results import (
@@ -50,6 +55,8 @@ START_TIMEOUT = 60.0
 RPC_TIMEOUT = 60.0
 #: Analyze calls in flight per pack process.
 IN_FLIGHT = 8
+#: Seconds to wait for a pack to say which server it runs (it says so before printing its port).
+SERVER_LINE_TIMEOUT = 5.0
 
 _GRPC_OPTIONS = [
     ("grpc.max_receive_message_length", 400 * 1024 * 1024),
@@ -92,13 +99,20 @@ class PackProcess:
         env: dict[str, str],
         python: str | None = None,
         start_timeout: float = START_TIMEOUT,
+        connect: bool = True,
     ) -> None:
+        """Start the pack; with ``connect`` (the default) also wait for its port and connect to it.
+
+        ``AnalyzerSession`` starts every copy before connecting to any: a fork after gRPC has started its
+        threads makes gRPC print a warning to the user's terminal.
+        """
         self.pack_dir = Path(pack_dir).resolve()
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PackError(f"{self.pack_dir}: not a policy pack (no PulumiPolicy.yaml).")
         engine_address = (
             "127.0.0.1:1"  # nothing listens: the pack only logs to the engine, which we do not need
         )
+        # The pack dies with this process even when it is killed outright (SIGKILL runs no clean-up).
         self.process = subprocess.Popen(
             [python or sys.executable, "-u", "-m", "pulumi.policy", engine_address, str(self.pack_dir)],
             cwd=self.pack_dir,
@@ -106,23 +120,52 @@ class PackProcess:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent,
         )
-        self.port = self._read_port(start_timeout)
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=_GRPC_OPTIONS)
+        #: Which server answers: ``mlkeel`` (decode once per request) or ``stock`` (the SDK's own).
+        self.server = ""
+        self._server_known = threading.Event()
+        self._stderr: deque[str] = deque(maxlen=200)
+        # Drained continuously: a pack that writes more than a pipe holds must not block mid-answer.
+        self._stderr_reader = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_reader.start()
+        if connect:
+            self.connect(start_timeout)
+
+    def connect(self, start_timeout: float = START_TIMEOUT) -> None:
+        """Read the port the pack prints, connect, and learn which server it runs."""
         try:
-            grpc.channel_ready_future(self.channel).result(timeout=start_timeout)
-        except grpc.FutureTimeoutError:
+            self.port = self._read_port(start_timeout)
+            self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=_GRPC_OPTIONS)
+            try:
+                grpc.channel_ready_future(self.channel).result(timeout=start_timeout)
+            except grpc.FutureTimeoutError:
+                raise PackError(
+                    f"{self.pack_dir}: pack printed port {self.port} but did not accept connections."
+                ) from None
+            self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+            self._server_known.wait(SERVER_LINE_TIMEOUT)
+        except BaseException:  # a timeout, a bad pack, Ctrl-C or SIGTERM while starting: stop the pack
             self.close()
-            raise PackError(
-                f"{self.pack_dir}: pack printed port {self.port} but did not accept connections."
-            ) from None
-        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+            raise
+
+    def _drain_stderr(self) -> None:
+        assert self.process.stderr is not None
+        with contextlib.suppress(OSError, ValueError):  # ValueError: close() closed the stream
+            for raw in iter(self.process.stderr.readline, b""):
+                line = raw.decode(errors="replace").rstrip("\n")
+                if not self.server and line.startswith(SERVER_LOG_PREFIX):
+                    self.server = line.removeprefix(SERVER_LOG_PREFIX).strip()
+                    self._server_known.set()
+                else:
+                    self._stderr.append(line)
+        self._server_known.set()
 
     def _stderr_tail(self) -> str:
         if self.process.poll() is None:
             return ""
-        err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-        return err.strip()[-2000:]
+        self._stderr_reader.join(timeout=5)
+        return "\n".join(self._stderr).strip()[-2000:]
 
     def _read_port(self, timeout: float) -> int:
         assert self.process.stdout is not None
@@ -131,7 +174,6 @@ class PackProcess:
         while not line.endswith(b"\n"):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                self.close()
                 raise PackError(f"{self.pack_dir}: pack did not print its port within {timeout:.0f}s.")
             ready, _, _ = select.select([self.process.stdout], [], [], min(remaining, 0.5))
             if ready:
@@ -147,7 +189,6 @@ class PackProcess:
         try:
             return int(line.strip().splitlines()[0])
         except ValueError:
-            self.close()
             raise PackError(f"{self.pack_dir}: pack printed {line[:200]!r} instead of its port.") from None
 
     def close(self) -> None:
@@ -162,6 +203,7 @@ class PackProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        self._stderr_reader.join(timeout=5)  # the pack is gone: its stderr ends
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
@@ -251,7 +293,9 @@ class AnalyzerSession:
         self.processes: list[PackProcess] = []
         try:
             for _ in range(count):
-                self.processes.append(PackProcess(self.pack_dir, env or {}, start_timeout=start_timeout))
+                self.processes.append(PackProcess(self.pack_dir, env or {}, connect=False))
+            for process in self.processes:
+                process.connect(start_timeout)
         except BaseException:
             self.close()
             raise

@@ -8,40 +8,35 @@ file; it is validated against the policy's schema before anything runs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
+
+from mlkeel.files import MAX_DOCUMENT_BYTES, InputError, parse_json, parse_yaml, read_text
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 
 
-class PolicyConfigError(ValueError):
+class PolicyConfigError(InputError):
     """The policy config is unusable; the message names the file, the policy, the key and what is allowed."""
 
 
 def load_policy_config(path: Path | None) -> dict[str, Any]:
-    """Read a policy config file (empty config when ``path`` is None)."""
+    """Read a policy config file (empty config when ``path`` is None), through ``mlkeel.files``' limits."""
     if path is None:
         return {}
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyConfigError(f"{path}: cannot read the policy config ({exc.strerror or exc}).") from None
-    try:
-        data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise PolicyConfigError(
-            f"{path}: not valid {'JSON' if str(path).endswith('.json') else 'YAML'} ({exc})."
-        ) from None
+        text = read_text(path, what="policy config", max_bytes=MAX_DOCUMENT_BYTES)
+        data = parse_json(text, path, what="policy config") if str(path).endswith(".json") else parse_yaml(text, path)
+    except InputError as exc:
+        raise PolicyConfigError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        raise PolicyConfigError(
-            f"{path}: the policy config must be an object of policy name -> level or settings."
+        raise PolicyConfigError.at(
+            path, "(top level)", None, "must be an object of policy name -> enforcement level or settings"
         )
     return dict(data)
 

@@ -10,7 +10,6 @@ secret that arrived encrypted (``SecretValueError``); both surface as "could not
 
 from __future__ import annotations
 
-import functools
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
@@ -32,7 +31,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from .._taggable import tag_property
+from mlkeel.state import effective_tags
 
 #: Value the offline analyzer client sends in place of a secret it cannot decrypt.
 SECRET_PLACEHOLDER = "[mlkeel: secret value, encrypted in the state]"
@@ -176,40 +175,8 @@ def truthy(value: Any) -> bool:
 # --------------------------------------------------------------------------------------------- resources
 
 
-@functools.lru_cache(maxsize=256)
-def _parse_default_tags(provider_type: str, text: str) -> tuple[tuple[str, str], ...]:
-    """Provider default tags from their JSON string (parsed once per distinct string: every resource of a
-    stack shares its provider's)."""
-    try:
-        raw = json.loads(text)
-    except ValueError:
-        return ()
-    tags = raw.get("tags") if provider_type == "pulumi:providers:aws" and isinstance(raw, Mapping) else raw
-    return tuple((str(k), str(v)) for k, v in tags.items()) if isinstance(tags, Mapping) else ()
-
-
-def _provider_default_tags(provider_type: str, provider_props: Mapping[str, Any] | None) -> dict[str, str]:
-    key = {"pulumi:providers:aws": "defaultTags", "pulumi:providers:gcp": "defaultLabels"}.get(provider_type)
-    if not provider_props or key is None or key not in provider_props:
-        return {}
-    value = provider_props[key]
-    if is_secret_placeholder(value):
-        raise SecretValueError(key)
-    if isinstance(value, str):
-        return dict(_parse_default_tags(provider_type, value))
-    tags = dig(value, "tags") if provider_type == "pulumi:providers:aws" else value
-    return {str(k): str(tags[k]) for k in tags} if isinstance(tags, Mapping) else {}
-
-
-def own_tags(resource_type: str, props: Mapping[str, Any]) -> dict[str, str]:
-    """The tags/labels a resource sets itself, wherever its type keeps them."""
-    prop = tag_property(resource_type)
-    if prop is None:
-        return {}
-    value = dig(props, "metadata.labels") if prop == "metadata" else dig(props, prop)
-    if not isinstance(value, Mapping):
-        return {}
-    return {str(k): str(value[k]) for k in value}
+def _raise_secret(path: str) -> None:
+    raise SecretValueError(path)
 
 
 @dataclass
@@ -246,9 +213,10 @@ class Resource:
 
     def effective_tags(self) -> dict[str, str]:
         """Provider default tags/labels plus the resource's own (own win), as the provider merges them."""
-        tags = _provider_default_tags(self.provider_type, self.provider_props)
-        tags.update(own_tags(self.type, self.props))
-        return tags
+        return effective_tags(
+            self.type, self.props, self.provider_type, self.provider_props,
+            secret=is_secret_placeholder, on_secret=_raise_secret,
+        )  # fmt: skip
 
     def provider_get(self, path: str) -> Any:
         return dig(self.provider_props, path) if self.provider_props is not None else None

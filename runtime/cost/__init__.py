@@ -21,6 +21,7 @@ from runtime.cost._budget import (
     BudgetError,
     budget_from_outputs,
     budget_from_stack_file,
+    budget_limit,
     budget_limit_from_resources,
     check_budget,
     check_resources_budget,
@@ -41,7 +42,16 @@ from runtime.cost._rollup import (
     tag_coverage,
 )
 from runtime.cost._state import StackState, StateError, StateResource, load_state, parse_state
-from runtime.cost._usage import USAGE_DEFAULTS, Usage, UsageError, load_usage, parse_usage, usage_skeleton
+from runtime.cost._usage import (
+    MAX_USAGE_VALUE,
+    USAGE_DEFAULTS,
+    Usage,
+    UsageError,
+    check_usage_resources,
+    load_usage,
+    parse_usage,
+    usage_skeleton,
+)
 
 __all__ = [
     "BUDGET_OUTPUT_KEY",
@@ -50,6 +60,7 @@ __all__ = [
     "FORMATS",
     "FREE_TYPES",
     "HOURS_PER_MONTH",
+    "MAX_USAGE_VALUE",
     "PRICERS",
     "UNTAGGABLE",
     "UNTAGGED",
@@ -77,10 +88,12 @@ __all__ = [
     "bigquery_runner",
     "budget_from_outputs",
     "budget_from_stack_file",
+    "budget_limit",
     "budget_limit_from_resources",
     "check_budget",
     "check_resources_budget",
     "check_state_budget",
+    "check_usage_resources",
     "diff_estimates",
     "duckdb_runner",
     "estimate_cost",

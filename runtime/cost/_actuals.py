@@ -13,13 +13,17 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from mlkeel.files import InputError
 from runtime.cost._model import CostLine, Estimate, ResourceCost
 
 METRICS = ("AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost", "UnblendedCost")
 
 
-class ActualsError(ValueError):
-    """Bad arguments for an actual-spend query, or a billing API failure."""
+class ActualsError(InputError):
+    """Bad arguments for an actual-spend query, or a billing API refusing them (credentials, table, dates).
+
+    Both are fixed by changing what the user gave, so ``keel`` reports either as bad input (exit 2).
+    """
 
 
 def _check_dates(start: str, end: str) -> None:

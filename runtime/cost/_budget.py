@@ -8,66 +8,101 @@ check as a warning.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from mlkeel.files import InputError, load_yaml, parse_yaml
 from runtime.cost._model import Estimate
 
 BUDGET_OUTPUT_KEY = "budgetMonthlyLimitUsd"
 BUDGET_CONFIG_KEY = "mlkeel:budget"
 
 
-class BudgetError(ValueError):
-    """A stack file's budget is unreadable or not a positive number."""
+_ALLOWED_LIMIT = "a positive, finite number of USD"
 
 
-def _positive(value: object, where: str) -> float:
+class BudgetError(InputError):
+    """A budget is unreadable or not a positive, finite number; names the file, field and value."""
+
+
+def budget_limit(value: object, file: str, field: str = "") -> float:
+    """``value`` as a monthly limit in USD, or a :class:`BudgetError` (zero, negative, NaN and inf never are).
+
+    A limit that is not positive and finite would make every comparison meaningless: NaN is never
+    exceeded, a negative limit always is.
+    """
+    number: object = value
     if isinstance(value, str):
         try:
-            value = float(value)
+            number = float(value)
         except ValueError:
-            raise BudgetError(f"{where} has bad value {value!r}; allowed: a positive number of USD") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise BudgetError(f"{where} has bad value {value!r}; allowed: a positive number of USD")
-    return float(value)
+            raise BudgetError.at(file, field, value, _ALLOWED_LIMIT) from None
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise BudgetError.at(file, field, value, _ALLOWED_LIMIT)
+    try:
+        limit = float(number)
+    except OverflowError:
+        raise BudgetError.at(file, field, value, _ALLOWED_LIMIT) from None
+    if not math.isfinite(limit) or limit <= 0:
+        raise BudgetError.at(file, field, value, _ALLOWED_LIMIT)
+    return limit
+
+
+def _as_budget_error(exc: InputError) -> BudgetError:
+    return BudgetError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed)
 
 
 def budget_from_stack_file(path: str | Path) -> float | None:
     """Monthly limit from a Pulumi stack file's ``mlkeel:budget.monthlyLimitUsd``; None if not set or disabled."""
-    p = Path(path)
+    where = str(path)
     try:
-        document: Any = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise BudgetError(f"{p}: no such stack file") from None
-    except yaml.YAMLError as exc:
-        raise BudgetError(f"{p}: not valid YAML ({exc})") from None
-    config = document.get("config") if isinstance(document, dict) else None
-    if not isinstance(config, dict):
+        document: Any = load_yaml(path, what="stack file")
+    except InputError as exc:
+        raise _as_budget_error(exc) from None
+    if document is None:
         return None
+    if not isinstance(document, dict):
+        raise BudgetError.at(where, "(top level)", None, "a stack file is a mapping with a 'config' section")
+    config = document.get("config")
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        raise BudgetError.at(where, "config", None, "a mapping of configuration keys to values")
+    field = f"config.{BUDGET_CONFIG_KEY}.monthlyLimitUsd"
     flat = config.get(f"{BUDGET_CONFIG_KEY}.monthlyLimitUsd")
     if flat is not None:
-        return _positive(flat, f"{p}: field 'config.{BUDGET_CONFIG_KEY}.monthlyLimitUsd'")
+        return budget_limit(flat, where, field)
     budget = config.get(BUDGET_CONFIG_KEY)
+    if budget is None:
+        return None
     if isinstance(budget, str):  # structured config may arrive JSON-encoded
         try:
-            budget = yaml.safe_load(budget)
-        except yaml.YAMLError:
-            budget = None
-    if not isinstance(budget, dict) or budget.get("enabled") is False or "monthlyLimitUsd" not in budget:
+            budget = parse_yaml(budget, where)
+        except InputError as exc:
+            raise BudgetError.at(
+                where, f"config.{BUDGET_CONFIG_KEY}", None, f"is a string that is not a JSON map ({exc.allowed})"
+            ) from None
+    if not isinstance(budget, dict):
+        raise BudgetError.at(
+            where, f"config.{BUDGET_CONFIG_KEY}", budget, "a map with monthlyLimitUsd (and optionally enabled)"
+        )
+    if budget.get("enabled") is False or "monthlyLimitUsd" not in budget:
         return None
-    return _positive(budget["monthlyLimitUsd"], f"{p}: field 'config.{BUDGET_CONFIG_KEY}.monthlyLimitUsd'")
+    return budget_limit(budget["monthlyLimitUsd"], where, field)
 
 
-def budget_from_outputs(outputs: Mapping[str, Any]) -> float | None:
-    """Monthly limit from a stack resource's outputs (``budgetMonthlyLimitUsd``), or None."""
+def budget_from_outputs(outputs: Mapping[str, Any], source: str = "state") -> float | None:
+    """Monthly limit from a stack resource's outputs (``budgetMonthlyLimitUsd``), or None.
+
+    ``source`` (the state's file) is what an error names.
+    """
     value = outputs.get(BUDGET_OUTPUT_KEY)
     if value is None or isinstance(value, dict):  # secret or unknown
         return None
-    return _positive(value, f"stack output '{BUDGET_OUTPUT_KEY}'")
+    return budget_limit(value, source, f"outputs.{BUDGET_OUTPUT_KEY}")
 
 
 @dataclass(frozen=True)
@@ -128,7 +163,7 @@ def check_state_budget(state: Mapping[str, Any], limit_usd: float | None = None)
     from runtime.cost._state import parse_state
 
     parsed = parse_state(state)
-    limit = limit_usd if limit_usd is not None else budget_from_outputs(parsed.outputs)
+    limit = limit_usd if limit_usd is not None else budget_from_outputs(parsed.outputs, parsed.path)
     if limit is None:
         return None
     return check_budget(estimate_cost(parsed), limit)
@@ -154,9 +189,11 @@ def budget_limit_from_resources(resources: Sequence[Any]) -> float | None:
             value = amount.get("units") if isinstance(amount, Mapping) else None
         if value is not None and not isinstance(value, Mapping):
             try:
-                limits.add(float(str(value)))
+                limit = float(str(value))
             except ValueError:
                 continue
+            if math.isfinite(limit) and limit > 0:  # NaN is never exceeded and <= 0 always is: no limit at all
+                limits.add(limit)
     return limits.pop() if len(limits) == 1 else None
 
 

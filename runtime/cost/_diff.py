@@ -1,11 +1,17 @@
-"""Cost difference between a base and a head state, per resource and per tag value (for pull requests)."""
+"""Cost difference between a base and a head state, per resource and per tag value (for pull requests).
+
+A resource counts as changed when its monthly cost, its low..high range (minimum or maximum scale) or its
+pricing status changed; its ``summary`` says why in words a reviewer can check against the pull request.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from runtime.cost._model import Estimate, ResourceCost
+from runtime.cost._model import CostLine, Estimate, ResourceCost
 from runtime.cost._rollup import UNTAGGED
 
 Change = Literal["added", "removed", "changed", "unchanged"]
@@ -58,7 +64,7 @@ class CostDiff:
 
     @property
     def changed(self) -> list[ResourceDelta]:
-        """Resources whose cost or pricing status changed, largest absolute delta first."""
+        """Resources whose cost, cost range or pricing status changed, largest absolute delta first."""
         return sorted(
             (r for r in self.resources if r.change != "unchanged"), key=lambda r: (-abs(r.delta), r.name)
         )
@@ -74,18 +80,121 @@ class CostDiff:
         return sorted(sums.values(), key=lambda t: (-abs(t.delta), t.value))
 
 
-def _summary(base: ResourceCost | None, head: ResourceCost | None) -> str:
+#: Changed properties named in a reason before the rest are counted ("and 3 more properties").
+MAX_PROPERTIES_SHOWN = 5
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"
+_ABSENT = object()
+
+
+def _money(value: float) -> str:
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    if value is _ABSENT:
+        return "(not set)"
+    if isinstance(value, dict) and _SECRET_SIG in value:
+        return "[secret]"
+    try:
+        text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    except ValueError:  # a circular structure cannot come from a state; show it rather than fail a report
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _leaves(value: object, prefix: str = "") -> dict[str, object]:
+    """Property paths (``scalingConfig.minSize``, ``instanceTypes[0]``) to their leaf values."""
+    out: dict[str, object] = {}
+    stack: list[tuple[str, object]] = [(prefix, value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, Mapping) and _SECRET_SIG not in item and item:
+            stack.extend((f"{path}.{k}" if path else str(k), v) for k, v in item.items())
+        elif isinstance(item, list) and item:
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(item))
+        else:
+            out[path] = item
+    return out
+
+
+def _property_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[str]:
+    """``path: old → new`` for every property whose value differs, sorted by path."""
+    before, after = _leaves(base), _leaves(head)
+    changes = []
+    for path in sorted(set(before) | set(after)):
+        old, new = before.get(path, _ABSENT), after.get(path, _ABSENT)
+        if old != new or type(old) is not type(new):
+            changes.append(f"{path}: {_shown(old)} → {_shown(new)}")
+    if len(changes) > MAX_PROPERTIES_SHOWN:
+        rest = len(changes) - MAX_PROPERTIES_SHOWN
+        changes = [*changes[:MAX_PROPERTIES_SHOWN], f"and {rest} more propert{'y' if rest == 1 else 'ies'}"]
+    return changes
+
+
+def _keyed(lines: list[CostLine]) -> dict[str, CostLine]:
+    """Lines by name; a name repeated within a resource (two variants alike) gets ``#2``, ``#3``..."""
+    out: dict[str, CostLine] = {}
+    for line in lines:
+        key, n = line.name, 1
+        while key in out:
+            n += 1
+            key = f"{line.name} #{n}"
+        out[key] = line
+    return out
+
+
+def _line_change(name: str, b: CostLine, h: CostLine, tolerance: float) -> str:
+    """What differs between two versions of one cost line, or "" when nothing a reader would see does."""
+    details = []
+    if abs(b.quantity - h.quantity) > 1e-9 * max(1.0, abs(b.quantity)):
+        details.append(f"quantity {b.quantity:,.6g} → {h.quantity:,.6g} {h.unit}")
+    if b.unit != h.unit:
+        details.append(f"unit {b.unit} → {h.unit}")
+    if abs(b.unit_price - h.unit_price) > 1e-12:
+        details.append(f"unit price ${b.unit_price:,.6g} → ${h.unit_price:,.6g} per {h.unit}")
+    if b.pricing_category != h.pricing_category:
+        details.append(f"pricing {b.pricing_category} → {h.pricing_category}")
+    if abs(b.low - h.low) > tolerance or abs(b.high - h.high) > tolerance:
+        details.append(f"range {_money(b.low)}..{_money(b.high)} → {_money(h.low)}..{_money(h.high)}")
+    cost_moved = abs(b.monthly - h.monthly) > tolerance
+    if not details and not cost_moved:
+        return ""
+    money = f"{_money(b.monthly)} → {_money(h.monthly)}" if cost_moved else f"{_money(h.monthly)} unchanged"
+    return f"{name}: {money}" + (f" ({', '.join(details)})" if details else "")
+
+
+def _summary(base: ResourceCost | None, head: ResourceCost | None, tolerance: float = 0.005) -> str:
+    """Why a resource's cost changed: the properties that changed (old → new), then each cost line that did.
+
+    A reviewer of a pull request needs the cause ("autoscaling.minNodeCount: 0 → 2") next to its effect
+    ("nodes: $0.00 → $1,204.50"), not a generic "price or quantity changed".
+    """
     if base is None and head is not None:
-        return "added" + (f" ({head.note})" if head.status != "priced" and head.note else "")
+        what = f"added at {_money(head.monthly)}/month" if head.status in ("priced", "free") else f"added, {head.status}"
+        return what + (f" ({head.note})" if head.status != "priced" and head.note else "")
     if head is None and base is not None:
-        return "removed"
+        return f"removed (was {_money(base.monthly)}/month)" if base.status in ("priced", "free") else "removed"
     assert base is not None and head is not None
+    parts = _property_changes(base.props, head.props)
     if base.status != head.status:
-        return f"{base.status} -> {head.status}"
-    before = {line.name for line in base.lines}
-    after = {line.name for line in head.lines}
-    parts = [f"+{n}" for n in sorted(after - before)] + [f"-{n}" for n in sorted(before - after)]
-    return ", ".join(parts) or "price or quantity changed"
+        parts.append(f"status {base.status} → {head.status}" + (f" ({head.note})" if head.note else ""))
+    before, after = _keyed(base.lines), _keyed(head.lines)
+    for name, line in after.items():
+        if name not in before:
+            parts.append(f"+{name} {_money(line.monthly)}")
+    for name, line in before.items():
+        if name not in after:
+            parts.append(f"-{name} {_money(line.monthly)}")
+    for name in (n for n in before if n in after):
+        change = _line_change(name, before[name], after[name], tolerance)
+        if change:
+            parts.append(change)
+    if not parts:  # the cost moved with no visible cause in this resource (e.g. a dependency's price)
+        parts.append(
+            f"monthly {_money(base.monthly)} → {_money(head.monthly)}, "
+            f"range {_money(base.low)}..{_money(base.high)} → {_money(head.low)}..{_money(head.high)}"
+        )
+    return "; ".join(parts)
 
 
 def diff_estimates(base: Estimate, head: Estimate, *, tolerance: float = 0.005) -> CostDiff:
@@ -103,7 +212,12 @@ def diff_estimates(base: Estimate, head: Estimate, *, tolerance: float = 0.005) 
             change: Change = "added"
         elif h is None:
             change = "removed"
-        elif abs(h_cost - b_cost) > tolerance or b.status != h.status:
+        elif (
+            abs(h_cost - b_cost) > tolerance
+            or abs(h.low - b.low) > tolerance
+            or abs(h.high - b.high) > tolerance
+            or b.status != h.status
+        ):
             change = "changed"
         else:
             change = "unchanged"
@@ -118,7 +232,7 @@ def diff_estimates(base: Estimate, head: Estimate, *, tolerance: float = 0.005) 
                 base_status=b.status if b else "",
                 head_status=h.status if h else "",
                 tags=dict(ref.tags),
-                summary=_summary(b, h) if change != "unchanged" else "",
+                summary=_summary(b, h, tolerance) if change != "unchanged" else "",
             )
         )
     return CostDiff(base=base, head=head, resources=out)

@@ -16,7 +16,7 @@ from typing import Any
 from runtime.cost._model import Estimate, ResourceCost
 from runtime.cost._pricers import FREE_PREFIXES, FREE_TYPES, PRICERS, UNTAGGABLE, Context, PriceMissing
 from runtime.cost._state import StackState, StateResource, load_state
-from runtime.cost._usage import Usage
+from runtime.cost._usage import Usage, check_usage_resources
 from runtime.pricing import Catalog, RegionNotInCatalog, load_catalog
 
 _PROVIDER_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "kubernetes": "Kubernetes"}
@@ -35,6 +35,7 @@ def _price_one(res: StateResource, ctx: Context) -> ResourceCost:
         region=res.region or "",
         tags=res.tags,
         resource_id=res.id,
+        props=res.props,
     )
     entry = PRICERS.get(res.type)
     untagged_note = ""
@@ -75,14 +76,21 @@ def estimate_cost(
     states: StackState | Sequence[StackState],
     catalog: Catalog | None = None,
     usage: Usage | None = None,
+    *,
+    check_usage: bool = True,
 ) -> Estimate:
     """Estimate the monthly cost of ``states`` (see :class:`CostEstimator` for the fitted form).
 
-    Pricing context (endpoint configurations, autoscaling targets) is looked up inside each state.
+    Pricing context (endpoint configurations, autoscaling targets) is looked up inside each state. Usage
+    for a resource none of ``states`` has raises :class:`UsageError` (it would otherwise be ignored
+    silently); ``check_usage=False`` is for callers that checked against a wider set of states already,
+    such as a comparison whose usage file covers base and head together.
     """
     cat = catalog or load_catalog()
     use = usage or Usage()
     state_list = [states] if isinstance(states, StackState) else list(states)
+    if check_usage:
+        check_usage_resources(use, state_list)
     resources: list[ResourceCost] = []
     for state in state_list:
         ctx = Context(catalog=cat, usage=use, resources=state.resources)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 #: Hours in a month, as Infracost and the cloud price pages count them.
 HOURS_PER_MONTH = 730.0
@@ -49,6 +49,8 @@ class ResourceCost:
     lines: list[CostLine] = field(default_factory=list)
     note: str = ""
     resource_id: str = ""
+    #: The resource's properties as the state holds them, so a diff can say which one changed its cost.
+    props: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def monthly(self) -> float:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlkeel.taggable import takes_no_tags
 from runtime.cost._model import HOURS_PER_MONTH, CostLine
 from runtime.cost._state import StateResource
 from runtime.cost._usage import Usage
@@ -890,17 +891,9 @@ PRICERS: dict[str, tuple[Pricer, str, str]] = {
 }
 
 #: Priced types that take no tags or labels: billing shows their cost untagged whatever the provider's
-#: default tags say. (GKE node pools take none either, but their VMs carry the cluster's resource labels,
-#: which the provider's default labels reach, plus ``nodeConfig.resourceLabels``.)
-UNTAGGABLE: frozenset[str] = frozenset(
-    {
-        "aws:cloudwatch/dashboard:Dashboard",
-        "gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool",
-        "gcp:vertex/aiMetadataStore:AiMetadataStore",
-        "gcp:compute/routerNat:RouterNat",
-        "gcp:monitoring/alertPolicy:AlertPolicy",
-    }
-)
+#: default tags say. Decided by the registry every package shares (``mlkeel.taggable``, read from the
+#: provider SDKs' signatures without importing them), not by a hand list that goes stale.
+UNTAGGABLE: frozenset[str] = frozenset(token for token in PRICERS if takes_no_tags(token))
 
 #: Types with no charge of their own, and why (listed as "free", not as "not priced").
 FREE_TYPES: dict[str, str] = {

@@ -8,12 +8,17 @@ and every line says which number it assumed and where the number came from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+from mlkeel.files import InputError, load_yaml
+
+if TYPE_CHECKING:
+    from runtime.cost._state import StackState, StateResource
 
 #: Resource type -> usage key -> (default, unit and meaning). The single source of defaults and their docs.
 USAGE_DEFAULTS: dict[str, dict[str, tuple[float, str]]] = {
@@ -97,9 +102,18 @@ USAGE_DEFAULTS: dict[str, dict[str, tuple[float, str]]] = {
 
 SUPPORTED_VERSIONS = ("0.1",)
 
+#: Largest usage value accepted: far above any real monthly quantity, and small enough that a value times
+#: any catalog price stays a finite number of dollars.
+MAX_USAGE_VALUE = 1e15
 
-class UsageError(ValueError):
-    """A usage file is malformed; the message names the file, field, value and what is allowed."""
+#: Keys whose documented default is -1, meaning "take it from the state" (node and replica counts).
+_FROM_STATE = -1.0
+
+_TOP_LEVEL = ("version", "resource_type_default_usage", "resource_usage")
+
+
+class UsageError(InputError):
+    """A usage file is unreadable or malformed, or names what no state has; says file, field, value, allowed."""
 
 
 @dataclass(frozen=True)
@@ -123,29 +137,66 @@ class Usage:
         return default, "default"
 
 
+def _takes_from_state(key: str, resource_type: str | None) -> bool:
+    """Whether -1 ("from the state") is a meaningful value of ``key`` (of ``resource_type``, or of any type)."""
+    types = [resource_type] if resource_type is not None else list(USAGE_DEFAULTS)
+    return any(USAGE_DEFAULTS.get(t, {}).get(key, (0.0, ""))[0] == _FROM_STATE for t in types)
+
+
+def _allowed_values(key: str, resource_type: str | None) -> str:
+    allowed = f"a number from 0 to {MAX_USAGE_VALUE:g}"
+    if _takes_from_state(key, resource_type):
+        allowed += ", or -1 to take it from the state"
+    return allowed
+
+
+def _number(path: str, where: str, key: str, resource_type: str | None, value: object) -> float:
+    """A usage value as a float, refusing what would price nonsense: text, booleans, NaN, inf, negatives."""
+    allowed = _allowed_values(key, resource_type)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError.at(path, where, value, allowed)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer literal too long for a double
+        raise UsageError.at(path, where, value, allowed) from None
+    if not math.isfinite(number) or number > MAX_USAGE_VALUE:
+        raise UsageError.at(path, where, value, allowed)
+    if number < 0 and not (number == _FROM_STATE and _takes_from_state(key, resource_type)):
+        raise UsageError.at(path, where, value, allowed)
+    return number
+
+
+def _usage_keys(resource_type: str | None) -> set[str]:
+    if resource_type is not None:
+        return set(USAGE_DEFAULTS[resource_type])
+    return {key for keys in USAGE_DEFAULTS.values() for key in keys}
+
+
 def _check_keys(path: str, where: str, resource_type: str | None, values: object) -> dict[str, float]:
     if not isinstance(values, dict):
-        raise UsageError(
-            f"{path}: field '{where}' must be a mapping of usage keys to numbers, got {values!r}"
-        )
+        raise UsageError.at(path, where, values, "a mapping of usage keys to numbers")
+    allowed = _usage_keys(resource_type)
     out: dict[str, float] = {}
-    allowed: set[str] = set()
-    if resource_type is not None:
-        allowed = set(USAGE_DEFAULTS[resource_type])
-    else:
-        for keys in USAGE_DEFAULTS.values():
-            allowed |= set(keys)
     for key, value in values.items():
-        if key not in allowed:
-            raise UsageError(
-                f"{path}: field '{where}.{key}' is not a usage key"
-                + (f" of {resource_type}" if resource_type else "")
-                + f"; allowed: {', '.join(sorted(allowed)) or 'none'}"
+        if not isinstance(key, str) or key not in allowed:
+            of = f" of {resource_type}" if resource_type else ""
+            raise UsageError.at(
+                path,
+                f"{where}.{key}",
+                None,
+                f"is not a usage key{of}; allowed: {', '.join(sorted(allowed)) or 'none'}",
             )
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (value < 0 and value != -1):
-            raise UsageError(f"{path}: field '{where}.{key}' has bad value {value!r}; allowed: a number >= 0")
-        out[str(key)] = float(value)
+        out[key] = _number(path, f"{where}.{key}", key, resource_type, value)
     return out
+
+
+def _section(path: str, document: Mapping[Any, Any], name: str, what: str) -> Mapping[Any, Any]:
+    raw = document.get(name)
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise UsageError.at(path, name, raw, f"a mapping of {what}")
+    return raw
 
 
 def parse_usage(document: object, path: str = "<memory>") -> Usage:
@@ -153,47 +204,89 @@ def parse_usage(document: object, path: str = "<memory>") -> Usage:
     if document is None:
         return Usage(path=path)
     if not isinstance(document, dict):
-        raise UsageError(f"{path}: top level must be a mapping with 'version', got {type(document).__name__}")
-    unknown = set(document) - {"version", "resource_type_default_usage", "resource_usage"}
-    if unknown:
-        raise UsageError(
-            f"{path}: field '{sorted(unknown)[0]}' is not allowed; allowed: version, resource_type_default_usage, resource_usage"
+        raise UsageError.at(
+            path, "(top level)", None, f"is a {type(document).__name__}; expected a mapping with 'version'"
         )
-    version = str(document.get("version", ""))
-    if version not in SUPPORTED_VERSIONS:
-        raise UsageError(f"{path}: field 'version' has bad value {document.get('version')!r}; allowed: 0.1")
+    unknown = sorted(str(k) for k in document if k not in _TOP_LEVEL)
+    if unknown:
+        raise UsageError.at(path, unknown[0], None, f"is not allowed; allowed: {', '.join(_TOP_LEVEL)}")
+    version = document.get("version")
+    if isinstance(version, bool) or str(version) not in SUPPORTED_VERSIONS:
+        raise UsageError.at(path, "version", version, f"allowed: {', '.join(SUPPORTED_VERSIONS)}")
     type_defaults: dict[str, dict[str, float]] = {}
-    raw_types = document.get("resource_type_default_usage") or {}
-    if not isinstance(raw_types, dict):
-        raise UsageError(f"{path}: field 'resource_type_default_usage' must be a mapping of resource types")
+    raw_types = _section(path, document, "resource_type_default_usage", "resource types to usage keys")
     for rtype, values in raw_types.items():
         if rtype not in USAGE_DEFAULTS:
-            raise UsageError(
-                f"{path}: field 'resource_type_default_usage.{rtype}' is not a usage-priced resource type; "
-                f"allowed: {', '.join(sorted(USAGE_DEFAULTS))}"
+            raise UsageError.at(
+                path,
+                f"resource_type_default_usage.{rtype}",
+                None,
+                f"is not a usage-priced resource type; allowed: {', '.join(sorted(USAGE_DEFAULTS))}",
             )
         type_defaults[rtype] = _check_keys(path, f"resource_type_default_usage.{rtype}", rtype, values)
     resources: dict[str, dict[str, float]] = {}
-    raw_res = document.get("resource_usage") or {}
-    if not isinstance(raw_res, dict):
-        raise UsageError(f"{path}: field 'resource_usage' must be a mapping of resource names or URNs")
+    raw_res = _section(path, document, "resource_usage", "resource names or URNs to usage keys")
     for name, values in raw_res.items():
-        resources[str(name)] = _check_keys(path, f"resource_usage.{name}", None, values)
+        if not isinstance(name, str) or not name:
+            raise UsageError.at(
+                path, f"resource_usage.{name}", None, "a resource is named by its name or full URN (a string)"
+            )
+        resources[name] = _check_keys(path, f"resource_usage.{name}", None, values)
     return Usage(type_defaults=type_defaults, resources=resources, path=path)
 
 
 def load_usage(path: str | Path | None) -> Usage:
-    """Read a usage file (YAML); None gives the documented defaults."""
+    """Read a usage file (YAML, at most ``MAX_DOCUMENT_BYTES``); None gives the documented defaults.
+
+    Every failure, from a missing or binary file to a bad value, is a :class:`UsageError` naming the file.
+    """
     if path is None:
         return Usage()
-    p = Path(path)
     try:
-        document: Any = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{p}: no such usage file") from None
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{p}: not valid YAML ({exc})") from None
-    return parse_usage(document, str(p))
+        document: Any = load_yaml(path, what="usage file")
+    except UsageError:
+        raise
+    except InputError as exc:
+        raise UsageError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
+    return parse_usage(document, str(path))
+
+
+def check_usage_resources(usage: Usage, states: Sequence[StackState]) -> None:
+    """Refuse usage for a resource no state has, or a key its type does not use.
+
+    Either would be silently ignored by the pricers, so the estimate would quietly differ from what the
+    usage file says; a near miss (a typo, a renamed resource) gets the closest names as suggestions.
+    """
+    by_key: dict[str, list[StateResource]] = {}
+    for state in states:
+        for res in state.resources:
+            by_key.setdefault(res.name, []).append(res)
+            by_key.setdefault(res.urn, []).append(res)
+    where = usage.path or "<usage>"
+    for name, values in usage.resources.items():
+        matches = by_key.get(name)
+        if not matches:
+            close = difflib.get_close_matches(name, list(by_key), n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+            stacks = ", ".join(s.stack or s.path for s in states) or "no state"
+            raise UsageError.at(
+                where,
+                f"resource_usage.{name}",
+                None,
+                f"names no resource of {stacks}; {hint}name a resource by its name (last URN segment) or full URN",
+            )
+        for res in matches:
+            own = USAGE_DEFAULTS.get(res.type, {})
+            for key, value in values.items():
+                if key not in own:
+                    allowed = ", ".join(own) if own else "none (its cost does not depend on usage)"
+                    raise UsageError.at(
+                        where,
+                        f"resource_usage.{name}.{key}",
+                        None,
+                        f"is not a usage key of {res.type} (the type of {res.name}); allowed: {allowed}",
+                    )
+                _number(where, f"resource_usage.{name}.{key}", key, res.type, value)
 
 
 def usage_skeleton() -> str:

@@ -26,6 +26,7 @@ from runtime.drift._profile import (
     as_frame,
     build_profile,
     load_profile,
+    numeric_values,
 )
 from runtime.drift._results import ColumnDrift, DatasetDrift
 from runtime.drift._stats import (
@@ -276,13 +277,17 @@ class DriftDetector:
 
 
 def summarise(results: list[ColumnDrift], drift_share: float, n_reference_rows: int, n_current_rows: int) -> DatasetDrift:
-    """Dataset verdict from column results: ``share = drifted / counted`` and drift when ``share >= drift_share``."""
+    """Dataset verdict from column results: ``share = drifted / counted`` and drift when ``share >= drift_share``.
+
+    With no column counted (every one ``empty_reference``) the dataset is reported as drifted.
+    """
     counted = [r for r in results if r.status != "empty_reference"]
     n_drifted = sum(1 for r in counted if r.drifted)
     share = n_drifted / len(counted) if counted else 0.0
+    # Nothing tested is not "no drift": fail closed so a gate on dataset_drift cannot pass unjudged.
     return DatasetDrift(
         columns=results, n_columns=len(counted), n_drifted=n_drifted, share=share, drift_share=drift_share,
-        dataset_drift=bool(counted) and share >= drift_share, n_reference_rows=n_reference_rows,
+        dataset_drift=(share >= drift_share) if counted else True, n_reference_rows=n_reference_rows,
         n_current_rows=n_current_rows,
     )
 
@@ -311,15 +316,7 @@ def _empty_result(
 def _numeric_values(prof: NumericalProfile, series: pd.Series) -> np.ndarray:
     if series.dtype == np.float64:
         return series.to_numpy()  # a view: NaN already marks missing values
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        try:
-            return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(
-                f"current: column {prof.name!r} is numerical in the reference but holds {series.dtype} values "
-                f"(e.g. {series.dropna().iloc[0]!r})"
-            ) from exc
-    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return numeric_values(prof.name, series, "current", role="numerical in the reference")
 
 
 def _score_numerical(det: DriftDetector, prof: NumericalProfile, series: pd.Series, engine: str) -> ColumnDrift:

@@ -11,7 +11,9 @@ the same fields; ``load_profile`` picks the reader from the suffix.
 
 from __future__ import annotations
 
+import io
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -102,18 +104,24 @@ class ReferenceProfile:
         return [c for c, p in self.columns.items() if p.kind == "categorical"]
 
     def save(self, path: str | Path) -> Path:
-        """Write the profile to ``path`` (``.npz`` binary or ``.json`` text, by suffix)."""
+        """Write the profile to ``path`` (``.npz`` binary or ``.json`` text, by suffix), atomically.
+
+        Why atomic: a monitoring job that is killed mid-save must leave the previous profile (or none),
+        never a truncated one that every later run refuses.
+        """
+        from mlkeel.files import InputError, atomic_path, atomic_write_text
+
         path = Path(path)
+        if path.suffix not in (".npz", ".json"):
+            raise InputError.at(path, "", None, f"a profile file must end in .npz or .json, not {path.suffix!r}")
         meta, arrays = self._to_parts()
-        path.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".json":
             doc = {"meta": meta, "arrays": {k: _array_to_json(v) for k, v in arrays.items()}}
-            path.write_text(json.dumps(doc, allow_nan=False), encoding="utf-8")
-        elif path.suffix == ".npz":
-            with path.open("wb") as fh:
-                np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
+            atomic_write_text(path, json.dumps(doc, allow_nan=False))
         else:
-            raise ValueError(f"{path}: a profile file must end in .npz or .json, got {path.suffix!r}")
+            with atomic_path(path) as temp, temp.open("wb") as fh:
+                # a file object, not a name: np.savez would append ".npz" to the temporary name
+                np.savez(fh, __meta__=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
         return path
 
     def _to_parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -163,44 +171,148 @@ def _array_to_json(arr: np.ndarray) -> dict[str, Any]:
     return {"dtype": "int64", "data": arr.astype(np.int64).tolist()}
 
 
-def load_profile(path: str | Path) -> ReferenceProfile:
-    """Read a profile written by :meth:`ReferenceProfile.save`; errors name the file and what is wrong."""
+#: Largest profile file read, in bytes (1M rows x 20 columns is about 160 MB as .npz).
+MAX_PROFILE_BYTES = 4 * 1024 * 1024 * 1024
+
+
+def load_profile(path: str | Path, *, max_bytes: int = MAX_PROFILE_BYTES) -> ReferenceProfile:
+    """Read a profile written by :meth:`ReferenceProfile.save`.
+
+    Anything else (a truncated or foreign ``.npz``, random bytes, JSON of another shape, arrays that
+    contradict each other) is an ``InputError`` "FILE: is not a reference profile written by mlkeel
+    (...)": a profile is trusted by every later scoring run, so it is checked completely here rather
+    than failing halfway through a score.
+    """
+    from mlkeel.files import InputError, parse_json, read_bytes
+
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: profile file not found")
-    try:
-        if path.suffix == ".json":
-            doc = json.loads(path.read_text(encoding="utf-8"))
+    if path.suffix not in (".npz", ".json"):
+        raise InputError.at(path, "", None, f"a profile file must end in .npz or .json, not {path.suffix!r}")
+    data = read_bytes(path, what="reference profile", max_bytes=max_bytes)
+
+    def refuse(why: str) -> InputError:
+        return InputError.at(path, "", None, f"is not a reference profile written by mlkeel ({why})")
+
+    if path.suffix == ".json":
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise refuse("not UTF-8 text") from None
+        try:
+            doc = parse_json(text, path, what="reference profile")
+        except InputError as exc:
+            raise refuse(exc.allowed) from None
+        try:
             meta = doc["meta"]
-            arrays = {k: np.asarray(v["data"], dtype=v["dtype"]) for k, v in doc["arrays"].items()}
-        elif path.suffix == ".npz":
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["__meta__"]))
-                arrays = {k: data[k] for k in data.files if k != "__meta__"}
-        else:
-            raise ValueError(f"{path}: a profile file must end in .npz or .json, got {path.suffix!r}")
-    except (KeyError, ValueError, OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a drift profile written by mlkeel ({exc})") from exc
+            arrays = {str(k): np.asarray(v["data"], dtype=_JSON_DTYPES[v["dtype"]]) for k, v in doc["arrays"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise refuse(f"bad layout: {type(exc).__name__} {exc}") from None
+    elif not data.startswith(b"PK"):
+        raise refuse("not an .npz archive: it does not start as a zip file does")
+    else:
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                meta = json.loads(str(npz["__meta__"][()]))
+                arrays = {k: npz[k] for k in npz.files if k != "__meta__"}
+        except Exception as exc:  # BadZipFile, EOFError, zlib.error, ValueError (object arrays), KeyError...
+            raise refuse(_npz_problem(exc)) from None
+    try:
+        return _profile_from_parts(meta, arrays)
+    except _BadProfile as exc:
+        raise refuse(str(exc)) from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
+        raise refuse(f"bad layout: {type(exc).__name__} {exc}") from None
+
+
+_JSON_DTYPES = {"float64": np.float64, "int64": np.int64}
+
+
+class _BadProfile(ValueError):
+    """A profile whose parts do not fit together (the message says which part)."""
+
+
+def _npz_problem(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return "no __meta__ entry"
+    if isinstance(exc, ValueError) and "pickle" in str(exc):
+        return "it holds Python objects, which a profile never does"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _array(arrays: dict[str, np.ndarray], key: str, kind: str) -> np.ndarray:
+    if key not in arrays:
+        raise _BadProfile(f"array {key!r} is missing")
+    arr = np.asarray(arrays[key])
+    if arr.ndim != 1 or arr.dtype.kind not in ("f", "i", "u") or (kind == "i" and arr.dtype.kind == "f"):
+        raise _BadProfile(f"array {key!r} has dtype {arr.dtype} and shape {arr.shape}; expected a 1-D "
+                          f"{'integer' if kind == 'i' else 'number'} array")
+    return arr.astype(np.float64 if kind == "f" else np.int64)
+
+
+def _profile_from_parts(meta: Any, arrays: dict[str, np.ndarray]) -> ReferenceProfile:
+    if not isinstance(meta, dict):
+        raise _BadProfile("the metadata is not a mapping")
     if meta.get("version") != PROFILE_VERSION:
-        raise ValueError(f"{path}: profile version {meta.get('version')!r} is not supported (expected {PROFILE_VERSION})")
+        raise _BadProfile(f"version {meta.get('version')!r}; this mlkeel reads version {PROFILE_VERSION}")
+    n_rows, bins, cols = meta.get("n_rows"), meta.get("quantile_bins"), meta.get("columns")
+    if not (isinstance(n_rows, int) and n_rows > 0):
+        raise _BadProfile(f"n_rows = {n_rows!r}; a profile describes at least one reference row")
+    if not (isinstance(bins, int) and bins >= 2):
+        raise _BadProfile(f"quantile_bins = {bins!r}; must be an integer >= 2")
+    if not (isinstance(cols, list) and cols):
+        raise _BadProfile("no columns")
     columns: dict[str, ColumnProfile] = {}
-    for i, col in enumerate(meta["columns"]):
-        if col["kind"] == "numerical":
-            columns[col["name"]] = NumericalProfile(
-                name=col["name"], sorted_values=arrays[f"c{i}_sorted"].astype(np.float64), norm=float(col["norm"]),
-                n_unique=int(col["n_unique"]), integer=bool(col["integer"]), n_missing=int(col["n_missing"]),
-                quantile_edges=arrays[f"c{i}_qedges"].astype(np.float64),
-                quantile_counts=arrays[f"c{i}_qcounts"].astype(np.int64),
+    for i, col in enumerate(cols):
+        if not (isinstance(col, dict) and isinstance(col.get("name"), str)):
+            raise _BadProfile(f"column {i} has no name")
+        name = col["name"]
+        if name in columns:
+            raise _BadProfile(f"column {name!r} appears twice")
+        n_missing = col.get("n_missing")
+        if not (isinstance(n_missing, int) and n_missing >= 0):
+            raise _BadProfile(f"column {name!r}: n_missing = {n_missing!r}")
+        prof: ColumnProfile
+        if col.get("kind") == "numerical":
+            values = _array(arrays, f"c{i}_sorted", "f")
+            edges = _array(arrays, f"c{i}_qedges", "f")
+            qcounts = _array(arrays, f"c{i}_qcounts", "i")
+            norm = col.get("norm")
+            if not (np.isfinite(values).all() and (values.size < 2 or bool((np.diff(values) >= 0).all()))):
+                raise _BadProfile(f"column {name!r}: reference values are not finite and sorted")
+            if not (isinstance(norm, (int, float)) and math.isfinite(norm) and norm > 0):
+                raise _BadProfile(f"column {name!r}: norm = {norm!r}")
+            if qcounts.size != edges.size + 1 or (qcounts < 0).any() or int(qcounts.sum()) != values.size:
+                raise _BadProfile(f"column {name!r}: quantile counts do not match the values")
+            n_unique = col.get("n_unique")
+            if not (isinstance(n_unique, int) and 0 <= n_unique <= values.size):
+                raise _BadProfile(f"column {name!r}: n_unique = {n_unique!r}")
+            prof = NumericalProfile(
+                name=name, sorted_values=values, norm=float(norm), n_unique=n_unique,
+                integer=bool(col.get("integer")), n_missing=n_missing, quantile_edges=edges, quantile_counts=qcounts,
             )
+        elif col.get("kind") == "categorical":
+            raw, types = col.get("values"), col.get("value_types")
+            if not (isinstance(raw, list) and isinstance(types, list) and len(raw) == len(types)):
+                raise _BadProfile(f"column {name!r}: values and value_types do not match")
+            counts = _array(arrays, f"c{i}_counts", "i")
+            if counts.size != len(raw) or (counts <= 0).any():
+                raise _BadProfile(f"column {name!r}: {counts.size} counts for {len(raw)} values")
+            restored = [_restore_value(v, str(t)) for v, t in zip(raw, types, strict=True)]
+            vals = np.empty(len(restored), dtype=object)
+            vals[:] = restored
+            if len(set(restored)) != len(restored):
+                raise _BadProfile(f"column {name!r}: a category appears twice")
+            prof = CategoricalProfile(name=name, values=vals, counts=counts, n_missing=n_missing)
         else:
-            values = [_restore_value(v, t) for v, t in zip(col["values"], col["value_types"], strict=True)]
-            vals = np.empty(len(values), dtype=object)
-            vals[:] = values
-            columns[col["name"]] = CategoricalProfile(
-                name=col["name"], values=vals, counts=arrays[f"c{i}_counts"].astype(np.int64),
-                n_missing=int(col["n_missing"]),
-            )
-    return ReferenceProfile(columns=columns, n_rows=int(meta["n_rows"]), quantile_bins=int(meta["quantile_bins"]))
+            raise _BadProfile(f"column {name!r}: kind {col.get('kind')!r}; expected numerical or categorical")
+        if prof.n_rows == 0:
+            raise _BadProfile(f"column {name!r} has no reference values")
+        if prof.n_rows + prof.n_missing != n_rows:
+            raise _BadProfile(f"column {name!r}: {prof.n_rows} values and {prof.n_missing} missing "
+                              f"for {n_rows} rows")
+        columns[name] = prof
+    return ReferenceProfile(columns=columns, n_rows=n_rows, quantile_bins=bins)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -228,16 +340,39 @@ def infer_column_kinds(frame: pd.DataFrame) -> dict[str, ColumnKind]:
     return kinds
 
 
-def _numeric_column(name: str, series: pd.Series, source: str) -> np.ndarray:
+def first_non_number(series: pd.Series) -> tuple[int, Any] | None:
+    """``(row, value)`` of the first cell that is present but not a number (rows count from 1), or None.
+
+    Why the first *offending* cell: quoting the first cell of the column (often a fine number) sends
+    the reader looking in the wrong place.
+    """
+    coerced = pd.to_numeric(series, errors="coerce")
+    bad = np.flatnonzero(coerced.isna().to_numpy() & series.notna().to_numpy())
+    if bad.size == 0:
+        return None
+    row = int(bad[0])
+    value = series.iloc[row]
+    return row + 1, value.item() if isinstance(value, np.generic) else value
+
+
+def numeric_values(name: str, series: pd.Series, source: str, role: str = "declared numerical") -> np.ndarray:
+    """The column as float64 (missing values NaN), or a ValueError naming the column, row and cell."""
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         try:
             return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError):
+            found = first_non_number(series)
+            where = (f"row {found[0]} holds {found[1]!r}" if found is not None
+                     else f"it holds {series.dtype} values")
             raise ValueError(
-                f"{source}: column {name!r} is declared numerical but holds {series.dtype} values "
-                f"(e.g. {series.dropna().iloc[0]!r}); declare it categorical or convert it"
-            ) from exc
+                f"{source}: column {name!r} is {role} but {where}, which is not a number; "
+                "declare the column categorical or fix the value"
+            ) from None
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _numeric_column(name: str, series: pd.Series, source: str) -> np.ndarray:
+    return numeric_values(name, series, source)
 
 
 def numerical_profile(name: str, series: pd.Series, quantile_bins: int = DEFAULT_QUANTILE_BINS) -> NumericalProfile:
@@ -307,12 +442,24 @@ def build_profile(
     (see :func:`infer_column_kinds`) unless both lists are given, in which case only those are profiled.
     """
     frame = as_frame(reference, columns)
+    if len(frame) == 0:
+        raise ValueError("reference: has no rows; drift needs reference data to compare with")
     kinds = _resolve_kinds(frame, numerical, categorical)
+    if not kinds:
+        raise ValueError("reference: has no columns to test")
     profiles: dict[str, ColumnProfile] = {}
     for name, kind in kinds.items():
         series = frame[name]
         profiles[name] = (
             numerical_profile(name, series, quantile_bins) if kind == "numerical" else categorical_profile(name, series)
+        )
+    empty = [name for name, prof in profiles.items() if prof.n_rows == 0]
+    if empty:
+        # Refused here, not reported per column: an all-missing column reads as float (so it would be
+        # called numerical and the window's text blamed), and a check that tests nothing must not pass.
+        raise ValueError(
+            f"reference: column(s) {empty} have no usable values (every cell missing, NaN or infinite), so "
+            "drift in them cannot be judged; fix the reference or leave them out (--numerical/--categorical)"
         )
     return ReferenceProfile(columns=profiles, n_rows=len(frame), quantile_bins=quantile_bins)
 

@@ -26,22 +26,58 @@ CHART_BINS = 40
 CHART_CATEGORIES = 30
 
 
-def read_table(path: Any) -> pd.DataFrame:
-    """Read a CSV or Parquet file; errors name the file and what is wrong with it."""
+#: Largest data file (CSV or Parquet) ``keel drift`` and ``keel fairness`` read, in bytes: the file is read
+#: whole, then parsed, so this bounds memory at a few times its size.
+MAX_TABLE_BYTES = 2 * 1024 * 1024 * 1024
+
+#: Suffixes read as CSV (``.gz``: gzip-compressed CSV) and as Parquet.
+CSV_SUFFIXES = (".csv", ".txt", ".gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def read_table(path: Any, *, max_bytes: int = MAX_TABLE_BYTES) -> pd.DataFrame:
+    """Read a CSV or Parquet data file; anything unreadable is an ``InputError`` naming the file.
+
+    Why read the bytes first: pandas and pyarrow open paths themselves, so a FIFO would hang them, a
+    folder or a truncated file raises one of a dozen exception types, and non-UTF-8 CSV is silently
+    mis-decoded or fails deep inside the parser. ``mlkeel.files.read_bytes`` refuses all of those with
+    the file named, and the parsers only ever see bytes in memory.
+    """
+    import gzip
+    import zlib
     from pathlib import Path
 
+    from mlkeel.files import InputError, decode_text, read_bytes
+
     p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"{p}: file not found")
     suffix = p.suffix.lower()
+    if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES:
+        raise InputError.at(p, "", None, f"unsupported file type {suffix!r}; use .csv, .csv.gz or .parquet")
+    data = read_bytes(p, what="data file (.csv or .parquet)", max_bytes=max_bytes)
+    if suffix in PARQUET_SUFFIXES:
+        try:
+            return pd.read_parquet(io.BytesIO(data))
+        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ValueError...: all mean "unreadable"
+            raise InputError.at(p, "", None, f"cannot read as parquet: {_first_line(exc)}") from None
+    if suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError.at(p, "", None, f"is not a readable gzip file: {_first_line(exc)}") from None
+        if len(data) > max_bytes:
+            raise InputError.at(p, "", None, f"decompresses to more than {max_bytes:,} bytes")
+    text = decode_text(data, p, what="CSV file")
+    if not text.strip():
+        raise InputError.at(p, "", None, "is empty; a CSV file starts with a header line naming the columns")
     try:
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(p)
-        if suffix in (".csv", ".txt", ".gz"):
-            return pd.read_csv(p)
-    except Exception as exc:  # pandas/pyarrow raise many types; all mean "unreadable"
-        raise ValueError(f"{p}: cannot read as {suffix.lstrip('.')}: {exc}") from exc
-    raise ValueError(f"{p}: unsupported file type {suffix!r}; use .csv or .parquet")
+        return pd.read_csv(io.StringIO(text))
+    except Exception as exc:  # pandas' ParserError, EmptyDataError, ValueError...: all mean "unreadable"
+        raise InputError.at(p, "", None, f"cannot read as csv: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def _fmt(value: float | None) -> str:
@@ -150,7 +186,7 @@ def render_html(result: DatasetDrift, profile: ReferenceProfile, current: pd.Dat
     for col in result.columns:
         prof = profile.columns[col.column]
         fig = _figure(col, prof, current[col.column])
-        charts.append(pio.to_html(fig, full_html=False, include_plotlyjs="inline" if first else False))
+        charts.append(pio.to_html(fig, full_html=False, include_plotlyjs=first))
         first = False
     verdict = "Dataset drift detected" if result.dataset_drift else "No dataset drift"
     return f"""<!DOCTYPE html>

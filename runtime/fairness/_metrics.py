@@ -69,25 +69,86 @@ def _distinct_labels(y: np.ndarray) -> set[Any]:
     return set(pd.unique(y).tolist())
 
 
-def _binary_labels(y_true: np.ndarray, y_pred: np.ndarray, pos_label: Any) -> tuple[np.ndarray, np.ndarray]:
+def _binary_labels(
+    y_true: np.ndarray, y_pred: np.ndarray, pos_label: Any, names: tuple[str, str] = ("y_true", "y_pred")
+) -> tuple[np.ndarray, np.ndarray]:
     """Positive indicators for labels and predictions, inferring ``pos_label`` as fairlearn does."""
-    pos_label = _positive_label(_distinct_labels(y_true) | _distinct_labels(y_pred), pos_label)
+    pos_label = _checked_positive_label(_distinct_labels(y_true), _distinct_labels(y_pred), pos_label, names)
     return (y_true == pos_label), (y_pred == pos_label)
 
 
-def _positive_label(labels: set[Any], pos_label: Any) -> Any:
+def _shown(labels: set[Any]) -> str:
+    values = sorted(labels, key=str)
+    return "{" + ", ".join(map(repr, values[:5])) + (", ..." if len(values) > 5 else "") + "}"
+
+
+def _checked_positive_label(
+    true_labels: set[Any], pred_labels: set[Any], pos_label: Any, names: tuple[str, str]
+) -> Any:
+    """The positive label, with each side checked on its own so an error blames the right column.
+
+    fairlearn checks the union of both sides; that rule is kept (0/1 labels with -1/1 predictions are
+    refused) but a column that is not binary by itself is named alone, with its own values.
+    """
+    sides = ((names[0], true_labels), (names[1], pred_labels))
+    for name, labels in sides:
+        missing = {v for v in labels if v is None or (isinstance(v, float) and math.isnan(v))}
+        if missing:
+            raise ValueError(f"{name} has missing values; every row needs a value")
     if pos_label is None:
-        if labels <= {0, 1} or labels <= {-1, 1}:
-            pos_label = 1
-        else:
+        for name, labels in sides:
+            if not (labels <= {0, 1} or labels <= {-1, 1}):
+                raise ValueError(
+                    f"{name} holds {_shown(labels)}, not a subset of {{0, 1}} or {{-1, 1}}: pass pos_label= "
+                    "(--pos-label) to say which value is the positive outcome"
+                )
+        if not (true_labels | pred_labels <= {0, 1} or true_labels | pred_labels <= {-1, 1}):
             raise ValueError(
-                f"labels {sorted(map(str, labels))[:5]} are not a subset of {{0, 1}} or {{-1, 1}}: pass pos_label= "
-                "to say which value is the positive outcome"
+                f"{names[0]} holds {_shown(true_labels)} but {names[1]} holds {_shown(pred_labels)}; both must "
+                "use the same coding ({0, 1} or {-1, 1}), or pass pos_label="
             )
-    else:
+        return 1
+    for name, labels in sides:
         if len(labels - {pos_label}) > 1:
-            raise ValueError(f"fairness metrics need binary labels; found {len(labels)} distinct values {sorted(map(str, labels))[:5]}")
+            raise ValueError(
+                f"{name} holds {_shown(labels)}: fairness metrics need binary outcomes (the positive "
+                f"{pos_label!r} and one other value)"
+            )
+    if len((true_labels | pred_labels) - {pos_label}) > 1:
+        raise ValueError(
+            f"{names[0]} holds {_shown(true_labels)} but {names[1]} holds {_shown(pred_labels)}; besides "
+            f"the positive {pos_label!r} they must share one negative value"
+        )
     return pos_label
+
+
+def _name_of(values: Any, default: str, role: str) -> str:
+    name = getattr(values, "name", None)
+    return f"{role} column {name!r}" if isinstance(values, pd.Series) and name is not None else default
+
+
+def _checked_weights(sample_weight: Any, n: int) -> np.ndarray:
+    """Weights as float64, refusing what would make every rate meaningless.
+
+    Why refuse rather than compute: NaN or infinite weights turn every rate into NaN, negative ones
+    into values outside [0, 1], all-zero ones into 0/0, and a gate compares those with its limits as
+    if they were measurements.
+    """
+    name = _name_of(sample_weight, "sample_weight", "weight")
+    raw = _as_1d(sample_weight, name)
+    if raw.size != n:
+        raise ValueError(f"{name} has {raw.size} rows, labels have {n}")
+    numbers = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.flatnonzero(~np.isfinite(numbers) | (numbers < 0))
+    if bad.size:
+        row = int(bad[0])
+        value = raw[row].item() if isinstance(raw[row], np.generic) else raw[row]
+        raise ValueError(
+            f"{name}: row {row + 1} holds {value!r} (rows with a bad weight: {bad.size}); weights must be finite numbers >= 0"
+        )
+    if not numbers.sum() > 0:
+        raise ValueError(f"{name}: every weight is 0; at least one row must have a positive weight")
+    return numbers
 
 
 def _group_codes(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any], list[str]]:
@@ -148,24 +209,26 @@ def group_confusion(
     y_true: Any, y_pred: Any, sensitive_features: Any, *, sample_weight: Any = None, pos_label: Any = None
 ) -> tuple[np.ndarray, list[Any], list[str]]:
     """``(table, groups, feature names)``: table[g] = (TN, FP, FN, TP), weighted if weights are given."""
-    yt, yp = _as_1d(y_true, "y_true"), _as_1d(y_pred, "y_pred")
+    names = (_name_of(y_true, "y_true", "label"), _name_of(y_pred, "y_pred", "prediction"))
+    yt, yp = _as_1d(y_true, names[0]), _as_1d(y_pred, names[1])
     if yt.size != yp.size:
-        raise ValueError(f"y_true has {yt.size} rows but y_pred has {yp.size}")
-    codes, groups, names = _group_codes(sensitive_features, yt.size)
-    weights = None if sample_weight is None else _as_1d(sample_weight, "sample_weight").astype(np.float64)
+        raise ValueError(f"{names[0]} has {yt.size} rows but {names[1]} has {yp.size}")
+    if yt.size == 0:
+        raise ValueError("no rows: fairness cannot be judged on empty data")
+    codes, groups, features = _group_codes(sensitive_features, yt.size)
+    weights = None if sample_weight is None else _checked_weights(sample_weight, yt.size)
     if weights is None and _kernel() is not None and yt.dtype.kind in "iu" and yp.dtype.kind in "iu":
-        labels = _distinct_labels(yt) | _distinct_labels(yp)
-        pos = _positive_label(labels, pos_label)
+        pos = _checked_positive_label(_distinct_labels(yt), _distinct_labels(yp), pos_label, names)
         table = np.zeros((len(groups), 4), dtype=np.int64)
         _kernel()(codes, yt, yp, pos, table)  # one pass, no temporaries; same integers as the bincount
-        return table, groups, names
-    pos_true, pos_pred = _binary_labels(yt, yp, pos_label)
+        return table, groups, features
+    pos_true, pos_pred = _binary_labels(yt, yp, pos_label, names)
     cell = np.multiply(codes, 4, dtype=np.intp)
     cell += pos_true
     cell += pos_true
     cell += pos_pred
     table = np.bincount(cell, weights=weights, minlength=4 * len(groups)).reshape(len(groups), 4)
-    return table, groups, names
+    return table, groups, features
 
 
 _KERNEL: list[Any] = []

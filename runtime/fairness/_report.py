@@ -61,7 +61,7 @@ def render_fairness_html(report: FairnessReport, verdict: GateResult | None = No
     for rate in ("selection_rate", "true_positive_rate", "false_positive_rate"):
         fig.add_bar(x=labels, y=[getattr(g, rate) for g in report.by_group], name=rate.replace("_", " "))
     fig.update_layout(barmode="group", height=380, title="Rates by group", yaxis_title="rate")
-    chart = pio.to_html(fig, full_html=False, include_plotlyjs="inline")
+    chart = pio.to_html(fig, full_html=False, include_plotlyjs=True)
     rows = "".join(
         f"<tr><td>{html.escape(_group(g.group))}</td><td>{g.count:g}</td>"
         + "".join(f"<td>{_fmt(getattr(g, r))}</td>" for r in RATES) + "</tr>"

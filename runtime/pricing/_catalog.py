@@ -10,7 +10,7 @@ policy pack and the spot scheduler all ask it thousands of questions per run.
 from __future__ import annotations
 
 import csv
-import json
+import io
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mlkeel.files import MAX_DOCUMENT_BYTES, InputError, parse_json, read_text
 
 Cloud = Literal["aws", "gcp"]
 Service = Literal["ec2", "sagemaker", "compute"]
@@ -32,8 +34,10 @@ REFRESH_COMMAND = "keel cost refresh-prices"
 INTERRUPTION_BUCKETS: tuple[str, ...] = ("<5%", "5-10%", "10-15%", "15-20%", ">20%")
 
 
-class CatalogError(ValueError):
-    """A price file is missing or malformed; the message names the file, row, field and value."""
+
+
+class CatalogError(InputError):
+    """A price file is missing, unreadable or malformed; the message names the file, row, field and value."""
 
 
 class RegionNotInCatalog(LookupError):
@@ -107,7 +111,9 @@ class Price:
 
 # ------------------------------------------------------------------------------------------ row schemas
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # allow_inf_nan=False: "inf" passes gt=0 and "nan" passes every comparison, and either would price
+    # everything it touches as nonsense rather than fail here with the file and line.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -183,29 +189,41 @@ class CatalogMeta(BaseModel):
 
 
 def _read_rows(path: Path, model: type[_Row]) -> list[_Row]:
-    if not path.is_file():
-        raise CatalogError(f"{path}: price file missing; rebuild it with `{REFRESH_COMMAND}`")
+    if not path.exists() and not path.is_symlink():
+        raise CatalogError.at(path, "", None, f"price file missing; rebuild it with `{REFRESH_COMMAND}`")
+    text = _read_text(path, "price file (CSV)")
     out: list[_Row] = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
         expected = set(model.model_fields)
         header = set(reader.fieldnames or [])
         if header != expected:
             missing, extra = sorted(expected - header), sorted(header - expected)
-            raise CatalogError(
-                f"{path}: header mismatch; missing columns {missing}, unexpected columns {extra}"
+            raise CatalogError.at(
+                path, "(header)", None, f"missing columns {missing}, unexpected columns {extra}"
             )
         for line, raw in enumerate(reader, start=2):
+            if None in raw:  # more cells than the header has columns
+                raise CatalogError.at(
+                    f"{path}:{line}", "(row)", None, f"has {len(raw) - 1 + len(raw[None])} cells; the header has {len(expected)}"  # type: ignore[index]
+                )
             try:
                 out.append(model.model_validate(raw))
             except ValidationError as exc:
                 err = exc.errors()[0]
                 fld = ".".join(str(p) for p in err["loc"]) or "(row)"
                 bad = raw.get(str(err["loc"][0])) if err["loc"] else None
-                raise CatalogError(
-                    f"{path}:{line}: field '{fld}' has bad value {bad!r}: {err['msg']}"
-                ) from None
+                raise CatalogError.at(f"{path}:{line}", fld, bad, err["msg"]) from None
+    except csv.Error as exc:
+        raise CatalogError.at(path, f"line {reader.line_num}", None, f"is not valid CSV: {exc}") from None
     return out
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return read_text(path, what=what, max_bytes=MAX_DOCUMENT_BYTES)
+    except InputError as exc:
+        raise CatalogError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
 
 
 # ------------------------------------------------------------------------------------------ the catalog
@@ -317,15 +335,19 @@ class Catalog:
 
 def _build(directory: Path) -> Catalog:
     meta_path = directory / "catalog.json"
-    if not meta_path.is_file():
-        raise CatalogError(f"{meta_path}: catalog metadata missing; rebuild it with `{REFRESH_COMMAND}`")
+    if not directory.is_dir():
+        raise CatalogError.at(directory, "", None, "is not a folder; expected a folder of price files")
+    if not meta_path.exists() and not meta_path.is_symlink():
+        raise CatalogError.at(meta_path, "", None, f"catalog metadata missing; rebuild it with `{REFRESH_COMMAND}`")
+    text = _read_text(meta_path, "catalog metadata file (JSON)")
     try:
-        meta = CatalogMeta.model_validate(json.loads(meta_path.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"{meta_path}: not valid JSON ({exc})") from None
+        meta = CatalogMeta.model_validate(parse_json(text, meta_path, what="catalog metadata file"))
+    except InputError as exc:
+        raise CatalogError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise CatalogError(f"{meta_path}: field '{'.'.join(map(str, err['loc']))}': {err['msg']}") from None
+        fld = ".".join(map(str, err["loc"])) or "(top level)"
+        raise CatalogError.at(meta_path, fld, err.get("input"), err["msg"]) from None
     files = meta.files
     types = [
         InstanceType(
@@ -398,7 +420,11 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     Raises :class:`CatalogError` naming the file, row, field and value when a price file is malformed.
     """
     chosen = directory or os.environ.get(PRICING_DIR_ENV) or BUNDLED_DATA_DIR
-    return _load_cached(str(Path(chosen).resolve()))
+    try:
+        resolved = Path(chosen).resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before Python 3.13)
+        raise CatalogError.at(chosen, "", None, "is a symbolic link loop; expected a folder of price files") from None
+    return _load_cached(str(resolved))
 
 
 def clear_catalog_cache() -> None:

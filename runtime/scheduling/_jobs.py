@@ -7,12 +7,15 @@ price profiles and allow-lists. It is validated completely with pydantic; :func:
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+
+from mlkeel.files import InputError, load_yaml
 
 Cloud = Literal["aws", "gcp"]
 Purchase = Literal["auto", "spot", "on-demand"]
@@ -149,10 +152,13 @@ class JobsFile(_Model):
         return self
 
 
-class JobsFileError(ValueError):
-    """A jobs file that cannot be scheduled; lists every problem with file, field, value and rule."""
+class JobsFileError(InputError):
+    """A jobs file that cannot be scheduled; lists every problem with file, field, value and rule.
 
-    def __init__(self, problems: list[str]):
+    An ``InputError``: the command line reports it like any other bad input (exit 2, no traceback).
+    """
+
+    def __init__(self, problems: list[str], *, file: str = ""):
         self.problems = list(problems)
         count = len(self.problems)
         super().__init__(
@@ -161,7 +167,9 @@ class JobsFileError(ValueError):
                     f"{count} problem{'s' if count != 1 else ''} in the jobs file:",
                     *(f"  - {p}" for p in problems),
                 ]
-            )
+            ),
+            file=file,
+            allowed="a jobs file as described in docs/scheduling.md",
         )
 
 
@@ -190,35 +198,76 @@ def validation_problems(exc: ValidationError, file: str) -> list[str]:
         if kind == "missing":
             lines.append(f"{file}: {_where(loc)}: is required")
         elif kind == "extra_forbidden":
-            lines.append(f"{file}: {_where(loc)}: unknown key")
+            lines.append(f"{file}: {_where(loc)}: unknown key{_suggestion(loc)}")
         else:
             lines.append(f"{file}: {_where(loc)} = {_show(err.get('input'))}: {msg}")
     return lines
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose keys are valid at ``loc`` (a pydantic error location), or None for a free mapping."""
+    model: type[BaseModel] = JobsFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = next(
+            (f for name, f in model.model_fields.items() if part in (name, f.alias)), None
+        )
+        if field is None:
+            return None
+        inner = _model_in(field.annotation)
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _suggestion(loc: tuple[Any, ...]) -> str:
+    """``; did you mean 'runtimeHours'?`` (or the keys allowed there) for an unknown key at ``loc``."""
+    model = _model_at(loc[:-1])
+    if model is None:
+        return ""
+    keys = [f.alias or name for name, f in model.model_fields.items()]
+    close = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.7)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; allowed here: {', '.join(keys)}"
 
 
 def parse_jobs(data: Any, file: str = "<jobs>") -> JobsFile:
     """Validate already-parsed jobs data (a mapping) into a :class:`JobsFile`."""
     if not isinstance(data, dict):
         raise JobsFileError(
-            [f"{file}: the jobs file must be a mapping with a 'jobs' list, got {type(data).__name__}"]
+            [f"{file}: the jobs file must be a mapping with a 'jobs' list, got {type(data).__name__}"],
+            file=file,
         )
     try:
         return JobsFile.model_validate(data)
     except ValidationError as exc:
-        raise JobsFileError(validation_problems(exc, file)) from None
+        raise JobsFileError(validation_problems(exc, file), file=file) from None
 
 
 def load_jobs_file(path: str | Path) -> JobsFile:
-    """Read and validate a jobs YAML file; :class:`JobsFileError` names file, field, value and rule."""
-    import yaml
+    """Read and validate a jobs YAML file; :class:`JobsFileError` names file, field, value and rule.
 
+    Read through ``mlkeel.files``: folders, FIFOs, files over ``MAX_DOCUMENT_BYTES``, non-UTF-8 bytes,
+    duplicate keys and alias bombs are refused with the file named, like every other input.
+    """
     p = Path(path)
-    if not p.is_file():
-        raise JobsFileError([f"{p}: no such file"])
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        raise JobsFileError([f"{p}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+        data = load_yaml(p, what="jobs file")
+    except JobsFileError:
+        raise
+    except InputError as exc:
+        raise JobsFileError([str(exc)], file=str(p)) from None
     return parse_jobs(data, str(p))

@@ -95,6 +95,19 @@ class Plan:
         return out
 
 
+def differs(a: Plan, b: Plan) -> bool:
+    """Whether ``a`` is another choice for a person reading the plan: another cloud, region or type, or
+    another expected cost to the cent.
+
+    Why not any other candidate: the next candidate in cost order can be the same type in the same
+    region at the same price (the other purchase option priced alike, or the same offer reached
+    through a shared-quota batch), and a "runner-up" identical to the plan tells the reader nothing.
+    """
+    return (a.cloud, a.region, a.instance_type) != (b.cloud, b.region, b.instance_type) or round(
+        a.expected_cost, 2
+    ) != round(b.expected_cost, 2)
+
+
 @dataclass(frozen=True)
 class Placement:
     """The plan chosen for one job, the runner-up, and the on-demand home-region baseline it beats."""
@@ -638,7 +651,12 @@ class SpotScheduler:
         best = int(order[0])
         plan = self._plan(ev, best, *self._pool(ev, best))
         feasible_count = int(ev.feasible.sum())
-        runner = self._plan(ev, int(order[1])) if feasible_count > 1 else None
+        runner = None
+        for i in order[1:feasible_count]:
+            candidate = self._plan(ev, int(i))
+            if differs(candidate, plan):
+                runner = candidate
+                break
         baseline, note = self._baseline(ev)
         return Placement(
             job=job.name,

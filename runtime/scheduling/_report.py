@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 from runtime.scheduling._egress import EGRESS_SOURCE
 from runtime.scheduling._jobs import JobsFile
 from runtime.scheduling._offers import offers_from_catalog
-from runtime.scheduling._placement import BatchMethod, BatchPlan, Placement, Plan, SpotScheduler, Unplaceable
+from runtime.scheduling._placement import (
+    BatchMethod,
+    BatchPlan,
+    Placement,
+    Plan,
+    SpotScheduler,
+    Unplaceable,
+    differs,
+)
 
 if TYPE_CHECKING:
     from runtime.pricing import Catalog
@@ -45,6 +53,18 @@ class ScheduleReport:
                 return shared
         return placement.plan
 
+    def runner_up(self, placement: Placement) -> Plan | None:
+        """The best alternative to the chosen plan that differs from it (see ``differs``).
+
+        When shared quotas moved a job onto its own runner-up, the runner-up is the chosen plan, so the
+        job's plan alone (which the quotas ruled out) is the alternative shown instead.
+        """
+        chosen = self.chosen(placement)
+        for alternative in (placement.runner_up, placement.plan):
+            if alternative is not None and alternative is not chosen and differs(alternative, chosen):
+                return alternative
+        return None
+
     def total_cost(self) -> float:
         """Sum of the chosen plans' expected costs."""
         return sum(self.chosen(p).expected_cost for p in self.placements)
@@ -59,6 +79,8 @@ class ScheduleReport:
         for p in self.placements:
             entry = p.to_dict()
             chosen = self.chosen(p)
+            runner = self.runner_up(p)
+            entry["runner_up"] = None if runner is None else runner.to_dict()
             if chosen is not p.plan:
                 entry["plan_alone"] = entry["plan"]
                 entry["plan"] = chosen.to_dict()
@@ -183,7 +205,7 @@ def render_table(report: ScheduleReport, width: int = 160) -> str:
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for p in report.placements:
         plan = report.chosen(p)
-        runner = p.runner_up
+        runner = report.runner_up(p)
         savings = "-"
         if p.baseline is not None:
             saved = p.baseline.expected_cost - plan.expected_cost
@@ -261,4 +283,5 @@ def render_chart(report: ScheduleReport) -> str:
         title=f"Expected training cost per job (USD), prices as of {report.catalog_as_of}",
         yaxis_title="USD",
     )
-    return str(fig.to_html(include_plotlyjs="cdn", full_html=True))
+    # plotly.js inlined: the page must render on an offline host, as the drift and fairness pages do.
+    return str(fig.to_html(include_plotlyjs=True, full_html=True))

@@ -7,6 +7,7 @@ imports stay inside the verb's function so ``keel --help`` is instant. A verb mo
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import os
@@ -34,7 +35,15 @@ app = typer.Typer(
 )
 
 
+_registered = False
+
+
 def _register_all() -> None:
+    """Add every verb to ``app``, once per process (``main`` may be called many times, as tests do)."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
     for module_name in VERB_MODULES:
         try:
             module = importlib.import_module(f"stacks.cli.{module_name}")
@@ -62,17 +71,21 @@ def main(argv: list[str] | None = None) -> None:
     exits 2 with its message, an unreadable or unwritable path exits 2 naming it, and anything else is
     reported in one line (``KEEL_DEBUG=1`` shows the traceback). SIGTERM stops a verb as Ctrl-C does.
     """
-    from mlkeel.processes import terminate_like_interrupt
+    import signal
 
+    from mlkeel.processes import Terminated, terminate_like_interrupt, was_terminated
+
+    previous = signal.getsignal(signal.SIGTERM)
     terminate_like_interrupt()
     args = sys.argv[1:] if argv is None else argv
     try:
         _main(args)
-    except SystemExit:
-        raise
+    except SystemExit as exc:
+        if exc.code != 130:  # Typer turns Ctrl-C and SIGTERM alike into exit 130 before we see them
+            raise
+        typer.echo("keel: stopped", err=True)
+        raise SystemExit(143 if was_terminated() else 130) from None
     except KeyboardInterrupt as exc:
-        from mlkeel.processes import Terminated
-
         typer.echo("keel: stopped", err=True)
         raise SystemExit(143 if isinstance(exc, Terminated) else 130) from None
     except Exception as exc:
@@ -91,6 +104,9 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         raise SystemExit(3) from None
+    finally:
+        with contextlib.suppress(ValueError, TypeError):  # not the main thread, or a handler set in C
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _main(args: list[str]) -> None:

@@ -42,17 +42,35 @@ def check(
     """Run the policy pack on stack states; exit 1 on mandatory violations, 2 on bad input."""
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)} (found {fmt!r}).", EXIT_BAD_INPUT)
+    from mlkeel.files import InputError
     from policies import render
-    from policies.analyzer import PackError, PolicyConfigError, StateError
+    from policies.analyzer import PackError
 
     try:
         result = _run(states, config, pack, workers, allow_unknown_types)
-    except (StateError, PolicyConfigError) as exc:
+    except InputError as exc:  # a state or the policy config (StateError, PolicyConfigError)
         fail(str(exc), EXIT_BAD_INPUT)
     except PackError as exc:
         fail(f"policy pack failed: {exc}", EXIT_BAD_INPUT)
     write_output(render(result, fmt), output)
+    if output is not None:  # the report went to a file: still say, in one line, how the check ended
+        typer.echo(f"keel check: {outcome(result)}; report written to {output}", err=True)
     raise typer.Exit(result.exit_code)
+
+
+def outcome(result: CheckResult) -> str:
+    """``3 mandatory violations in 2 stacks`` or ``passed on 2 stacks`` (with advisory counts)."""
+    counts = result.counts()
+    stacks = len(result.states)
+    where = f"{stacks} stack{'s' if stacks != 1 else ''}"
+    blocking = {f.state for f in result.blocking}
+    advisory = counts["advisory-violation"]
+    tail = f", {advisory} advisory" if advisory else ""
+    if blocking:
+        mandatory = len(result.blocking)
+        in_stacks = f"{len(blocking)} stack{'s' if len(blocking) != 1 else ''}"
+        return f"{mandatory} mandatory violation{'s' if mandatory != 1 else ''} in {in_stacks}{tail}"
+    return f"passed on {where}{tail}"
 
 
 def _run(

@@ -8,6 +8,7 @@ the work is in ``runtime.cost`` and ``runtime.pricing``.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from pathlib import Path
@@ -74,7 +75,7 @@ def estimate(
         None, help="State files (`pulumi stack export` / `keel plan` output) or folders of them."
     ),
     compare: tuple[Path, Path] | None = typer.Option(
-        None, "--compare", help="BASE HEAD: monthly delta per resource and tag."
+        None, "--compare", help="BASE HEAD: monthly delta per resource and tag (instead of STATE arguments)."
     ),
     fmt: str = typer.Option("table", "--format", "-f", help=_FORMAT_HELP),
     output: Path | None = typer.Option(
@@ -92,7 +93,7 @@ def estimate(
         None, "--stack-file", help="Pulumi.<stack>.yaml holding mlkeel:budget.monthlyLimitUsd."
     ),
     budget: float | None = typer.Option(
-        None, "--budget", help="Monthly budget in USD (overrides the stack file)."
+        None, "--budget", help="Monthly budget in USD, positive (overrides the stack file)."
     ),
     fail_over_budget: bool = typer.Option(
         False, "--fail-over-budget", help="Exit 1 when the estimate exceeds the budget."
@@ -105,14 +106,14 @@ def estimate(
     ),
 ) -> None:
     """Estimate the monthly cost of stack states, or compare two with --compare."""
+    from mlkeel.files import InputError
     from runtime.cost import (
         DEFAULT_ROLLUP_KEYS,
-        BudgetError,
         StateError,
-        UsageError,
         budget_from_outputs,
         budget_from_stack_file,
         check_budget,
+        check_usage_resources,
         diff_estimates,
         estimate_cost,
         load_state,
@@ -122,22 +123,44 @@ def estimate(
     )
 
     _check_format(fmt)
+    if budget is not None and not (math.isfinite(budget) and budget > 0):
+        fail(f"--budget has bad value {budget!r}; allowed: a positive, finite number of USD")
+    if compare is not None:
+        if states:
+            fail(
+                "give either state files to estimate or --compare BASE HEAD, not both "
+                f"(got {' '.join(map(str, states))} and --compare); "
+                "`keel cost STATE...` estimates, `keel cost --compare BASE HEAD` compares"
+            )
+        given = [
+            name
+            for name, value in (
+                ("--budget", budget),
+                ("--stack-file", stack_file),
+                ("--fail-over-budget", fail_over_budget or None),
+                ("--period", period),
+            )
+            if value is not None
+        ]
+        if given:
+            fail(
+                f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to an estimate, not to --compare; "
+                "check the head's budget with `keel cost HEAD --budget USD` (or --stack-file)"
+            )
     charge_period = _month(period) if period else None
-    base_path, head_path = compare if compare else (None, None)
-    if not states and base_path is None:
+    if not states and compare is None:
         fail("give state files to estimate, or --compare BASE HEAD")
     keys = list(by or DEFAULT_ROLLUP_KEYS)
     catalog = _catalog(prices)
     try:
         usage_data = load_usage(usage)
-        if base_path is not None:
-            base = estimate_cost(load_state(base_path), catalog=catalog, usage=usage_data)
-            assert head_path is not None
-            head = estimate_cost(load_state(head_path), catalog=catalog, usage=usage_data)
-            write_output(
-                render_diff(diff_estimates(base, head), fmt, rollup_keys=by or ("cost-center", "team")),
-                output,
-            )
+        if compare is not None:
+            base_state, head_state = load_state(compare[0]), load_state(compare[1])
+            # Usage may name a resource the pull request adds or removes: check against both at once.
+            check_usage_resources(usage_data, [base_state, head_state])
+            base = estimate_cost(base_state, catalog=catalog, usage=usage_data, check_usage=False)
+            head = estimate_cost(head_state, catalog=catalog, usage=usage_data, check_usage=False)
+            _write(render_diff(diff_estimates(base, head), fmt, rollup_keys=by or ("cost-center", "team")), output)
             return
         files = [f for p in states for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])]
         if not files:
@@ -148,12 +171,13 @@ def estimate(
         if limit is None and stack_file is not None:
             limit = budget_from_stack_file(stack_file)
         if limit is None and len(parsed) == 1:
-            limit = budget_from_outputs(parsed[0].outputs)
-    except (StateError, UsageError, BudgetError) as exc:
+            limit = budget_from_outputs(parsed[0].outputs, parsed[0].path)
+    except (InputError, StateError) as exc:
         fail(str(exc), EXIT_BAD_INPUT)
     check = check_budget(result, limit) if limit is not None else None
-    write_output(render(result, fmt, rollup_keys=keys, budget=check, period=charge_period), output)
-    if check is not None and (check.exceeded or check.may_exceed):
+    _write(render(result, fmt, rollup_keys=keys, budget=check, period=charge_period), output)
+    failing = check is not None and check.exceeded and fail_over_budget
+    if check is not None and (check.exceeded or check.may_exceed) and not failing:
         typer.echo(f"keel: warning: {check.message()}", err=True)
     if result.not_priced:
         typer.echo(
@@ -161,8 +185,19 @@ def estimate(
             f"({result.not_priced_share:.0%}); their cost is unknown, not zero",
             err=True,
         )
-    if check is not None and check.exceeded and fail_over_budget:
+    if failing:
+        assert check is not None
+        written = f"; the report is in {output}" if output is not None else ""
+        typer.echo(f"keel: over budget (exit 1, --fail-over-budget): {check.message()}{written}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Write the report (atomically, when to a file); an unwritable path is bad input, not a traceback."""
+    try:
+        write_output(text, output)
+    except OSError as exc:
+        fail(f"{exc.filename or output}: cannot write the report: {exc.strerror or exc}")
 
 
 @cost_app.command("usage-skeleton")
@@ -172,7 +207,7 @@ def usage_skeleton_cmd(
     """Print a usage file listing every usage key with its documented default."""
     from runtime.cost import usage_skeleton
 
-    write_output(usage_skeleton(), output)
+    _write(usage_skeleton(), output)
 
 
 @cost_app.command("refresh-prices")
@@ -302,7 +337,7 @@ def actuals(
             fail(f"--provider has bad value {provider!r}; allowed: aws, gcp")
     except ActualsError as exc:
         fail(str(exc))
-    write_output(render(result, fmt, rollup_keys=group_by), output)
+    _write(render(result, fmt, rollup_keys=group_by), output)
 
 
 def register(app: typer.Typer) -> None:

@@ -38,6 +38,7 @@ def drift(
     fail_on_drift: Annotated[bool, typer.Option("--fail-on-drift", help="Exit 1 when the dataset drifts.")] = False,
 ) -> None:
     """Test every column of a window for drift against a reference, with Evidently's methods."""
+    from mlkeel.files import InputError
     from runtime.drift import DriftDetector
     from runtime.drift._report import read_table, render_html, render_table
 
@@ -46,30 +47,42 @@ def drift(
     try:
         detector = DriftDetector(method=method, num_method=num_method, cat_method=cat_method, threshold=threshold,
                                  drift_share=drift_share, numerical=numerical or None, categorical=categorical or None)
-        if profile is not None:
-            detector.load(profile)
-        else:
-            assert reference is not None
-            try:
-                ref_frame = read_table(reference)
-            except (FileNotFoundError, ValueError) as exc:
-                fail(f"--reference: {exc}")
-            try:
-                detector.fit(ref_frame)
-            except ValueError as exc:
-                fail(f"--reference {reference}: {exc}")
-        if save_profile is not None:
-            detector.save(save_profile)
-    except (FileNotFoundError, ValueError) as exc:
+        detector._validate_params()
+    except ValueError as exc:
         fail(str(exc))
+    if profile is not None:
+        try:
+            detector.load(profile)
+        except InputError as exc:
+            fail(f"--profile: {exc}")
+        except ValueError as exc:
+            fail(f"--profile {profile}: {exc}")
+    else:
+        assert reference is not None
+        try:
+            ref_frame = read_table(reference)
+        except InputError as exc:
+            fail(f"--reference: {exc}")
+        try:
+            detector.fit(ref_frame)
+        except ValueError as exc:
+            fail(f"--reference {reference}: {_unprefixed(exc, 'reference: ')}")
+    if save_profile is not None:
+        try:
+            detector.save(save_profile)
+        except InputError as exc:
+            fail(f"--save-profile: {exc}")
+        except OSError as exc:
+            fail(f"--save-profile {save_profile}: cannot write: {exc.strerror or exc}")
     try:
         cur_frame = read_table(current)
-    except (FileNotFoundError, ValueError) as exc:
+    except InputError as exc:
         fail(f"--current: {exc}")
     try:
         result = detector.score(cur_frame)
     except ValueError as exc:
-        fail(f"--current {current}: {exc}")
+        # Either file may be the one at fault (a renamed column in either), so name both.
+        fail(f"--current {current}: {_unprefixed(exc, 'current: ')} (compared with {reference or profile})")
 
     if output_format is DriftFormat.json:
         text = result.to_json()
@@ -87,7 +100,21 @@ def drift(
 
         publish_metric_data(drift_metric_data(result, cloudwatch_endpoint))
     if fail_on_drift and result.dataset_drift:
+        # One line even when the report went to a file: an exit 1 must say why wherever it is read.
+        if result.n_columns == 0:
+            why = "no column could be tested against the reference"
+        else:
+            names = ", ".join(result.drifted_columns[:10]) + (" ..." if len(result.drifted_columns) > 10 else "")
+            why = (f"{result.n_drifted} of {result.n_columns} columns drifted ({names}); share "
+                   f"{result.share:.3f} >= --drift-share {result.drift_share}")
+        where = f"; report in {output}" if output is not None else ""
+        typer.echo(f"keel: dataset drift in {current}: {why}{where}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _unprefixed(exc: Exception, prefix: str) -> str:
+    """The library's message without the side it names, which the option already says."""
+    return str(exc).removeprefix(prefix)
 
 
 def register(app: typer.Typer) -> None:

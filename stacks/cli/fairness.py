@@ -36,13 +36,16 @@ def fairness(
     gate_max_eopd: Annotated[float | None, typer.Option("--gate-max-eopd", help="Fail when equal opportunity difference is above this.")] = None,
 ) -> None:
     """Selection rate, TPR, FPR and accuracy per group, disparity metrics, and a pass/fail gate (exit 1 on fail)."""
+    from mlkeel.files import InputError
     from runtime.drift._report import read_table
     from runtime.fairness import FairnessGate, fairness_report
 
     try:
         frame = read_table(data)
-    except (FileNotFoundError, ValueError) as exc:
+    except InputError as exc:
         fail(f"--data: {exc}")
+    if len(frame) == 0:
+        fail(f"--data {data}: has no rows; fairness cannot be judged on empty data")
     needed = [("--label", label), ("--prediction", prediction), *[("--sensitive", s) for s in sensitive]]
     if weight:
         needed.append(("--weight", weight))
@@ -54,7 +57,8 @@ def fairness(
         try:
             pos = type(frame[label].dropna().iloc[0].item())(pos_label)
         except (ValueError, IndexError):
-            fail(f"{data}: --pos-label {pos_label!r} is not a value of numeric column {label!r}")
+            fail(f"{data}: --pos-label = {pos_label!r}: label column {label!r} is numeric, so the positive "
+                 "outcome must be one of its numbers")
     limits = {"max_demographic_parity_difference": gate_max_dpd, "min_demographic_parity_ratio": gate_min_dpr,
               "max_equalized_odds_difference": gate_max_eod, "min_equalized_odds_ratio": gate_min_eor,
               "max_equal_opportunity_difference": gate_max_eopd}
@@ -78,6 +82,9 @@ def fairness(
         text = render_fairness_table(report, verdict)
     write_output(text, output)
     if verdict is not None and not verdict.passed:
+        # One line even when the report went to a file: an exit 1 must say why wherever it is read.
+        where = f"; report in {output}" if output is not None else ""
+        typer.echo(f"keel: fairness gate failed for {data}: {'; '.join(verdict.reasons)}{where}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
 
 

@@ -12,19 +12,15 @@ from ._common import EXIT_BAD_INPUT, fail
 
 def _stack_files(stacks: list[str]) -> list[Path]:
     """Accept stack files or stack names (looked up in the project's stackConfigDir)."""
-    from stacks.engine import find_project_file
+    from stacks.engine._config import find_project_file, stack_config_dir
 
     files = []
     for item in stacks:
         path = Path(item)
-        if path.suffix in (".yaml", ".yml") or path.exists():
+        if path.suffix in (".yaml", ".yml") or path.exists() or path.is_symlink():
             files.append(path)
             continue
-        project_file = find_project_file(Path.cwd())
-        import yaml
-
-        config_dir = (yaml.safe_load(project_file.read_text()) or {}).get("stackConfigDir", ".")
-        files.append(project_file.parent / config_dir / f"Pulumi.{item}.yaml")
+        files.append(stack_config_dir(find_project_file(Path.cwd())) / f"Pulumi.{item}.yaml")
     return files
 
 
@@ -53,7 +49,7 @@ def plan(
         files = _stack_files(stacks)
     except SpecError as exc:
         fail(str(exc))
-    missing = [str(f) for f in files if not f.exists()]
+    missing = [str(f) for f in files if not f.exists() and not f.is_symlink()]
     if missing:
         fail(f"no such stack file: {', '.join(missing)}")
     if output is not None and len(files) > 1:
@@ -85,7 +81,8 @@ def plan(
         if outcome.error:
             from rich.markup import escape
 
-            console.print(f"[red]keel: error:[/red] {escape(str(outcome.stack_file))}: {escape(outcome.error)}", highlight=False)
+            console.print(f"[red]keel: error:[/red] {escape(str(outcome.stack_file))}: {escape(outcome.error)}",
+                          highlight=False, soft_wrap=True)  # no line breaks inside paths: users grep them
             code = max(code, EXIT_BAD_INPUT if outcome.bad_input else 1)
             continue
         assert outcome.state_file is not None

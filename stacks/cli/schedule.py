@@ -68,10 +68,8 @@ def schedule_command(
     ] = None,
 ) -> None:
     """Place each training job (cloud, region, type, spot or on-demand, start) at the lowest expected cost."""
-    import yaml
-
+    from mlkeel.files import InputError, load_yaml
     from runtime.scheduling import (
-        JobsFileError,
         NoOffers,
         load_jobs_file,
         render_chart,
@@ -80,19 +78,20 @@ def schedule_command(
     )
     from stacks.spec import SpecError, spec_from_config
 
-    if not stack.is_file():
-        fail(f"{stack}: no such stack file")
     try:
-        stack_data = yaml.safe_load(stack.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        fail(f"{stack}: not valid YAML ({exc})")
+        stack_data = load_yaml(stack, what="stack file")
+    except InputError as exc:
+        fail(f"--stack: {exc}")
     config = stack_data.get("config") if isinstance(stack_data, dict) else None
     if not isinstance(config, dict):
         fail(f"{stack}: a stack file needs a 'config:' mapping of 'mlkeel:<key>' values")
     try:
         spec = spec_from_config(config, str(stack))
+    except (SpecError, InputError) as exc:
+        fail(str(exc))
+    try:
         jobs_file = load_jobs_file(jobs)
-    except (SpecError, JobsFileError) as exc:
+    except InputError as exc:  # JobsFileError included
         fail(str(exc))
     try:
         report = schedule(

@@ -54,8 +54,20 @@ def find_project_file(start: Path) -> Path:
     raise SpecError([SpecIssue(str(start), "", MISSING, "no Pulumi.yaml found in this folder or above it")])
 
 
+def _go_numbers(value: Any) -> Any:
+    """Numbers as Go's encoding/json writes them: a whole float (``2.0``) becomes ``2``."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _go_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_go_numbers(v) for v in value]
+    return value
+
+
 def _encode(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    """A config value as the language host receives it: strings as they are, the rest as the CLI's JSON."""
+    return value if isinstance(value, str) else json.dumps(_go_numbers(value), allow_nan=False)
 
 
 def _has_secure(value: Any) -> bool:
@@ -88,8 +100,13 @@ def project_defaults(project_file: Path) -> tuple[str, dict[str, Any]]:
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         raise SpecError([SpecIssue(str(project_file), "name", data, "a Pulumi project file needs a 'name'")])
     project = data["name"]
+    declared = data.get("config") or {}
+    if not isinstance(declared, dict):
+        raise SpecError(
+            [SpecIssue(str(project_file), "config", declared, "must be a mapping of config keys to declarations")]
+        )
     defaults: dict[str, Any] = {}
-    for key, decl in (data.get("config") or {}).items():
+    for key, decl in declared.items():
         if isinstance(decl, dict):
             if "default" in decl:
                 defaults[_qualify(key, project)] = decl["default"]
@@ -98,6 +115,17 @@ def project_defaults(project_file: Path) -> tuple[str, dict[str, Any]]:
         else:
             defaults[_qualify(key, project)] = decl
     return project, defaults
+
+
+def stack_config_dir(project_file: Path) -> Path:
+    """The folder the project keeps its stack files in (``stackConfigDir``, else the project's folder)."""
+    data = _read_yaml(project_file)
+    folder = data.get("stackConfigDir", ".") if isinstance(data, dict) else "."
+    if not isinstance(folder, str) or not folder.strip():
+        raise SpecError(
+            [SpecIssue(str(project_file), "stackConfigDir", folder, "must be a folder path relative to the project")]
+        )
+    return project_file.parent / folder
 
 
 def load_stack_config(stack_file: Path, project_file: Path | None = None) -> StackConfig:

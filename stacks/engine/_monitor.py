@@ -28,10 +28,11 @@ from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2
 
+from mlkeel.state import SECRET_SIG
+from mlkeel.state import SECRET_SIG_KEY as SIG_KEY
+
 from .mocks import PlatformMocks
 
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-SIG_KEY = "4dabf18193072939515e22adb298388d"
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
 TRANSFORM_TIMEOUT_SECONDS = 120

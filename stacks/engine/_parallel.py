@@ -24,23 +24,56 @@ class PlanOutcome:
 
 def plan_to_file(stack_file: Path, state_file: Path | None) -> PlanOutcome:
     """Plan one stack file and write its state; errors are returned, not raised (for worker processes)."""
-    from stacks.spec import SpecError
+    from mlkeel.files import InputError
 
     from ._run import STATE_DIR, plan_stack_file
 
     stack = stack_file.name.removeprefix("Pulumi.").rsplit(".", 1)[0]
     try:
         result = plan_stack_file(stack_file)
-    except SpecError as exc:
+        if state_file is None:
+            from ._config import find_project_file
+
+            state_file = find_project_file(stack_file.parent).parent / STATE_DIR / f"{result.stack}.json"
+        result.write(state_file)
+    except InputError as exc:  # a SpecError too: the stack file (or the project file) is bad input
         return PlanOutcome(stack_file, stack, None, 0, str(exc), bad_input=True)
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        return PlanOutcome(stack_file, stack, None, 0, f"{exc.filename}: {exc.strerror or exc}", bad_input=True)
     except Exception as exc:  # the program itself failed: report it with the stack's name
         return PlanOutcome(stack_file, stack, None, 0, f"{type(exc).__name__}: {exc}")
-    if state_file is None:
-        from ._config import find_project_file
-
-        state_file = find_project_file(stack_file.parent).parent / STATE_DIR / f"{result.stack}.json"
-    result.write(state_file)
     return PlanOutcome(stack_file, result.stack, state_file, len(result.resources))
+
+
+def _worker_started() -> None:
+    """Pool initializer: a worker dies with keel, and leaves Ctrl-C and SIGTERM handling to keel.
+
+    A forked worker inherits keel's handler that turns SIGTERM into ``Terminated``; in a worker that would
+    print a traceback from the pool's internals. Keel stops its workers itself (``_stop``), and the kernel
+    stops them if keel dies without cleaning up (``die_with_parent``).
+    """
+    import signal
+
+    from mlkeel.processes import die_with_parent
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what has not started and terminate the workers running the rest."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
 
 
 def _warm_up() -> None:
@@ -63,7 +96,14 @@ def _warm_up() -> None:
             importlib.import_module(f"pulumi_{package}.{module}")
         except ImportError:
             continue
-    for name in ("stacks.program", "components.platform", "components.aws", "components.gcp", "stacks.engine._monitor"):
+    for name in (
+        "stacks.program",
+        "components.platform.aws",
+        "components.platform.gcp",
+        "components.aws",
+        "components.gcp",
+        "stacks.engine._monitor",
+    ):
         importlib.import_module(name)
 
 
@@ -99,7 +139,8 @@ def plan_many(
         return outcomes
     context = multiprocessing.get_context(_start_method())
     results: dict[int, PlanOutcome] = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_started)
+    try:
         futures = {
             pool.submit(plan_to_file, stack_file, state_file): i
             for i, (stack_file, state_file) in enumerate(zip(stack_files, state_files, strict=True))
@@ -109,4 +150,8 @@ def plan_many(
             results[futures[future]] = outcome
             if on_done:
                 on_done(outcome)
+    except BaseException:  # Ctrl-C, SIGTERM (Terminated) or a failure: no worker may outlive keel
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
     return [results[i] for i in range(len(stack_files))]

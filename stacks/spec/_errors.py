@@ -5,7 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-_MISSING = object()
+from mlkeel.files import InputError
+
+
+class _Missing:
+    """No value (a missing key); one instance, kept as that instance through pickling."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __reduce__(self) -> str:
+        return "_MISSING"
+
+
+_MISSING = _Missing()
 
 
 @dataclass(frozen=True)
@@ -38,14 +51,30 @@ def _compact(value: Any) -> str:
         return repr(value)
 
 
-class SpecError(ValueError):
-    """A stack file that cannot become a platform; lists every problem found, not only the first."""
+class SpecError(InputError):
+    """A stack file that cannot become a platform; lists every problem found, not only the first.
+
+    An ``InputError`` so that any entry point (and ``keel``'s last-resort handler) treats it as bad input:
+    exit 2 with the message, never a traceback. ``file``/``field``/``value``/``allowed`` describe the first
+    issue; ``issues`` has them all.
+    """
 
     def __init__(self, issues: list[SpecIssue]):
         self.issues = list(issues)
         count = len(self.issues)
         head = f"{count} problem{'s' if count != 1 else ''}:"
-        super().__init__("\n".join([head, *(f"  - {issue}" for issue in self.issues)]))
+        first = self.issues[0] if self.issues else SpecIssue("", "", _MISSING, "")
+        super().__init__(
+            "\n".join([head, *(f"  - {issue}" for issue in self.issues)]),
+            file=first.file,
+            field=first.path,
+            value=None if first.value is _MISSING else first.value,
+            allowed=first.message,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled across ``keel plan -j`` worker processes: rebuild from the issues, not the message.
+        return (type(self), (self.issues,))
 
 
 MISSING = _MISSING

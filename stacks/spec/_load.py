@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._errors import MISSING, SpecError, SpecIssue
 from ._model import StackSpec, cross_field_problems
+from ._regions import region_problems
 
 #: The config namespace of mlkeel's keys (the Pulumi project name).
 NAMESPACE = "mlkeel"
@@ -67,6 +68,8 @@ def _model_at(loc: Iterable[Any]) -> type[BaseModel] | None:
 def _path(loc: tuple[Any, ...], namespace: str) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for "the key itself", not a key called that
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         elif out:
@@ -76,17 +79,66 @@ def _path(loc: tuple[Any, ...], namespace: str) -> str:
     return out
 
 
+def _plural(count: Any, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _shape_name(loc: tuple[Any, ...]) -> str:
+    model = _model_at(loc)
+    if model is None:
+        return "a mapping of keys to values"
+    return f"a mapping of {model.__name__} keys (see docs/spec.md#{model.__name__.lower()})"
+
+
 def _message(error: Mapping[str, Any]) -> str:
+    """A sentence saying what is allowed, in the spec's words rather than pydantic's."""
     kind = error["type"]
     loc = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
         parent = _model_at(loc[:-1])
         allowed = sorted((info.alias or name) for name, info in parent.model_fields.items()) if parent else []
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return f"unknown key.{hint} Allowed here: {', '.join(allowed)}"
-    if kind == "missing":
-        return "is required"
+    simple = {
+        "missing": "is required",
+        "string_type": "must be text (a string)",
+        "int_type": "must be a whole number (not true/false, not text)",
+        "int_from_float": "must be a whole number",
+        "int_parsing": "must be a whole number",
+        "float_type": "must be a number (not true/false, not text)",
+        "float_parsing": "must be a number",
+        "bool_type": "must be true or false",
+        "bool_parsing": "must be true or false",
+        "finite_number": "must be a finite number (not inf or nan)",
+        "list_type": "must be a list",
+        "dict_type": "must be a mapping of keys to values",
+        "model_type": f"must be {_shape_name(loc)}",
+        "model_attributes_type": f"must be {_shape_name(loc)}",
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', 'one of the documented values')}"
+    bounds = {
+        "greater_than": ("gt", "must be greater than {}"),
+        "greater_than_equal": ("ge", "must be at least {}"),
+        "less_than": ("lt", "must be less than {}"),
+        "less_than_equal": ("le", "must be at most {}"),
+    }
+    if kind in bounds:
+        key, text = bounds[kind]
+        return text.format(ctx.get(key))
+    if kind == "string_too_short":
+        n = ctx.get("min_length", 1)
+        return "must not be empty" if n == 1 else f"must be at least {_plural(n, 'character')}"
+    if kind == "string_too_long":
+        return f"must be at most {_plural(ctx.get('max_length'), 'character')}"
+    if kind == "too_short":
+        return f"must have at least {_plural(ctx.get('min_length'), 'item')}"
+    if kind == "too_long":
+        return f"must have at most {_plural(ctx.get('max_length'), 'item')}"
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
@@ -117,6 +169,12 @@ def _cloud_problems(spec: StackSpec) -> list[tuple[str, object, str]]:
     return list(rules.problems(spec))
 
 
+def _catalog_regions(cloud: str) -> list[str]:
+    from runtime.pricing import load_catalog
+
+    return load_catalog().regions(cloud)
+
+
 def validate_spec_data(data: Mapping[str, Any], file: str, namespace: str = NAMESPACE) -> StackSpec:
     """Validate decoded spec data completely; raise ``SpecError`` with every problem found."""
     if not isinstance(data, Mapping):
@@ -125,7 +183,11 @@ def validate_spec_data(data: Mapping[str, Any], file: str, namespace: str = NAME
         spec = StackSpec.model_validate(dict(data))
     except ValidationError as exc:
         raise SpecError(_issues_from_validation(exc, file, namespace)) from None
-    problems = cross_field_problems(spec) + _cloud_problems(spec)
+    region = region_problems(spec, _cloud_problems, lambda: _catalog_regions(spec.cloud))
+    cloud = _cloud_problems(spec)
+    if region:  # the cloud rules' own region complaint would repeat it without the suggestions
+        cloud = [problem for problem in cloud if problem[0] != "region"]
+    problems = region + cross_field_problems(spec) + cloud
     if problems:
         raise SpecError([SpecIssue(file, f"{namespace}:{path}", value, msg) for path, value, msg in problems])
     return spec

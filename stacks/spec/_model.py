@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -31,8 +31,6 @@ from mlkeel.contracts import (
     RESIDENCY_ZONES,
     is_valid_tag_key,
     is_valid_tag_value,
-    location_in_zone,
-    regions_in_zone,
 )
 
 Cloud = Literal["aws", "gcp"]
@@ -80,8 +78,47 @@ def _feature_name(value: str) -> str:
 FeatureName = Annotated[str, AfterValidator(_feature_name)]
 
 
+def _matching(pattern: str, rule: str) -> AfterValidator:
+    """Refuse a string not matching ``pattern`` with ``rule``: a sentence a user can act on, not the regex."""
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(rule)
+        return value
+
+    return AfterValidator(check)
+
+
+def _documented(pattern: str, rule: str) -> Any:
+    # The pattern still reaches the published JSON schema, so editors check what the spec checks.
+    return Field(description=rule, json_schema_extra={"pattern": f"^{pattern}$"})
+
+
+_K8S, _K8S_RULE = r"1\.(2[89]|3[0-9])", "must be a Kubernetes minor version from 1.28 to 1.39, such as '1.31'"
+_PROJECT = r"[a-z][a-z0-9-]{4,28}[a-z0-9]"
+_PROJECT_RULE = (
+    "must be a GCP project id: 6-30 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
+)
+_BILLING = r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}"
+_BILLING_RULE = (
+    "must be a billing account id: three groups of six digits or capitals A-F joined by '-' (XXXXXX-XXXXXX-XXXXXX)"
+)
+_EMAIL, _EMAIL_RULE = r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "must be an e-mail address such as name@example.com"
+
+KubernetesVersion = Annotated[str, _matching(_K8S, _K8S_RULE), _documented(_K8S, _K8S_RULE)]
+ProjectId = Annotated[str, _matching(_PROJECT, _PROJECT_RULE), _documented(_PROJECT, _PROJECT_RULE)]
+BillingAccount = Annotated[str, _matching(_BILLING, _BILLING_RULE), _documented(_BILLING, _BILLING_RULE)]
+Email = Annotated[str, _matching(_EMAIL, _EMAIL_RULE), _documented(_EMAIL, _EMAIL_RULE)]
+
+
 class _Spec(BaseModel):
-    """Base of every spec model: camelCase keys as in Pulumi config, unknown keys refused, frozen."""
+    """Base of every spec model: camelCase keys as in Pulumi config, unknown keys refused, frozen.
+
+    Strict: a value must already have the field's JSON type (``true`` is not the number 1, ``"10"`` is not
+    10), because a coercion here would hide a mistake the user should see. Non-finite numbers are refused:
+    no cloud API takes them and the Pulumi engine would carry them as JSON, which has none.
+    """
 
     model_config = ConfigDict(
         alias_generator=to_camel,
@@ -89,6 +126,8 @@ class _Spec(BaseModel):
         extra="forbid",
         frozen=True,
         validate_default=True,
+        strict=True,
+        allow_inf_nan=False,
     )
 
 
@@ -229,7 +268,7 @@ class SpotJobSpec(_Spec):
 
 class TrainingSpec(_Spec):
     enabled: bool = True
-    kubernetes_version: str = Field(default="1.31", pattern=r"^1\.(2[89]|3[0-9])$")
+    kubernetes_version: KubernetesVersion = "1.31"
     control_plane_cidrs: list[str] = Field(default_factory=list, max_length=40)
     pools: list[TrainingPoolSpec] = Field(default_factory=list)
     spot_jobs: SpotJobSpec = Field(default_factory=SpotJobSpec)
@@ -346,9 +385,7 @@ class MonitoringSpec(_Spec):
     """Alerts on latency, errors and the runtime's drift metric."""
 
     enabled: bool = True
-    alert_emails: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]] = Field(
-        default_factory=list, max_length=20
-    )
+    alert_emails: list[Email] = Field(default_factory=list, max_length=20)
     latency_p99_ms: int = Field(default=500, ge=1, le=600000)
     error_rate_percent: float = Field(default=1.0, gt=0, le=100)
     drift_share_threshold: float = Field(default=0.5, gt=0, le=1)
@@ -397,8 +434,8 @@ class StackSpec(_Spec):
     data_classification: DataClassification
     cost_center: TagValue
     owner: TagValue
-    project: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-    billing_account: str | None = Field(default=None, pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")
+    project: ProjectId | None = None
+    billing_account: BillingAccount | None = None
     tags: dict[str, TagValue] = Field(default_factory=dict, max_length=20)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     encryption: EncryptionSpec = Field(default_factory=EncryptionSpec)
@@ -448,13 +485,10 @@ def cross_field_problems(spec: StackSpec) -> list[tuple[str, object, str]]:
     """Rules that span several fields, as ``(field path, bad value, message)``; empty when the spec is sound.
 
     Kept apart from the models so that every broken rule is reported at once rather than the first one.
+    The region (its form and its residency zone) is checked in ``_regions``, which needs the cloud rules to
+    suggest only regions that pass them.
     """
     problems: list[tuple[str, object, str]] = []
-    if spec.residency_zone != ANY_ZONE and not location_in_zone(spec.cloud, spec.region, spec.residency_zone):
-        allowed = ", ".join(regions_in_zone(spec.cloud, spec.residency_zone))
-        problems.append(
-            ("region", spec.region, f"is outside residency zone '{spec.residency_zone}'; allowed: {allowed}")
-        )
     if spec.data_classification in ("confidential", "restricted"):
         if spec.residency_zone == ANY_ZONE:
             problems.append(

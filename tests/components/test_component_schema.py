@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
+import subprocess
+import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
-from pulumi.provider.experimental.analyzer import Analyzer
-from pulumi.provider.experimental.schema import generate_schema
 
 from components.args import CapabilityArgs
 from components.aws.args import AwsCapabilityArgs, AwsKeyedArgs
@@ -61,12 +63,28 @@ def _bases(typ: Any) -> set[Any]:
     }
 
 
+#: Run in a fresh interpreter: the SDK's provider server registers its own copy of ``google.rpc.Status``, and
+#: a process that has loaded it can no longer import the Google Cloud client libraries (and vice versa).
+SCHEMA_SCRIPT = """
+import importlib, json, sys
+from pulumi.provider.experimental.analyzer import Analyzer
+from pulumi.provider.experimental.schema import generate_schema
+components = [getattr(importlib.import_module(m), n) for m, n in json.loads(sys.argv[1])]
+result = Analyzer("mlkeel").analyze(components)
+spec = generate_schema("mlkeel", "0.0.0", None, result["component_definitions"], result["type_definitions"],
+                       list(result["dependencies"]))
+print(json.dumps(spec.to_json()))
+"""
+
+
 @cache
 def _schema() -> dict[str, Any]:
-    result = Analyzer("mlkeel").analyze([*COMPONENTS, Platform])
-    spec = generate_schema("mlkeel", "0.0.0", None, result["component_definitions"], result["type_definitions"],
-                           list(result["dependencies"]))
-    return spec.to_json()
+    names = [[c.__module__, c.__name__] for c in [*COMPONENTS, Platform]]
+    done = subprocess.run([sys.executable, "-c", SCHEMA_SCRIPT, json.dumps(names)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=240, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    schema: dict[str, Any] = json.loads(done.stdout)
+    return schema
 
 
 def _camel(name: str) -> str:

@@ -47,7 +47,8 @@ def test_encryption_aws_key_policy_never_names_everyone_and_scopes_use_to_stack_
     assert not {"kms:Decrypt", "kms:Encrypt"} & set(grants["Action"])
     logs = statements["CloudWatchLogsEncryptStackLogGroups"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
-    assert "kms:EncryptionContext:aws:logs:arn" in logs["Condition"]["ArnLike"]
+    assert "kms:EncryptionContext:aws:logs:arn" in logs["Condition"]["StringLike"]
+    assert "kms:DescribeKey" not in logs["Action"], "DescribeKey carries no encryption context"
 
 
 def test_encryption_aws_alias_points_at_the_key() -> None:

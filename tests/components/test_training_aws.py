@@ -13,6 +13,12 @@ def _groups(plan) -> dict[str, dict]:
     return {g["inputs"]["nodeGroupName"]: g for g in plan.by_type("aws:eks/nodeGroup:NodeGroup")}
 
 
+def plan_template(plan, group: dict) -> dict:
+    """The launch template a node group launches from (by id)."""
+    wanted = group["inputs"]["launchTemplate"]["id"]
+    return next(t["inputs"] for t in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate") if t["outputs"]["id"] == wanted)
+
+
 def test_training_aws_control_plane_is_private_or_cidr_restricted() -> None:
     cluster = full().by_type("aws:eks/cluster:Cluster")[0]["inputs"]
     vpc = cluster["vpcConfig"]
@@ -50,7 +56,8 @@ def test_training_aws_spot_pools_are_diversified_tainted_and_bounded() -> None:
     gpu = groups["payments-prod-gpu"]["inputs"]
     assert gpu["amiType"] == "AL2023_x86_64_NVIDIA"
     assert ("nvidia.com/gpu", "present", "NO_SCHEDULE") in {(t["key"], t["value"], t["effect"]) for t in gpu["taints"]}
-    assert gpu["diskSize"] == 300
+    template = plan_template(full(), groups["payments-prod-gpu"])
+    assert template["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 300
     assert groups["payments-prod-steady"]["inputs"]["capacityType"] == "ON_DEMAND"
 
 

@@ -119,3 +119,10 @@ def test_training_gcp_split_nodes_keeps_the_ceiling_and_the_floor(low: int, extr
     parts = split_nodes(low, high, count)
     assert len(parts) == count and sum(h for _, h in parts) == high and sum(lo for lo, _ in parts) == low
     assert all(0 <= lo <= h and h >= 1 for lo, h in parts)
+
+
+def test_training_gcp_every_cluster_makes_same_node_pod_traffic_visible(plan: PlanResult) -> None:
+    clusters = of_type(plan, "gcp:container/cluster:Cluster")
+    assert clusters
+    for cluster in clusters:
+        assert cluster["inputs"]["enableIntranodeVisibility"] is True, cluster["urn"]

@@ -77,13 +77,10 @@ def _imported_decision(token: str) -> str | None:
 def _sample() -> list[str]:
     """Every type the example stacks and the cost pricers use, plus a spread of each SDK's registry."""
     tokens: set[str] = set()
-    for state in Path(__file__).resolve().parents[1].glob("*/fixtures/**/*.json"):
-        try:
-            data = json.loads(state.read_text())
-        except ValueError:
-            continue
-        if isinstance(data, dict) and isinstance(data.get("deployment"), dict):
-            tokens |= {r["type"] for r in data["deployment"].get("resources", []) if known_type(r.get("type", ""))}
+    tests = Path(__file__).resolve().parents[1]
+    for state in [*(tests / "policies/fixtures/states").glob("*.json"), *(tests / "runtime/fixtures/cost").glob("*.json")]:
+        data = json.loads(state.read_text())
+        tokens |= {r["type"] for r in data["deployment"]["resources"] if known_type(r["type"])}
     for package in ("aws", "gcp", "kubernetes"):
         tokens |= set(sorted(known_types(package))[::300])
     return sorted(tokens)

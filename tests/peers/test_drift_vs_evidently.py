@@ -15,8 +15,11 @@ import pytest
 evidently = pytest.importorskip("evidently")
 
 from evidently import DataDefinition, Dataset, Report  # noqa: E402
-from evidently.legacy.calculations.stattests.registry import get_stattest  # noqa: E402
+from evidently.legacy.calculations.data_drift import get_one_column_drift  # noqa: E402
+from evidently.legacy.calculations.stattests.registry import _registered_stat_tests  # noqa: E402
 from evidently.legacy.core import ColumnType  # noqa: E402
+from evidently.legacy.metric_results import DatasetColumns, DatasetUtilityColumns  # noqa: E402
+from evidently.legacy.options.data_drift import DataDriftOptions  # noqa: E402
 from evidently.presets import DataDriftPreset  # noqa: E402
 
 from runtime.drift import DriftDetector  # noqa: E402
@@ -35,17 +38,37 @@ def _close(ours: float | None, theirs: float) -> bool:
     return math.isclose(ours, theirs, rel_tol=REL, abs_tol=1e-300)
 
 
-def _clean(s: pd.Series) -> pd.Series:
-    return s.replace([-np.inf, np.inf], np.nan).dropna()
-
-
 def _evidently_column(ref: pd.Series, cur: pd.Series, kind: str, method: str | None, threshold: float | None):
-    """Evidently's own selection, score and decision for one column (what ``get_one_column_drift`` runs)."""
+    """Evidently's own verdict for one raw column: what its ``ValueDrift`` metric runs.
+
+    The columns go in as they are, NaN and +/-inf included: Evidently's ``get_one_column_drift`` does its
+    own cleaning, so a difference in how the two treat missing or infinite values shows up here.
+    """
     ctype = ColumnType.Numerical if kind == "numerical" else ColumnType.Categorical
-    r, c = _clean(ref), _clean(cur)
-    test = get_stattest(r, c, ctype, method)
-    res = test(r, c, ctype, threshold)
-    return test.name, float(res.drift_score), bool(res.drifted)
+    name = str(ref.name)
+    result = get_one_column_drift(
+        current_data=cur.to_frame(name),
+        reference_data=ref.to_frame(name),
+        column_name=name,
+        options=DataDriftOptions(all_features_stattest=method, all_features_threshold=threshold),
+        dataset_columns=DatasetColumns(
+            utility_columns=DatasetUtilityColumns(date=None, id=None, target=None, prediction=None),
+            target_type=None,
+            task=None,
+            num_feature_names=[name] if kind == "numerical" else [],
+            cat_feature_names=[name] if kind == "categorical" else [],
+            text_feature_names=[],
+            datetime_feature_names=[],
+            target_names=None,
+        ),
+        column_type=ctype,
+        agg_data=True,
+    )
+    return _STATTEST_IDS[result.stattest_name], float(result.drift_score), bool(result.drift_detected)
+
+
+#: Evidently reports a test by its display name ("Wasserstein distance (normed)"); our results use its id.
+_STATTEST_IDS = {test.display_name: name for name, by_type in _registered_stat_tests.items() for test in by_type.values()}
 
 
 def _report_values(ref: pd.DataFrame, cur: pd.DataFrame, numerical: list[str], categorical: list[str], **preset):
@@ -131,9 +154,26 @@ def test_drift_unseen_category_chisquare_p_zero_like_evidently():
     assert ours.column("cat_4").p_value == 0.0 and ours.column("cat_4").unseen_categories == ["never-seen"]
 
 
-def test_drift_numpy_and_numba_engines_match_evidently_alike():
-    pytest.importorskip("numba")  # the peer venv usually has no numba; tests/runtime compares the engines too
+@pytest.mark.parametrize("engine", ["numpy", "numba"])
+@pytest.mark.parametrize("method", ["wasserstein", "ks", "psi", "jensenshannon"])
+def test_drift_numpy_and_numba_engines_each_match_evidently(engine, method):
+    """Both inner-loop engines against Evidently on the same raw columns (NaN and +/-inf included)."""
+    pytest.importorskip("numba")  # setup_peers.sh installs it; a hand-made peer venv may lack it
     ref, cur, num, _ = drift_frames(30_000, 25_000, seed=9)
-    a = DriftDetector(numerical=num, categorical=[], method="wasserstein", engine="numpy").fit(ref).score(cur)
-    b = DriftDetector(numerical=num, categorical=[], method="wasserstein", engine="auto").fit(ref).score(cur)
-    assert [c.statistic for c in a.columns] == [c.statistic for c in b.columns]
+    ours = DriftDetector(numerical=num, categorical=[], method=method, engine=engine).fit(ref).score(cur)
+    mismatches = []
+    for col in ours.columns:
+        name, score, drifted = _evidently_column(ref[col.column], cur[col.column], "numerical", method, None)
+        if METHOD_NAMES.get(name, name) != col.method or not _close(col.score, score) or drifted != col.drifted:
+            mismatches.append((col.column, name, score, drifted, col.method, col.score, col.drifted))
+    assert not mismatches, mismatches
+
+
+def test_evidently_receives_the_raw_infinities_and_missing_values():
+    """The comparison is not equal by construction: the columns handed to Evidently still hold NaN and inf."""
+    ref, cur, _, _ = drift_frames(2_000, 2_000, seed=4)
+    with_inf, with_nan = "num_9", "num_11"  # drift_frames puts +/-inf in n_num - 3 and NaN in the last two
+    assert np.isinf(ref[with_inf]).any() and np.isinf(cur[with_inf]).any()
+    assert ref[with_nan].isna().any() and cur[with_nan].isna().any()
+    for method in (None, "psi", "ks", "wasserstein"):
+        _assert_matches(ref[[with_inf, with_nan]], cur[[with_inf, with_nan]], [with_inf, with_nan], [], method=method)

@@ -68,7 +68,8 @@ def test_check_markdown_groups_by_severity(failing_result):
 def test_check_sarif_is_2_1_0_with_rules_and_levels(failing_state, tmp_path):
     out = tmp_path / "check.sarif"
     result = keel(str(failing_state), "--format", "sarif", "--output", str(out))
-    assert result.exit_code == 1 and result.output == ""
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"keel check: 1 mandatory violation in 1 stack, 1 advisory; report written to {out}\n"
     sarif = json.loads(out.read_text())
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]
@@ -184,16 +185,16 @@ def _aws(mutator) -> str:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("{not json", "not JSON"),
-        (json.dumps({"version": 2, "deployment": {}}), "version must be one of 3 (found 2)"),
-        (json.dumps({"version": 3}), "has no 'deployment' field"),
-        (_aws(lambda d: d["deployment"]["resources"][3].pop("type")), "has no 'type' field"),
-        (_aws(lambda d: d["deployment"]["resources"][3].__setitem__("inputs", [])), ".inputs must be dict"),
+        ("{not json", "is not valid JSON (line 1"),
+        (json.dumps({"version": 2, "deployment": {}}), "version = 2: must be the number 3"),
+        (json.dumps({"version": 3}), "deployment: is missing"),
+        (_aws(lambda d: d["deployment"]["resources"][3].pop("type")), "deployment.resources[3].type: is missing"),
+        (_aws(lambda d: d["deployment"]["resources"][3].__setitem__("inputs", [])), "deployment.resources[3].inputs = []: must be an object"),
         (
             _aws(lambda d: d["deployment"]["resources"][5].__setitem__("type", "aws:s3/buckt:Bucket")),
             "unknown resource types (not in the installed aws, gcp, kubernetes SDKs): aws:s3/buckt:Bucket",
         ),
-        (_aws(lambda d: d["deployment"]["resources"].pop(1)), "which is not in the state"),
+        (_aws(lambda d: d["deployment"]["resources"].pop(1)), "must name a provider resource of this state"),
     ],
 )
 def test_check_bad_state_exits_two(tmp_path, text, message):
@@ -205,7 +206,7 @@ def test_check_bad_state_exits_two(tmp_path, text, message):
 
 def test_check_missing_file_exits_two(tmp_path):
     result = keel(str(tmp_path / "nope.json"))
-    assert result.exit_code == 2 and "cannot read the state" in result.output
+    assert result.exit_code == 2 and "nope.json: state file not found" in result.output
 
 
 def test_check_pack_that_crashes_gives_clear_error(tmp_path):

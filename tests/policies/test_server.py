@@ -35,12 +35,21 @@ def _requests():
 def _answers(requests, monkeypatch, server: str) -> list[bytes]:
     monkeypatch.setenv("MLKEEL_POLICY_SERVER", server)
     with AnalyzerSession(pack_dir("mlkeel"), workers=1) as session:
+        # the pack names the server it runs: a silent fallback to the stock one would compare it to itself
+        assert session.processes[0].server == server
         session.configure({"all": "mandatory"})
         stub = session.processes[0].stub
         return [
             getattr(stub, method)(request, timeout=60).SerializeToString(deterministic=True)
             for method, request in requests
         ]
+
+
+@pytest.mark.parametrize("server", ["mlkeel", "stock"])
+def test_server_the_pack_reports_which_server_runs(monkeypatch, server):
+    monkeypatch.setenv("MLKEEL_POLICY_SERVER", server)
+    with AnalyzerSession(pack_dir("mlkeel"), workers=1) as session:
+        assert session.processes[0].server == server
 
 
 @pytest.mark.slow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -23,21 +22,26 @@ from runtime.cost import (
     usage_skeleton,
 )
 
+URN = "urn:pulumi:dev::mlkeel::aws:s3/bucket:Bucket::b"
+
 
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ([], r"field '\(top level\)' must be a JSON object"),
-        ({"version": 3}, "field 'deployment' must be an object"),
-        ({"deployment": {"resources": {}}}, "field 'deployment.resources' must be a list"),
-        ({"deployment": {"resources": [1]}}, r"field 'deployment.resources\[0\]' must be an object"),
+        ([], r"x.json: \(top level\): must be a JSON object"),
+        ({"version": 3}, "x.json: deployment: is missing"),
+        ({"version": "3", "deployment": {}}, "x.json: version = '3': must be the number 3"),
+        ({"version": 2, "deployment": {}}, "x.json: version = 2: must be the number 3"),
+        ({"deployment": {"resources": {}}}, r"x.json: deployment.resources = \{\}: must be a list"),
+        ({"deployment": {"resources": [1]}}, r"x.json: deployment.resources\[0\] = 1: must be an object"),
+        ({"deployment": {"resources": [{"urn": "u"}]}}, r"x.json: deployment.resources\[0\].type: is missing"),
         (
-            {"deployment": {"resources": [{"urn": "u"}]}},
-            r"field 'deployment.resources\[0\].type' must be a non-empty string",
+            {"deployment": {"resources": [{"urn": URN, "type": "t", "custom": True, "inputs": []}]}},
+            r"x.json: deployment.resources\[0\].inputs = \[\]: must be an object",
         ),
         (
-            {"deployment": {"resources": [{"urn": "u", "type": "t", "inputs": []}]}},
-            r"resources\[0\].inputs' must be an object",
+            {"deployment": {"resources": [{"urn": URN, "type": "t", "custom": True}] * 2}},
+            r"deployment.resources\[1\].urn = .*appears twice \(first at deployment.resources\[0\]\)",
         ),
     ],
 )
@@ -47,11 +51,11 @@ def test_state_malformed_names_field(document: Any, message: str) -> None:
 
 
 def test_state_file_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(StateError, match="no such state file"):
+    with pytest.raises(StateError, match=r"missing\.json: state file not found"):
         load_state(tmp_path / "missing.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(StateError, match=r"bad.json: not valid JSON \(line 1"):
+    with pytest.raises(StateError, match=r"bad.json: is not valid JSON \(line 1"):
         load_state(bad)
 
 
@@ -84,9 +88,12 @@ json_values = st.recursive(
 
 @settings(max_examples=200, deadline=None)
 @given(json_values)
-def test_state_parser_never_crashes_on_arbitrary_json(document: Any) -> None:
-    with contextlib.suppress(StateError):
-        parse_state(document)
+def test_state_parser_accepts_or_names_the_file_for_arbitrary_json(document: Any) -> None:
+    """Any JSON either parses or raises StateError naming the file; any other exception fails the test."""
+    try:
+        parse_state(document, "fuzzed.json")
+    except StateError as exc:
+        assert str(exc).startswith("fuzzed.json"), str(exc)
 
 
 def test_usage_defaults_when_no_file() -> None:
@@ -97,26 +104,49 @@ def test_usage_defaults_when_no_file() -> None:
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ({"version": "0.2"}, "field 'version' has bad value '0.2'; allowed: 0.1"),
-        ({"version": 0.1, "extra": 1}, "field 'extra' is not allowed"),
+        ({"version": "0.2"}, "usage.yml: version = '0.2': allowed: 0.1"),
+        ({"version": True}, "usage.yml: version = True: allowed: 0.1"),
+        ({"version": 0.1, "extra": 1}, "usage.yml: extra: is not allowed; allowed: version, "),
+        ({"version": 0.1, 3: 1}, "usage.yml: 3: is not allowed"),
         (
             {"version": 0.1, "resource_type_default_usage": {"aws:nope/x:X": {}}},
             "not a usage-priced resource type",
         ),
         (
             {"version": 0.1, "resource_type_default_usage": {"aws:s3/bucket:Bucket": {"storage": 1}}},
-            r"field 'resource_type_default_usage.aws:s3/bucket:Bucket.storage' is not a usage key of aws:s3/bucket:Bucket; allowed: monthly_tier1_requests",
+            r"usage.yml: resource_type_default_usage.aws:s3/bucket:Bucket.storage: is not a usage key of aws:s3/bucket:Bucket; allowed: monthly_tier1_requests",
         ),
         (
             {"version": 0.1, "resource_usage": {"b": {"storage_gb": "lots"}}},
-            r"field 'resource_usage.b.storage_gb' has bad value 'lots'",
+            r"usage.yml: resource_usage.b.storage_gb = 'lots': a number from 0 to 1e\+15",
         ),
         (
             {"version": 0.1, "resource_usage": {"b": {"storage_gb": -5}}},
-            "has bad value -5; allowed: a number >= 0",
+            r"resource_usage.b.storage_gb = -5: a number from 0 to 1e\+15$",
         ),
-        ({"version": 0.1, "resource_usage": {"b": [1]}}, "must be a mapping of usage keys"),
-        ([1, 2], "top level must be a mapping"),
+        (
+            {"version": 0.1, "resource_usage": {"b": {"storage_gb": -1}}},
+            r"resource_usage.b.storage_gb = -1: a number from 0 to 1e\+15$",
+        ),
+        (
+            {"version": 0.1, "resource_type_default_usage": {"aws:eks/nodeGroup:NodeGroup": {"nodes": -2}}},
+            r"nodes = -2: a number from 0 to 1e\+15, or -1 to take it from the state",
+        ),
+        (
+            {"version": 0.1, "resource_usage": {"b": {"storage_gb": float("nan")}}},
+            r"resource_usage.b.storage_gb = nan: a number from 0",
+        ),
+        (
+            {"version": 0.1, "resource_usage": {"b": {"storage_gb": float("inf")}}},
+            r"resource_usage.b.storage_gb = inf: a number from 0",
+        ),
+        ({"version": 0.1, "resource_usage": {"b": {"storage_gb": 10**400}}}, r"storage_gb = 1000.*: a number"),
+        ({"version": 0.1, "resource_usage": {"b": {"storage_gb": 2e15}}}, r"storage_gb = 2000000000000000.0: a number"),
+        ({"version": 0.1, "resource_usage": {"b": {"storage_gb": True}}}, r"storage_gb = True: a number"),
+        ({"version": 0.1, "resource_usage": {"b": [1]}}, r"usage.yml: resource_usage.b = \[1\]: a mapping of usage keys"),
+        ({"version": 0.1, "resource_usage": [1]}, r"usage.yml: resource_usage = \[1\]: a mapping of resource names"),
+        ({"version": 0.1, "resource_usage": {5: {}}}, r"usage.yml: resource_usage.5: a resource is named by"),
+        ([1, 2], r"usage.yml: \(top level\): is a list; expected a mapping"),
     ],
 )
 def test_usage_malformed_names_field_value_and_allowed(document: Any, message: str) -> None:
@@ -125,11 +155,11 @@ def test_usage_malformed_names_field_value_and_allowed(document: Any, message: s
 
 
 def test_usage_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match=r"no such usage file"):
+    with pytest.raises(UsageError, match=r"nope\.yml: usage file not found"):
         load_usage(tmp_path / "nope.yml")
     bad = tmp_path / "bad.yml"
     bad.write_text("version: [unclosed")
-    with pytest.raises(UsageError, match=r"bad\.yml: not valid YAML"):
+    with pytest.raises(UsageError, match=r"bad\.yml: is not valid YAML"):
         load_usage(bad)
 
 

@@ -91,9 +91,17 @@ def test_diff_per_resource_and_per_tag(base, head) -> None:  # type: ignore[no-u
     diff = diff_estimates(base, head)
     assert diff.total_delta == pytest.approx(head.total - base.total)
     changes = {r.name: r.change for r in diff.changed}
-    assert changes == {"fraud-dev-serving-scorer": "changed", "scratch-untagged": "added", "studio": "added"}
+    assert changes == {
+        "fraud-dev-serving-scorer": "changed",
+        "fraud-dev-training-gpu-spot": "changed",  # same point cost, twice the maximum
+        "scratch-untagged": "added",
+        "studio": "added",
+    }
     scorer = next(r for r in diff.changed if r.name == "fraud-dev-serving-scorer")
     assert "ml.g5.2xlarge" in scorer.summary and scorer.delta > 0
+    pool = next(r for r in diff.changed if r.name == "fraud-dev-training-gpu-spot")
+    assert pool.summary.startswith("scalingConfig.maxSize: 4 → 8; ") and pool.delta == 0
+    assert "range $0.00..$1,373.29 → $0.00..$2,746.58" in pool.summary
     by_cc = {t.value: t.delta for t in diff.by_tag("cost-center")}
     assert by_cc["cc-4411"] == pytest.approx(scorer.delta)
     assert sum(by_cc.values()) == pytest.approx(diff.total_delta)
@@ -117,7 +125,7 @@ def test_budget_from_stack_file_forms(tmp_path: Path) -> None:
     bad = tmp_path / "Pulumi.bad.yaml"
     bad.write_text("config:\n  mlkeel:budget:\n    monthlyLimitUsd: -3\n")
     with pytest.raises(
-        BudgetError, match=r"Pulumi.bad.yaml: field 'config.mlkeel:budget.monthlyLimitUsd' has bad value -3"
+        BudgetError, match=r"Pulumi.bad.yaml: config.mlkeel:budget.monthlyLimitUsd = -3: a positive, finite number"
     ):
         budget_from_stack_file(bad)
 

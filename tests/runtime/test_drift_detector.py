@@ -11,7 +11,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtime.drift import DriftDetector, NotFittedError, default_method, detect_drift, load_profile
+from mlkeel.files import InputError
+from runtime.drift import (
+    ColumnDrift,
+    DriftDetector,
+    NotFittedError,
+    default_method,
+    detect_drift,
+    load_profile,
+)
+from runtime.drift._detector import summarise
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -75,7 +84,7 @@ def test_drift_profile_roundtrip_gives_identical_results(frames, tmp_path, suffi
 def test_drift_profile_load_rejects_foreign_file(tmp_path):
     bad = tmp_path / "p.json"
     bad.write_text("{}")
-    with pytest.raises(ValueError, match="not a drift profile"):
+    with pytest.raises(InputError, match=r"p\.json: is not a reference profile written by mlkeel"):
         load_profile(bad)
 
 
@@ -87,12 +96,24 @@ def test_drift_detector_empty_window_is_drift_not_crash(frames):
     assert result.dataset_drift
 
 
-def test_drift_detector_all_nan_reference_column_is_reported_and_not_counted():
-    ref = pd.DataFrame({"a": np.full(50, np.nan), "b": np.arange(50.0)})
-    cur = pd.DataFrame({"a": np.arange(50.0), "b": np.arange(50.0)})
-    result = DriftDetector(numerical=["a", "b"], categorical=[]).fit(ref).score(cur)
-    assert result.column("a").status == "empty_reference" and not result.column("a").drifted
-    assert result.n_columns == 1 and not result.dataset_drift
+def test_drift_detector_refuses_a_reference_column_with_no_values_naming_it():
+    ref = pd.DataFrame({"a": np.full(50, np.nan), "b": np.arange(50.0), "c": [np.inf, -np.inf] * 25})
+    with pytest.raises(ValueError, match=r"column\(s\) \['a', 'c'\] have no usable values"):
+        DriftDetector(numerical=["a", "b", "c"], categorical=[]).fit(ref)
+    with pytest.raises(ValueError, match=r"column\(s\) \['a'\] have no usable values"):
+        DriftDetector().fit(ref[["a", "b"]])  # inferred kinds: the empty column is not called numerical
+
+
+def test_drift_detector_refuses_an_empty_reference():
+    with pytest.raises(ValueError, match="reference: has no rows"):
+        DriftDetector(numerical=["a"], categorical=[]).fit(pd.DataFrame({"a": np.zeros(0)}))
+
+
+def test_drift_summary_with_no_tested_column_fails_closed():
+    untested = ColumnDrift(column="a", kind="numerical", method="ks", statistic=None, score=None, threshold=0.05,
+                           drifted=False, status="empty_reference", n_reference=0, n_current=10)
+    result = summarise([untested], 0.5, 10, 10)
+    assert result.n_columns == 0 and result.dataset_drift
 
 
 def test_drift_detector_constant_columns_give_defined_results():
@@ -170,7 +191,14 @@ def test_drift_detector_never_crashes_nor_returns_nan(ref_num, cur_num, ref_cat,
     n_ref, n_cur = min(len(ref_num), len(ref_cat)), min(len(cur_num), len(cur_cat))
     ref = pd.DataFrame({"x": np.array(ref_num[:n_ref], dtype=float), "c": pd.Series(ref_cat[:n_ref], dtype=object)})
     cur = pd.DataFrame({"x": np.array(cur_num[:n_cur], dtype=float), "c": pd.Series(cur_cat[:n_cur], dtype=object)})
-    result = DriftDetector(numerical=["x"], categorical=["c"], method=method).fit(ref).score(cur)
+    usable_x = any(np.isfinite(v) for v in ref_num[:n_ref])
+    usable_c = any(v is not None for v in ref_cat[:n_ref])
+    detector = DriftDetector(numerical=["x"], categorical=["c"], method=method)
+    if not (usable_x and usable_c):
+        with pytest.raises(ValueError, match="reference: "):
+            detector.fit(ref)
+        return
+    result = detector.fit(ref).score(cur)
     for col in result.columns:
         assert col.status in ("ok", "empty_current", "empty_reference")
         if col.status == "ok":

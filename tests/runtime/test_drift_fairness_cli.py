@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from stacks.cli import _register_all, app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REF, CUR, SCORED = FIXTURES / "drift_reference.csv", FIXTURES / "drift_current.csv", FIXTURES / "fairness_scored.csv"
+#: A script loaded from the network (http://, https:// or protocol-relative //): offline it renders nothing.
+_REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc\s*=\s*[\"']?(https?:)?//", re.IGNORECASE)
 TYPES = ["--numerical", "age", "--numerical", "income", "--categorical", "country", "--categorical", "segment"]
 
 
@@ -33,6 +36,7 @@ def test_drift_cli_json_and_parquet(runner, tmp_path):
     pd.read_csv(CUR).to_parquet(tmp_path / "cur.parquet")
     res = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(tmp_path / "cur.parquet"), *TYPES,
                               "--format", "json"])
+    assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert [c["column"] for c in doc["columns"]] == ["age", "income", "country", "segment"]
     assert doc["columns"][0]["method"] == "ks" and doc["columns"][0]["drifted"] is True
@@ -44,7 +48,8 @@ def test_drift_cli_html_is_self_contained(runner, tmp_path):
                               "--output", str(out)])
     assert res.exit_code == 0, res.output
     page = out.read_text()
-    assert page.count('class="plotly-graph-div"') == 4 and "<script src=" not in page
+    assert page.count('class="plotly-graph-div"') == 4 and _REMOTE_SCRIPT.search(page) is None
+    assert "Plotly.newPlot" in page and len(page) > 1_000_000  # plotly.js itself is in the page
 
 
 def test_drift_cli_saved_profile_and_fail_on_drift(runner, tmp_path):
@@ -53,18 +58,22 @@ def test_drift_cli_saved_profile_and_fail_on_drift(runner, tmp_path):
                                 str(profile), "--format", "json"])
     second = runner.invoke(app, ["drift", "--profile", str(profile), "--current", str(CUR), "--format", "json",
                                  "--fail-on-drift"])
-    assert json.loads(first.stdout) == json.loads(second.stdout) and second.exit_code == 1
+    assert first.exit_code == 0 and second.exit_code == 1
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    assert "keel: dataset drift in" in second.stderr
 
 
 def test_drift_cli_prometheus_file(runner, tmp_path):
     prom = tmp_path / "drift.prom"
-    runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--prometheus", str(prom)])
+    res = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--prometheus",
+                              str(prom)])
+    assert res.exit_code == 0, res.output
     assert "mlkeel_drift_share" in prom.read_text()
 
 
 @pytest.mark.parametrize(
     "args,message",
-    [(["--reference", "missing.csv", "--current", str(CUR)], "missing.csv: file not found"),
+    [(["--reference", "missing.csv", "--current", str(CUR)], "missing.csv: data file (.csv or .parquet) not found"),
      (["--current", str(CUR)], "exactly one of --reference"),
      (["--reference", str(REF), "--current", str(CUR), "--numerical", "nope"], "column(s) ['nope'] not found"),
      (["--reference", str(REF), "--current", str(CUR), "--method", "kl"], "'kl' is not a drift method")],
@@ -98,7 +107,9 @@ def test_fairness_cli_html(runner, tmp_path):
     out = tmp_path / "f.html"
     res = runner.invoke(app, ["fairness", "--data", str(SCORED), "--label", "y", "--prediction", "y_hat",
                               "--sensitive", "group", "--format", "html", "--output", str(out), "--gate-min-dpr", "0.5"])
-    assert res.exit_code == 0 and "Gate: PASS" in out.read_text()
+    page = out.read_text()
+    assert res.exit_code == 0 and "Gate: PASS" in page
+    assert _REMOTE_SCRIPT.search(page) is None and len(page) > 1_000_000  # renders offline: plotly.js inlined
 
 
 def test_fairness_cli_missing_column_exits_2(runner, tmp_path):

@@ -160,7 +160,7 @@ def test_catalog_bad_value_names_file_line_field_and_value(tmp_path: Path) -> No
         writer.writerows(rows)
     clear_catalog_cache()
     with pytest.raises(
-        CatalogError, match=r"instance_types\.csv:6: field 'on_demand_hourly' has bad value '-1'"
+        CatalogError, match=r"instance_types\.csv:6: on_demand_hourly = '-1': Input should be greater than 0"
     ):
         load_catalog(data)
 
@@ -193,5 +193,50 @@ def test_catalog_env_var_points_elsewhere(tmp_path: Path, monkeypatch: pytest.Mo
     meta = (data / "catalog.json").read_text().replace('"as_of": "', '"as_of": "2030-01-02", "x": "')
     (data / "catalog.json").write_text(meta)
     monkeypatch.setenv("MLKEEL_PRICING_DIR", str(data))
-    with pytest.raises(CatalogError, match=r"catalog\.json: field 'x'"):
+    with pytest.raises(CatalogError, match=r"catalog\.json: x = '2025-05-01': Extra inputs are not permitted"):
         load_catalog()
+
+
+def _append_row(path: Path, row: str) -> None:
+    path.write_text(path.read_text() + row + "\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "message"),
+    [
+        ("prices.csv", lambda p: p.write_bytes(p.read_bytes() + b"aws,us-east-1,x\xff,hour,1,,\n"), "is not UTF-8 text"),
+        ("prices.csv", lambda p: _append_row(p, "aws,us-east-1,x.y,hour,nan,list,"), ": usd = 'nan': "),
+        ("prices.csv", lambda p: _append_row(p, "aws,us-east-1,x.y,hour,inf,list,"), ": usd = 'inf': "),
+        ("prices.csv", lambda p: _append_row(p, "aws,us-east-1,x.y,hour,1,list,,extra"), ": (row): has 8 cells; the header has 7"),
+        ("prices.csv", lambda p: p.write_text('cloud,region,sku,unit,usd,basis,description\n"aws\n'), "not valid CSV"),
+        ("catalog.json", lambda p: p.write_bytes(b"\x00\xff"), "is not UTF-8 text"),
+        ("catalog.json", lambda p: p.write_text(p.read_text().replace('"USD"', "NaN")), "is not valid JSON"),
+        ("catalog.json", lambda p: p.write_text("[]"), "catalog.json: (top level) = []: "),
+        ("catalog.json", lambda p: (p.unlink(), p.symlink_to(p)), "is a symbolic link loop"),
+        ("prices.csv", lambda p: (p.unlink(), p.mkdir()), "is a folder; expected a price file (CSV)"),
+    ],
+)
+def test_catalog_bad_files_are_catalog_errors_naming_the_file(
+    tmp_path: Path, name: str, damage: object, message: str
+) -> None:
+    from mlkeel.files import InputError
+
+    data = _copy_data(tmp_path)
+    damage(data / name)  # type: ignore[operator]
+    clear_catalog_cache()
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(data)
+    assert isinstance(caught.value, InputError)
+    assert str(caught.value).startswith(str(data / name)), str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_catalog_folder_that_is_not_a_folder(tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    with pytest.raises(CatalogError, match="is a symbolic link loop; expected a folder of price files"):
+        load_catalog(loop)
+    plain = tmp_path / "file"
+    plain.write_text("x")
+    with pytest.raises(CatalogError, match="is not a folder; expected a folder of price files"):
+        load_catalog(plain)

@@ -8,6 +8,7 @@ from pathlib import Path
 import boto3
 import pandas as pd
 import pytest
+import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from runtime.drift import DriftDetector
@@ -34,16 +35,22 @@ def drift_result():
 
 
 @pytest.fixture(scope="module")
-def cloudwatch() -> Iterator[object]:
+def moto_endpoint() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     host, port = server.get_host_and_port()
-    client = boto3.client("cloudwatch", region_name="eu-west-1", endpoint_url=f"http://{host}:{port}",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
-    yield client
+    yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def cloudwatch(moto_endpoint: str) -> object:
+    """A client of an empty CloudWatch: each test starts from moto's reset, whatever ran before it."""
+    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    return boto3.client("cloudwatch", region_name="eu-west-1", endpoint_url=moto_endpoint,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def test_runtime_metrics_names_are_the_contract():

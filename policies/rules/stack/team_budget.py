@@ -7,7 +7,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyResource, Severity
 
-from ..._taggable import is_taggable
+from mlkeel.taggable import is_taggable
+
 from .._base import Resource, RuleMeta, StackRule, as_list, dig
 
 AWS_BUDGET = "aws:budgets/budget:Budget"

@@ -17,8 +17,8 @@ from mlkeel.contracts import (
     RESIDENCY_ZONES,
     is_valid_tag_value,
 )
+from mlkeel.taggable import is_taggable
 
-from ..._taggable import is_taggable
 from .._base import Resource, ResourceRule, RuleMeta
 from .._frameworks import CM8
 

@@ -42,6 +42,7 @@ _EC2_PREFIX = {
     "eip": "eipalloc",
     "networkAcl": "acl",
     "launchTemplate": "lt",
+    "defaultSecurityGroup": "sg",
     "instance": "i",
 }
 
@@ -321,6 +322,13 @@ def _vpc_endpoint(args: Any, ctx: MockContext, out: Outputs) -> None:
     return None
 
 
+def _launch_template(args: Any, ctx: MockContext, out: Outputs) -> None:
+    # A new launch template is version 1; node groups name the version they launch.
+    out["latestVersion"] = 1
+    out["defaultVersion"] = 1
+    return None
+
+
 def _glue_database(args: Any, ctx: MockContext, out: Outputs) -> str:
     out["arn"] = arn(ctx, "glue", f"database/{out['name']}")
     out.setdefault("catalogId", ctx.account_id)
@@ -364,6 +372,7 @@ RESOURCES.update(
         "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
         "aws:cloudwatch/dashboard:Dashboard": _dashboard,
         "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+        "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
         "aws:glue/catalogDatabase:CatalogDatabase": _glue_database,
         "aws:appautoscaling/target:Target": _scalable_target,
         "aws:cloudtrail/trail:Trail": _trail,

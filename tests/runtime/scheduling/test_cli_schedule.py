@@ -95,7 +95,7 @@ def test_schedule_bad_stack_file_exits_2(runner: CliRunner, tmp_path: Path) -> N
     missing = runner.invoke(
         app, ["schedule", str(FIXTURES / "jobs-ok.yaml"), "--stack", str(tmp_path / "none.yaml")]
     )
-    assert missing.exit_code == 2 and "no such stack file" in missing.stderr
+    assert missing.exit_code == 2 and "none.yaml: stack file not found" in missing.stderr
 
 
 def test_schedule_bad_now_exits_2(runner: CliRunner) -> None:

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Create the scanner environment (.venv-scanners) used by tests/components/test_iam_documents_lint.py.
+#
+# Security reviewers judge a stack with third-party scanners, not with mlkeel's own rules, so those
+# scanners get a virtual environment of their own (their pins must not move mlkeel's). Versions are pinned:
+# a new parliament release ships new AWS action tables, and a finding appearing because the tables moved
+# must be a deliberate upgrade, not a surprise in CI.
+#
+# Usage: benchmarks/setup_scanners.sh [PYTHON]   (default: the interpreter behind .venv, else python3)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${repo}/.venv-scanners"
+python="${1:-}"
+if [[ -z "${python}" ]]; then
+    if [[ -x "${repo}/.venv/bin/python" ]]; then
+        python="$("${repo}/.venv/bin/python" -c 'import sys; print(sys._base_executable)')"
+    else
+        python="python3"
+    fi
+fi
+
+if [[ ! -x "${venv}/bin/python" ]]; then
+    "${python}" -m venv "${venv}"
+fi
+"${venv}/bin/python" -m pip install --quiet --upgrade pip
+"${venv}/bin/python" -m pip install --quiet "parliament==1.6.4"
+"${venv}/bin/python" - <<'PY'
+from importlib.metadata import version
+
+import parliament  # noqa: F401
+
+print(f"scanners ready: parliament {version('parliament')}")
+PY
