@@ -3,30 +3,13 @@
 #
 # Evidently 0.7.23 needs pandas<3 and pins things mlkeel does not, so the peers get their own venv.
 # mlkeel itself is installed editable without its (Pulumi-heavy) dependencies: the runtime only needs
-# the numeric stack listed in requirements-peers.txt.
+# the numeric stack listed in requirements-peers.txt (numba included: without it the peers would only
+# ever test the numpy engine, and tests/peers compares both engines with Evidently).
 #
 # Usage: benchmarks/setup_peers.sh [PYTHON]   (default: the interpreter behind .venv, else python3)
 set -euo pipefail
-
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${repo}/.venv-peers"
-python="${1:-}"
-if [[ -z "${python}" ]]; then
-    if [[ -x "${repo}/.venv/bin/python" ]]; then
-        python="$("${repo}/.venv/bin/python" -c 'import sys; print(sys._base_executable)')"
-    else
-        python="python3"
-    fi
-fi
-
-if [[ ! -x "${venv}/bin/python" ]]; then
-    "${python}" -m venv "${venv}"
-fi
-"${venv}/bin/python" -m pip install --quiet --upgrade pip
+source "$(dirname "${BASH_SOURCE[0]}")/_side_venv.sh" .venv-peers "${1:-}"
 "${venv}/bin/python" -m pip install --quiet -r "${repo}/benchmarks/requirements-peers.txt"
-# numba is one of mlkeel's own dependencies (pyproject.toml): without it the peers would only ever test
-# the numpy engine, and tests/peers compares both engines with Evidently.
-"${venv}/bin/python" -m pip install --quiet "numba==0.68.1"
 "${venv}/bin/python" -m pip install --quiet --no-deps -e "${repo}"
 "${venv}/bin/python" - <<'PY'
 import evidently, fairlearn, numba, pandas, numpy, scipy

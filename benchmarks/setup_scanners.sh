@@ -8,22 +8,7 @@
 #
 # Usage: benchmarks/setup_scanners.sh [PYTHON]   (default: the interpreter behind .venv, else python3)
 set -euo pipefail
-
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${repo}/.venv-scanners"
-python="${1:-}"
-if [[ -z "${python}" ]]; then
-    if [[ -x "${repo}/.venv/bin/python" ]]; then
-        python="$("${repo}/.venv/bin/python" -c 'import sys; print(sys._base_executable)')"
-    else
-        python="python3"
-    fi
-fi
-
-if [[ ! -x "${venv}/bin/python" ]]; then
-    "${python}" -m venv "${venv}"
-fi
-"${venv}/bin/python" -m pip install --quiet --upgrade pip
+source "$(dirname "${BASH_SOURCE[0]}")/_side_venv.sh" .venv-scanners "${1:-}"
 "${venv}/bin/python" -m pip install --quiet "parliament==1.6.4"
 "${venv}/bin/python" - <<'PY'
 from importlib.metadata import version

@@ -1,6 +1,6 @@
 """Cloud-neutral arguments of the platform components, as ``TypedDict``s (Pulumi's component convention).
 
-They mirror the validated ``StackSpec`` (``stacks/spec``) field for field in snake_case, so
+They mirror the validated ``StackSpec`` (``stacks/stackspec``) field for field in snake_case, so
 ``spec.model_dump()`` is a valid ``PlatformArgs``; validation happened there, once, before any resource.
 The inputs every capability component shares are declared once, in ``CapabilityArgs`` (``prefix``, ``tags``,
 ``region``), extended per cloud by ``components.aws.args`` and ``components.gcp.args`` (account, role path,
@@ -165,6 +165,9 @@ class PlatformArgs(TypedDict):
 
     team: str
     environment: str
+    #: ``<team>-<environment>``: the name every resource starts with, computed once by the spec
+    #: (``StackSpec.stack_name``).
+    prefix: str
     cloud: str
     region: str
     residency_zone: str

@@ -1,16 +1,15 @@
 """Rules: CrossGuard policy packs, the rule library they use, and the offline analyzer client.
 
-``policies.rules`` holds one rule per module; ``policies/packs/<pack>/`` are pack directories that
-``pulumi preview --policy-pack`` runs; ``policies.analyzer`` plays the engine so ``keel check`` runs the
-same packs offline; ``check_files`` is the library function behind ``keel check``. Which types carry
-cost tags is ``mlkeel.taggable`` (re-exported here), the one registry the engine, the pack and cost share.
+``policies.rules`` holds one rule per module (``rules/<area>/<rule-name>.py``); ``policies/packs/<pack>/``
+are pack directories that ``pulumi preview --policy-pack`` runs; ``policies.analyzer`` plays the engine so
+``keel check`` runs the same packs offline; ``check_files`` is the library function behind ``keel check``.
+Which types carry cost tags is not decided here: the rules ask ``mlkeel.taggable``, the one registry the
+engine, the pack and cost share.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from mlkeel.taggable import is_taggable, known_type, known_types, tag_field
 
 # The checker and reports import gRPC and rich; pack processes only need the rules, so load them lazily.
 _LAZY = {"DEFAULT_PACK": "._check", "check_files": "._check", "FORMATS": "._reports", "render": "._reports"}
@@ -24,13 +23,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'policies' has no attribute {name!r}")
 
 
-__all__ = [
-    "DEFAULT_PACK",
-    "FORMATS",
-    "check_files",
-    "is_taggable",
-    "known_type",
-    "known_types",
-    "render",
-    "tag_field",
-]
+__all__ = ["DEFAULT_PACK", "FORMATS", "check_files", "render"]

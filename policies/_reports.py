@@ -57,12 +57,15 @@ def render_summary(result: CheckResult) -> str:
             )
         console.print(table)
     console.print(_headline(result))
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
     return buffer.getvalue()
 
 
 def render_markdown(result: CheckResult) -> str:
     """A pull-request comment grouped by severity, with resource names and what to change."""
     lines = [f"### {'❌' if result.blocking else '✅'} mlkeel policy check", "", _headline(result), ""]
+    lines += [f"> **Note:** {note}\n" for note in result.notes]
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in _sorted(result.findings):
         groups[f.severity].append(f)

@@ -1,20 +1,22 @@
 """Serving a pack: the stock ``pulumi_policy`` server, with properties decoded once per request.
 
 The stock ``_PolicyAnalyzerServicer.Analyze`` converts the request's properties (and its provider's)
-from protobuf, deserializes and proxies them once *per policy*; with three dozen rules that is ~90% of
-the time of an Analyze call and caps a pack at ~300 resources/s. ``_OncePerRequestServicer`` overrides
-``Analyze``/``AnalyzeStack`` to decode once per request and hand every policy the same read-only view,
-configures the runtime once per environment instead of once per call, and skips
-rules whose type filter (``mlkeel_applies_to_type``, the same predicate their ``validate`` starts with)
-rules the resource out; everything
-else (config, enforcement, diagnostics, unknown handling, not-applicable) is the SDK's own code, and
-``tests/policies/test_server.py`` checks both servers answer every fixture identically.
+from protobuf, deserializes and proxies them once *per policy*; with three dozen rules that is most of
+the time of an Analyze call (``benchmarks/check_scale.py`` measures both servers; figures in
+``docs/performance.md``). ``_OncePerRequestServicer`` replaces ``Analyze``/``AnalyzeStack`` with copies
+of the SDK's loops that decode once per request and hand every policy the same read-only view, configure
+the runtime once per environment instead of once per call, and skip rules whose type filter
+(``mlkeel_applies_to_type``, the same predicate their ``validate`` starts with) rules the resource out.
+The loops keep the SDK's decisions (enforcement, remediate as mandatory, unknowns as an advisory "can't
+run policy" diagnostic, not-applicable) and call the SDK's own helpers for policy config, violation
+reports, resource options and providers; ``tests/policies/test_server.py`` checks both servers give
+byte-identical answers for every fixture.
 
 It is installed by swapping the class ``PolicyPack`` instantiates, so ``PolicyPack`` keeps doing the
-argument checks, the gRPC server and the port handshake exactly as under ``pulumi preview``. Set
-``MLKEEL_POLICY_SERVER=stock`` to run the untouched SDK server (the benchmark measures both). The pack
-names the server it runs on its first line of standard error (``SERVER_LOG_PREFIX``), so a silent fallback
-to the stock server shows.
+argument checks, the gRPC server and the port handshake exactly as under ``pulumi preview``. It is used
+only when the SDK still has the internals it reads (``_compatible``); set ``MLKEEL_POLICY_SERVER=stock``
+to run the untouched SDK server. The pack names the server it runs on its first line of standard error
+(``SERVER_LOG_PREFIX``), so a silent fallback to the stock server shows.
 """
 
 from __future__ import annotations
@@ -65,20 +67,27 @@ class _OncePerRequestServicer(_STOCK):  # type: ignore[misc, valid-type]
         """A private attribute of the SDK servicer (name-mangled ``__name``)."""
         return getattr(self, f"_PolicyAnalyzerServicer__{name}")
 
+    def _level(self, policy: Any, kind: type) -> EnforcementLevel | None:
+        """The level ``policy`` reports at, or None when it is disabled or not a ``kind`` policy.
+
+        As the SDK decides it in both ``Analyze`` and ``AnalyzeStack``: a violation left after remediation
+        (or from a stack policy, which cannot remediate) is reported as mandatory.
+        """
+        level = self._get_enforcement_level(policy)
+        if level == EnforcementLevel.DISABLED or not isinstance(policy, kind):
+            return None
+        return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
+
     def Analyze(self, request: Any, _context: Any) -> Any:
         self._configure_runtime_settings()
         response = proto.AnalyzeResponse()
         decoded: tuple[Any, Any, Any] | None = None
-        pack_name = self._sdk("policy_pack_name")
-        pack_version = self._sdk("policy_pack_version")
         for policy in self._sdk("policies"):
             applies = getattr(policy, "mlkeel_applies_to_type", None)
             if applies is not None and not applies(request.type):
                 continue  # the rule's validate would return without a look at the resource
-            enforcement_level = self._get_enforcement_level(policy)
-            if enforcement_level == EnforcementLevel.DISABLED or not isinstance(
-                policy, ResourceValidationPolicy
-            ):
+            level = self._level(policy, ResourceValidationPolicy)
+            if level is None:
                 continue
             if not policy.has_validation():
                 response.not_applicable.append(
@@ -87,11 +96,6 @@ class _OncePerRequestServicer(_STOCK):  # type: ignore[misc, valid-type]
                     )
                 )
                 continue
-            if enforcement_level == EnforcementLevel.REMEDIATE:
-                enforcement_level = EnforcementLevel.MANDATORY
-            report_violation = self._create_report_violation(
-                response, policy.name, policy.description, enforcement_level, policy.severity
-            )
             if decoded is None:
                 props = unknown_checking_proxy(
                     deserialize_properties(json_format.MessageToDict(request.properties))
@@ -108,39 +112,33 @@ class _OncePerRequestServicer(_STOCK):  # type: ignore[misc, valid-type]
                 self._get_policy_config(policy.name),
                 self._sdk("stack_tags"),
             )
-            self._run_policy(policy, args, report_violation, response, pack_name, pack_version)
+            self._run_policy(policy, level, args, response)
         return response
 
     def AnalyzeStack(self, request: Any, _context: Any) -> Any:
         """The SDK's ``AnalyzeStack`` with the resource graph built once for all stack policies."""
         self._configure_runtime_settings()
         response = proto.AnalyzeResponse()
-        pack_name = self._sdk("policy_pack_name")
-        pack_version = self._sdk("policy_pack_version")
         resources: list[PolicyResource] | None = None
         for policy in self._sdk("policies"):
-            enforcement_level = self._get_enforcement_level(policy)
-            if enforcement_level == EnforcementLevel.DISABLED or not isinstance(
-                policy, StackValidationPolicy
-            ):
+            level = self._level(policy, StackValidationPolicy)
+            if level is None:
                 continue
-            if enforcement_level == EnforcementLevel.REMEDIATE:
-                enforcement_level = EnforcementLevel.MANDATORY
-            report_violation = self._create_report_violation(
-                response, policy.name, policy.description, enforcement_level, policy.severity
-            )
             if resources is None:
                 resources = self._resource_graph(request)
             args = StackValidationArgs(
                 resources, self._get_policy_config(policy.name), self._sdk("stack_tags")
             )
-            self._run_policy(policy, args, report_violation, response, pack_name, pack_version)
+            self._run_policy(policy, level, args, response)
         return response
 
-    def _run_policy(
-        self, policy: Any, args: Any, report_violation: Any, response: Any, pack_name: str, pack_version: str
-    ) -> None:
+    def _run_policy(self, policy: Any, level: EnforcementLevel, args: Any, response: Any) -> None:
         """Validate one policy as the SDK does: unknowns become an advisory diagnostic, not a pass."""
+        pack_name = self._sdk("policy_pack_name")
+        pack_version = self._sdk("policy_pack_version")
+        report_violation = self._create_report_violation(
+            response, policy.name, policy.description, level, policy.severity
+        )
         try:
             result = policy.validate(args, report_violation)
             if isawaitable(result):

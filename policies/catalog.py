@@ -12,6 +12,8 @@ import re
 import sys
 from pathlib import Path
 
+from mlkeel.files import InputError, atomic_write_text, read_text
+
 from .packs import PACKS
 from .rules import ALL_RULES, AbsRule
 
@@ -45,6 +47,15 @@ def rule_section(rule: type[AbsRule]) -> str:
         "",
         m.description,
         "",
+    ]
+    if m.formerly:
+        former = ", ".join(f"`{name}`" for name in m.formerly)
+        lines += [
+            f"*Formerly* {former}: deprecated, still accepted by `keel check` (with a note in the report), "
+            f"unknown to `pulumi preview --policy-pack-config`: use `{m.name}`.",
+            "",
+        ]
+    lines += [
         f"*Why:* {m.why}",
         "",
         "| resource type | properties |",
@@ -100,10 +111,10 @@ def _anchor(title: str) -> str:
     return re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-")
 
 
-def updated_page(text: str) -> str:
+def updated_page(text: str, page: Path = DOCS_PAGE) -> str:
     """``text`` with the block between the markers replaced by the current catalogue."""
     if BEGIN not in text or END not in text:
-        raise ValueError(f"{DOCS_PAGE}: markers {BEGIN!r} and {END!r} are missing")
+        raise InputError.at(page, "(markers)", None, f"the page must hold {BEGIN!r} and {END!r}")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{BEGIN}\n{render_catalog()}{END}{tail}"
@@ -116,14 +127,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is not current")
     parser.add_argument("--page", type=Path, default=DOCS_PAGE)
     args = parser.parse_args(argv)
-    text = args.page.read_text(encoding="utf-8")
-    new = updated_page(text)
+    try:
+        text = read_text(args.page, what="docs page")
+        new = updated_page(text, args.page)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if args.check:
         if new != text:
             print(f"{args.page}: rule catalogue is stale; run `python -m policies.catalog`.", file=sys.stderr)
             return 1
         return 0
-    args.page.write_text(new, encoding="utf-8")
+    atomic_write_text(args.page, new)
     return 0
 
 

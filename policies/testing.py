@@ -8,7 +8,7 @@ wire-converted (secrets -> placeholder), deserialized, and wrapped in the unknow
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from pulumi_policy import (
     PolicyProviderResource,
     PolicyResource,
     PolicyResourceOptions,
+    ReportViolation,
     ResourceValidationArgs,
     StackValidationArgs,
 )
@@ -36,6 +37,23 @@ class Outcome:
     violations: list[tuple[str, str]] = field(default_factory=list)
     unchecked: list[tuple[str, str]] = field(default_factory=list)
     not_applicable: list[tuple[str, str]] = field(default_factory=list)
+
+    def record(self, validate: Callable[[Any, ReportViolation], Any], args: Any, target: str = "") -> None:
+        """Call ``validate`` as the pack server does and file what it reports.
+
+        A violation is about ``target`` (the resource of a resource rule) or, for a stack rule, the URN it
+        names; an unknown or encrypted value is "unchecked", never a pass.
+        """
+
+        def report(message: str, urn: str | None = None) -> None:
+            self.violations.append((target or urn or "", message))
+
+        try:
+            validate(args, report)
+        except UnknownValueError as exc:
+            self.unchecked.append((target, exc.message))
+        except _NotApplicableError as exc:
+            self.not_applicable.append((target, exc.reason or ""))
 
 
 def _props(values: Mapping[str, Any]) -> Any:
@@ -88,33 +106,13 @@ def run_rule(
     """Run ``rule`` on every resource of ``state`` (or only ``urn``), or on the stack for stack rules."""
     outcome = Outcome()
     if isinstance(rule, StackRule):
-        policy = rule.policy()
-
-        def report_stack(message: str, urn: str | None = None) -> None:
-            outcome.violations.append((urn or "", message))
-
-        try:
-            policy.validate(stack_args(state, config), report_stack)
-        except UnknownValueError as exc:
-            outcome.unchecked.append(("", exc.message))
-        except _NotApplicableError as exc:
-            outcome.not_applicable.append(("", exc.reason or ""))
+        outcome.record(rule.policy().validate, stack_args(state, config))
         return outcome
     assert isinstance(rule, ResourceRule)
     for resource in state.resources:
         if resource.type == "pulumi:pulumi:Stack" or (urn is not None and resource.urn != urn):
             continue
-        target = resource.urn
-
-        def report(message: str, _urn: str | None = None, target: str = target) -> None:
-            outcome.violations.append((target, message))
-
-        try:
-            rule.validate(resource_args(state, resource, config), report)
-        except UnknownValueError as exc:
-            outcome.unchecked.append((target, exc.message))
-        except _NotApplicableError as exc:
-            outcome.not_applicable.append((target, exc.reason or ""))
+        outcome.record(rule.validate, resource_args(state, resource, config), resource.urn)
     return outcome
 
 
@@ -130,27 +128,10 @@ def run_rules(rules: list[AbsRule], state: StackState) -> Outcome:
         if not applicable:
             continue
         args = resource_args(state, resource)
-        target = resource.urn
-
-        def report(message: str, _urn: str | None = None, target: str = target) -> None:
-            outcome.violations.append((target, message))
-
         for rule in applicable:
-            try:
-                rule.validate(args, report)
-            except UnknownValueError as exc:
-                outcome.unchecked.append((target, exc.message))
-            except _NotApplicableError as exc:
-                outcome.not_applicable.append((target, exc.reason or ""))
+            outcome.record(rule.validate, args, resource.urn)
     graph = stack_args(state)
-
-    def report_stack(message: str, urn: str | None = None) -> None:
-        outcome.violations.append((urn or "", message))
-
     for stack_rule in rules:
         if isinstance(stack_rule, StackRule):
-            try:
-                stack_rule.validate(graph, report_stack)
-            except UnknownValueError as exc:
-                outcome.unchecked.append(("", exc.message))
+            outcome.record(stack_rule.validate, graph)
     return outcome

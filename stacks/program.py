@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 from pulumi.runtime import config as _config
 
-from stacks.spec import NAMESPACE, SpecError, StackSpec, spec_from_config
+from stacks.stackspec import NAMESPACE, SpecError, StackSpec, spec_from_config
 
 
 def current_config() -> tuple[dict[str, str], set[str]]:
@@ -35,6 +35,7 @@ def load_spec() -> StackSpec:
 def platform_args(spec: StackSpec) -> dict:
     """The spec as ``PlatformArgs``; secret config stays secret (an ``Output.secret``), never plain text."""
     args = spec.model_dump()
+    args["prefix"] = spec.stack_name
     webhook = spec.monitoring.alert_webhook
     args["monitoring"]["alert_webhook"] = (
         pulumi.Output.secret(webhook.get_secret_value()) if webhook is not None else None

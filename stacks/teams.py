@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from stacks.spec import SpecError, SpecIssue
-from stacks.spec._errors import MISSING
+from stacks.stackspec import Problem, SpecError
+from stacks.stackspec._errors import MISSING
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 #: Parameters every template gets from ``keel new-team`` itself.
@@ -57,7 +57,7 @@ def load_template(name: str) -> Template:
         close = difflib.get_close_matches(name, names, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         raise SpecError(
-            [SpecIssue("--template", "", name, f"no such template.{hint} Templates: {', '.join(names)}")]
+            [Problem("", name, f"no such template.{hint} Templates: {', '.join(names)}", file="--template")]
         )
     data = load_yaml(path, what="template")
     problems = []
@@ -65,15 +65,15 @@ def load_template(name: str) -> Template:
         data = {}
     for key, kind in (("displayName", str), ("description", str), ("stack", dict)):
         if not isinstance(data.get(key), kind):
-            problems.append(SpecIssue(str(path), key, data.get(key, MISSING), f"a template needs '{key}' ({kind.__name__})"))
+            problems.append(Problem(key, data.get(key, MISSING), f"a template needs '{key}' ({kind.__name__})", file=str(path)))
     parameters = data.get("parameters") or {}
     if not isinstance(parameters, dict) or not all(isinstance(v, dict) for v in parameters.values()):
-        problems.append(SpecIssue(str(path), "parameters", parameters, "must map each parameter to its description"))
+        problems.append(Problem("parameters", parameters, "must map each parameter to its description", file=str(path)))
     else:
         for key, spec in parameters.items():
             if spec.get("type", "string") not in PARAMETER_TYPES:
-                problems.append(SpecIssue(str(path), f"parameters.{key}.type", spec.get("type"),
-                                          f"must be one of {', '.join(PARAMETER_TYPES)}"))
+                problems.append(Problem(f"parameters.{key}.type", spec.get("type"),
+                                        f"must be one of {', '.join(PARAMETER_TYPES)}", file=str(path)))
     if problems:
         raise SpecError(problems)
     return Template(
@@ -101,7 +101,7 @@ def _typed(template: Template, name: str, text: str) -> Any:
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or text.strip().lower() in ("true", "false"):
-        raise SpecError([SpecIssue("new-team", f"--param {name}", text, "must be a finite number, such as 3000")])
+        raise SpecError([Problem(f"--param {name}", text, "must be a finite number, such as 3000", file="new-team")])
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
@@ -122,7 +122,7 @@ def _fill(value: Any, params: Mapping[str, Any], missing: set[str]) -> Any:
     return value
 
 
-def _unknown_parameters(template: Template, params: Mapping[str, str]) -> list[SpecIssue]:
+def _unknown_parameters(template: Template, params: Mapping[str, str]) -> list[Problem]:
     """A parameter the template does not have would be silently dropped: refuse it, naming the ones it has."""
     import difflib
 
@@ -131,9 +131,9 @@ def _unknown_parameters(template: Template, params: Mapping[str, str]) -> list[S
     for key in sorted(set(params) - set(known)):
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        issues.append(SpecIssue("new-team", f"--param {key}", params[key],
-                                f"template '{template.name}' has no such parameter; {hint}"
-                                f"its parameters: {', '.join(sorted(template.parameters))}"))
+        issues.append(Problem(f"--param {key}", params[key],
+                              f"template '{template.name}' has no such parameter; {hint}"
+                              f"its parameters: {', '.join(sorted(template.parameters))}", file="new-team"))
     return issues
 
 
@@ -148,11 +148,11 @@ def render_stack(template: Template, params: Mapping[str, str]) -> dict[str, Any
     if missing:
         raise SpecError(
             [
-                SpecIssue(
-                    f"template {template.name}",
+                Problem(
                     name,
                     MISSING,
                     f"needs a value: {template.parameters.get(name, {}).get('description', 'pass --param ' + name + '=VALUE')}",
+                    file=f"template {template.name}",
                 )
                 for name in sorted(missing)
             ]
@@ -160,11 +160,33 @@ def render_stack(template: Template, params: Mapping[str, str]) -> dict[str, Any
     return stack
 
 
-def stack_file_text(template: Template, stack: Mapping[str, Any], team: str, environment: str) -> str:
+def schema_modeline(stack_file: Path) -> str:
+    """The comment that points editors (yaml-language-server) at the stack-file schema.
+
+    Relative to the stack file, so the line stays true in every checkout of the repository; a stack file
+    on another drive than the package (no relative path exists) gets the schema's file URI instead.
+    """
+    import os
+
+    from stacks.stackspec import STACK_FILE_SCHEMA_FILE
+
+    try:
+        target = Path(os.path.relpath(STACK_FILE_SCHEMA_FILE, stack_file.resolve().parent)).as_posix()
+    except ValueError:
+        target = STACK_FILE_SCHEMA_FILE.as_uri()
+    return f"# yaml-language-server: $schema={target}"
+
+
+def stack_file_text(
+    template: Template, stack: Mapping[str, Any], team: str, environment: str, stack_file: Path | None = None
+) -> str:
+    """The stack file ``keel new-team`` writes: a header saying where it came from, then the config."""
     header = (
         f"# {team} ({environment}): created by `keel new-team` from template '{template.name}'.\n"
         f"# {template.display_name}. Every key is documented in docs/spec.md.\n"
     )
+    if stack_file is not None:
+        header += schema_modeline(stack_file) + "\n"
     return header + yaml.safe_dump(dict(stack), sort_keys=False, default_flow_style=False, width=110)
 
 
@@ -180,17 +202,17 @@ def new_team_stack(
     from mlkeel.contracts import ENVIRONMENTS, LABEL_VALUE_RULE, is_valid_tag_value
     from mlkeel.files import atomic_write_text
     from stacks.engine._config import stack_config_from_data
-    from stacks.spec import spec_from_config
+    from stacks.stackspec import spec_from_config
 
     template = load_template(template_name)
     problems = []
     if not team or not is_valid_tag_value(team):
-        problems.append(SpecIssue("new-team", "team", team, f"must be a valid cost tag value: {LABEL_VALUE_RULE}"))
+        problems.append(Problem("team", team, f"must be a valid cost tag value: {LABEL_VALUE_RULE}", file="new-team"))
     if environment not in ENVIRONMENTS:
-        problems.append(SpecIssue("new-team", "--env", environment, f"must be one of {', '.join(ENVIRONMENTS)}"))
+        problems.append(Problem("--env", environment, f"must be one of {', '.join(ENVIRONMENTS)}", file="new-team"))
     for key, option in OPTION_PARAMETERS.items():
         if not params.get(key):
-            problems.append(SpecIssue("new-team", option, MISSING, f"is required: {OPTION_HELP[key]} ({LABEL_VALUE_RULE})"))
+            problems.append(Problem(option, MISSING, f"is required: {OPTION_HELP[key]} ({LABEL_VALUE_RULE})", file="new-team"))
     problems += _unknown_parameters(template, params)
     if problems:
         raise SpecError(problems)
@@ -200,7 +222,7 @@ def new_team_stack(
     filled = render_stack(template, {**params, "team": team, "environment": environment})
     config = stack_config_from_data(filled, stack_file, project_file)
     spec_from_config(config.values, str(stack_file))
-    text = stack_file_text(template, filled, team, environment)
+    text = stack_file_text(template, filled, team, environment, stack_file)
     try:
         # Written whole or not at all, and linked into place only if no stack appeared meanwhile: an
         # interrupted run leaves nothing behind that would block the retry.
@@ -212,8 +234,8 @@ def new_team_stack(
 
 def _exists(stack_file: Path) -> SpecError:
     return SpecError(
-        [SpecIssue(str(stack_file), "", MISSING,
-                   "already exists; a stack is never overwritten (pick another team or environment)")]
+        [Problem("", MISSING, "already exists; a stack is never overwritten (pick another team or environment)",
+                 file=str(stack_file))]
     )
 
 

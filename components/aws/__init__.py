@@ -2,8 +2,7 @@
 
 The capabilities themselves live in ``components/<capability>/aws.py`` and are composed by
 ``components.platform.aws``. ``compose`` stays importable from here for programs written against the
-earlier layout; it is imported lazily so ``components.aws.spec_rules`` (used by ``keel new-team``) loads
-without Pulumi.
+earlier layout; it is imported lazily, so importing this package does not load the Pulumi SDK.
 """
 
 from typing import TYPE_CHECKING, Any

@@ -2,8 +2,8 @@
 
 The capabilities themselves live in ``components/<capability>/gcp.py`` and are composed by
 ``components.platform.gcp``. ``compose`` and ``use_model_deployer`` stay importable from here for programs
-written against the earlier layout; they are imported lazily so ``components.gcp.spec_rules`` (used by
-``keel new-team``) loads without Pulumi.
+written against the earlier layout; they are imported lazily, so importing this package does not load the
+Pulumi SDK.
 """
 
 from typing import TYPE_CHECKING, Any

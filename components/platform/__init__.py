@@ -10,7 +10,7 @@ themselves live one folder each (``components/<capability>/{aws,gcp}.py``); the 
 args), so dependencies point one way: platform → capabilities → cloud helpers.
 """
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -20,8 +20,26 @@ from mlkeel.contracts import cost_tags
 from ..args import PlatformArgs
 from ..tagging import capability_options
 
-#: The clouds a composer exists for (``components.platform.<cloud>``).
-CLOUDS = ("aws", "gcp")
+Composer = Callable[[pulumi.ComponentResource, str, PlatformArgs, dict[str, str]], dict[str, Any]]
+
+
+def _aws() -> Composer:
+    from .aws import compose
+
+    return compose
+
+
+def _gcp() -> Composer:
+    from .gcp import compose
+
+    return compose
+
+
+#: ``cloud`` -> its composer, loaded on first use so a stack imports one cloud's SDK, not both. An
+#: explicit map rather than a module name built from the cloud, so a missing composer fails loudly here.
+COMPOSERS: dict[str, Callable[[], Composer]] = {"aws": _aws, "gcp": _gcp}
+#: The clouds a composer exists for.
+CLOUDS = tuple(COMPOSERS)
 
 
 def stack_tags(args: PlatformArgs) -> dict[str, str]:
@@ -52,8 +70,7 @@ class Platform(pulumi.ComponentResource):
         cloud = args["cloud"]
         if cloud not in CLOUDS:  # pragma: no cover - the spec admits only these
             raise ValueError(f"cloud = {cloud!r}: a platform is composed on {', '.join(CLOUDS)}")
-        composer = importlib.import_module(f"components.platform.{cloud}")
-        outputs: dict[str, Any] = composer.compose(self, name, args, tags)
+        outputs = COMPOSERS[cloud]()(self, name, args, tags)
         self.outputs = pulumi.Output.from_input(outputs)
         self.register_outputs(outputs)
 

@@ -346,7 +346,7 @@ def compose(platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, t
     """Create every capability the spec switches on, in dependency order; return the stack outputs."""
     account = make_provider(platform, name, spec["region"], tags)
     path = role_path(spec)
-    ctx = AwsContext(name=name, prefix=f"{spec['team']}-{spec['environment']}", tags=tags, account=account,
+    ctx = AwsContext(name=name, prefix=spec["prefix"], tags=tags, account=account,
                      role_path=path, opts=pulumi.ResourceOptions(parent=platform, providers=[account.provider]))
     out: Outputs = {"accountId": account.account_id, "rolePath": path}
 

@@ -293,7 +293,7 @@ def compose(platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, t
     region = spec["region"]
     provider = gcp.Provider(f"{name}-gcp", project=project, region=region, default_labels=tags,
                             opts=pulumi.ResourceOptions(parent=platform))
-    ctx = GcpContext(name=name, prefix=f"{spec['team']}-{spec['environment']}", tags=tags, region=region,
+    ctx = GcpContext(name=name, prefix=spec["prefix"], tags=tags, region=region,
                      project=project, opts=pulumi.ResourceOptions(parent=platform, providers=[provider]))
     out: Outputs = {"cloud": "gcp", "project": project, "region": region}
 

@@ -35,7 +35,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from mlkeel.processes import die_with_parent
 
 from .._server import SERVER_LOG_PREFIX
-from ..rules._base import EXEMPT_PREFIX
+from ..rules._base import EXEMPT_PREFIX, FORMERLY_TAG
 from ._config import merge_policy_config
 from ._results import (
     EXEMPTED,
@@ -301,6 +301,7 @@ class AnalyzerSession:
             raise
         self.info = self._call(self.processes[0], "GetAnalyzerInfo", empty_pb2.Empty())
         self.policies: dict[str, PolicyInfo] = {}
+        self.notes: list[str] = []
 
     def _call(self, process: PackProcess, method: str, request: Any) -> Any:
         try:
@@ -360,6 +361,14 @@ class AnalyzerSession:
             for tag in p.tags:
                 if tag.startswith("MLK_"):
                     aliases[tag] = p.name
+                elif tag.startswith(FORMERLY_TAG):
+                    aliases[tag.removeprefix(FORMERLY_TAG)] = p.name
+        self.notes = [
+            f"{source}: {key!r} is the former name of policy {aliases[key]!r}; it still works with keel check "
+            f"but is deprecated, and pulumi preview --policy-pack-config knows only {aliases[key]!r}."
+            for key in user_config
+            if key in aliases and not key.startswith("MLK_")
+        ]
         initial: dict[str, dict[str, Any]] = {}
         for name, config in self.info.initialConfig.items():
             layer = json_format.MessageToDict(config.properties) if config.HasField("properties") else {}
@@ -524,6 +533,7 @@ def check_states(
             pack_version=pack_version(Path(pack_dir)) or session.info.version,
             policies=dict(session.policies),
             states=[],
+            notes=list(session.notes),
         )
         analysis_started = time.perf_counter()
         for state in states:

@@ -1,6 +1,6 @@
 """Policy configuration as ``pulumi preview --policy-pack-config`` takes it, merged like the CLI does.
 
-File format (JSON, or YAML): ``{"all": "mandatory", "<policy-name or MLK id>": "advisory" | {
+File format (JSON, or YAML): ``{"all": "mandatory", "<policy name, MLK id or former name>": "advisory" | {
 "enforcementLevel": "...", "<setting>": value, "exemptions": [{"urn": ..., "reason": ...}]}}``.
 For each policy the effective config is the schema defaults, then the pack's initial config, then the
 file; it is validated against the policy's schema before anything runs.
@@ -29,9 +29,15 @@ def load_policy_config(path: Path | None) -> dict[str, Any]:
         return {}
     try:
         text = read_text(path, what="policy config", max_bytes=MAX_DOCUMENT_BYTES)
-        data = parse_json(text, path, what="policy config") if str(path).endswith(".json") else parse_yaml(text, path)
+        data = (
+            parse_json(text, path, what="policy config")
+            if str(path).endswith(".json")
+            else parse_yaml(text, path)
+        )
     except InputError as exc:
-        raise PolicyConfigError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
+        raise PolicyConfigError(
+            str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, Mapping):
@@ -59,9 +65,11 @@ def merge_policy_config(
     """Policy name -> (enforcement level, properties), validated against each policy's schema.
 
     ``policies`` maps name -> {"enforcementLevel", "configSchema": {"properties", "required"}};
-    ``initial`` is the pack's initial config; ``aliases`` maps rule ids to policy names.
+    ``initial`` is the pack's initial config; ``aliases`` maps rule ids and former names to policy names.
+    Two keys naming one policy (its name and its id, say) are refused: which should win is a guess.
     """
     resolved_user: dict[str, Any] = {}
+    given_as: dict[str, str] = {}
     for key, value in user.items():
         name = aliases.get(key, key)
         if name != "all" and name not in policies:
@@ -69,6 +77,14 @@ def merge_policy_config(
                 f"{source}: no policy {key!r} in the pack; use a policy name or rule id "
                 f"(e.g. {', '.join(sorted(policies)[:3])}, ...) or 'all'."
             )
+        if name in given_as:
+            raise PolicyConfigError.at(
+                source,
+                key,
+                value,
+                f"names policy {name!r} like {given_as[name]!r} does; configure each policy once",
+            )
+        given_as[name] = key
         resolved_user[name] = value
     all_level = None
     if "all" in resolved_user:

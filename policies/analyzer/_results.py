@@ -67,6 +67,8 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     analysis_seconds: float = 0.0
+    #: Warnings about the input that did not stop the check (a deprecated policy name in the config).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Finding]:
@@ -100,7 +102,7 @@ class CheckResult:
             "states": [asdict(s) for s in self.states],
             "policies": [asdict(p) for p in self.policies.values()],
             "findings": [asdict(f) for f in self.findings],
-        }
+        } | ({"notes": list(self.notes)} if self.notes else {})
 
 
 def display_path(path: Path) -> str:

@@ -22,86 +22,88 @@ from ._base import (
     StackRule,
     dig,
 )
-from .audit.aws_cloudtrail import AwsCloudtrail
-from .audit.cluster_control_plane_logging import ClusterControlPlaneLogging
-from .audit.gcp_data_access_audit import GcpDataAccessAudit
-from .encryption.cluster_secrets_cmk import ClusterSecretsCmk
-from .encryption.gcp_data_disks_cmek import GcpDataDisksCmek
-from .encryption.gcs_bucket_cmek import GcsBucketCmek
-from .encryption.logs_cmk import LogsCmk
-from .encryption.ml_services_cmk import MlServicesCmk
-from .encryption.registry_cmk import RegistryCmk
-from .encryption.s3_bucket_cmk import S3BucketCmk
-from .iam.aws_no_broad_managed_policies import AwsNoBroadManagedPolicies
-from .iam.aws_no_wildcard_admin import AwsNoWildcardAdmin
-from .iam.gcp_no_primitive_roles import GcpNoPrimitiveRoles
-from .keys.aws_kms_key_rotation import AwsKmsKeyRotation
-from .keys.gcp_kms_key_rotation import GcpKmsKeyRotation
-from .kubernetes.workload_not_privileged import WorkloadNotPrivileged
-from .kubernetes.workload_requests_and_labels import WorkloadRequestsAndLabels
-from .network.cluster_private_control_plane import ClusterPrivateControlPlane
-from .network.ml_endpoints_private import MlEndpointsPrivate
-from .network.ml_network_isolation import MlNetworkIsolation
-from .public.gcp_no_public_members import GcpNoPublicMembers
-from .public.gcs_public_access_prevention import GcsPublicAccessPrevention
-from .public.s3_no_public_grants import S3NoPublicGrants
-from .public.s3_public_access_block import S3PublicAccessBlock
-from .residency.replication_in_zone import ReplicationInZone
-from .residency.resource_in_zone import ResourceInZone
-from .retention.bucket_lifecycle import BucketLifecycle
-from .retention.log_retention import LogRetention
-from .scaling.autoscaling_bounds import AutoscalingBounds
-from .scaling.instance_allow_list import InstanceAllowList
-from .spot.sagemaker_training_spot import SagemakerTrainingSpot
-from .spot.spot_training_checkpointed import SpotTrainingCheckpointed
-from .spot.training_pools_spot import TrainingPoolsSpot
+from .audit.aws_cloudtrail_secure import AwsCloudtrailSecure
+from .audit.gcp_audit_config_data_access import GcpAuditConfigDataAccess
+from .audit.kubernetes_cluster_audit_logging import KubernetesClusterAuditLogging
+from .enc.aws_s3_bucket_encryption_cmek import AwsS3BucketEncryptionCmek
+from .enc.gcp_data_and_disks_cmek import GcpDataAndDisksCmek
+from .enc.gcp_storage_bucket_encryption_cmek import GcpStorageBucketEncryptionCmek
+from .enc.kubernetes_cluster_secrets_encryption_cmek import KubernetesClusterSecretsEncryptionCmek
+from .enc.logs_encryption_cmek import LogsEncryptionCmek
+from .enc.ml_services_encryption_cmek import MlServicesEncryptionCmek
+from .enc.registry_encryption_cmek import RegistryEncryptionCmek
+from .iam.aws_iam_no_broad_managed_policies import AwsIamNoBroadManagedPolicies
+from .iam.aws_iam_no_wildcard_admin import AwsIamNoWildcardAdmin
+from .iam.gcp_iam_no_broad_roles import GcpIamNoBroadRoles
+from .k8s.kubernetes_workload_not_privileged import KubernetesWorkloadNotPrivileged
+from .k8s.kubernetes_workload_requests_and_cost_labels import KubernetesWorkloadRequestsAndCostLabels
+from .kms.aws_kms_key_rotation import AwsKmsKeyRotation
+from .kms.gcp_kms_crypto_key_rotation import GcpKmsCryptoKeyRotation
+from .net.kubernetes_cluster_private_control_plane import KubernetesClusterPrivateControlPlane
+from .net.ml_endpoints_private import MlEndpointsPrivate
+from .net.ml_network_isolation import MlNetworkIsolation
+from .pub.aws_s3_no_public_grants import AwsS3NoPublicGrants
+from .pub.aws_s3_public_access_block import AwsS3PublicAccessBlock
+from .pub.gcp_iam_no_public_members import GcpIamNoPublicMembers
+from .pub.gcp_storage_bucket_public_access_prevention import GcpStorageBucketPublicAccessPrevention
+from .res.residency_region_in_zone import ResidencyRegionInZone
+from .res.residency_replication_in_zone import ResidencyReplicationInZone
+from .ret.bucket_lifecycle import BucketLifecycle
+from .ret.log_retention import LogRetention
+from .scale.autoscaling_bounds import AutoscalingBounds
+from .scale.instance_family_allow_list import InstanceFamilyAllowList
+from .spot.aws_sagemaker_spot_training_checkpointed import AwsSagemakerSpotTrainingCheckpointed
+from .spot.aws_sagemaker_training_managed_spot import AwsSagemakerTrainingManagedSpot
+from .spot.training_node_pools_spot import TrainingNodePoolsSpot
 from .stack.audit_logging_on import AuditLoggingOn
-from .stack.bucket_protected import BucketProtected
-from .stack.team_budget import TeamBudget
-from .tags.cost_tags import CostTags
-from .transit.s3_bucket_policy_tls import S3BucketPolicyTls
-from .transit.sagemaker_training_inter_container import SagemakerTrainingInterContainer
+from .stack.aws_s3_bucket_encryption_and_public_access_block import AwsS3BucketEncryptionAndPublicAccessBlock
+from .stack.team_budget_exists import TeamBudgetExists
+from .tag.cost_tags_required import CostTagsRequired
+from .tls.aws_s3_bucket_policy_deny_insecure_transport import AwsS3BucketPolicyDenyInsecureTransport
+from .tls.aws_sagemaker_training_inter_container_encryption import (
+    AwsSagemakerTrainingInterContainerEncryption,
+)
 
 #: Every rule class, in catalogue order (area, then number).
 ALL_RULES: tuple[type[AbsRule], ...] = (
-    S3BucketCmk,
-    GcsBucketCmek,
-    MlServicesCmk,
-    ClusterSecretsCmk,
-    RegistryCmk,
-    LogsCmk,
-    GcpDataDisksCmek,
-    SagemakerTrainingInterContainer,
-    S3BucketPolicyTls,
+    AwsS3BucketEncryptionCmek,
+    GcpStorageBucketEncryptionCmek,
+    MlServicesEncryptionCmek,
+    KubernetesClusterSecretsEncryptionCmek,
+    RegistryEncryptionCmek,
+    LogsEncryptionCmek,
+    GcpDataAndDisksCmek,
+    AwsSagemakerTrainingInterContainerEncryption,
+    AwsS3BucketPolicyDenyInsecureTransport,
     AwsKmsKeyRotation,
-    GcpKmsKeyRotation,
-    S3PublicAccessBlock,
-    S3NoPublicGrants,
-    GcsPublicAccessPrevention,
-    GcpNoPublicMembers,
-    ClusterPrivateControlPlane,
+    GcpKmsCryptoKeyRotation,
+    AwsS3PublicAccessBlock,
+    AwsS3NoPublicGrants,
+    GcpStorageBucketPublicAccessPrevention,
+    GcpIamNoPublicMembers,
+    KubernetesClusterPrivateControlPlane,
     MlEndpointsPrivate,
     MlNetworkIsolation,
-    AwsNoWildcardAdmin,
-    AwsNoBroadManagedPolicies,
-    GcpNoPrimitiveRoles,
-    CostTags,
-    ResourceInZone,
-    ReplicationInZone,
-    SagemakerTrainingSpot,
-    SpotTrainingCheckpointed,
-    TrainingPoolsSpot,
+    AwsIamNoWildcardAdmin,
+    AwsIamNoBroadManagedPolicies,
+    GcpIamNoBroadRoles,
+    CostTagsRequired,
+    ResidencyRegionInZone,
+    ResidencyReplicationInZone,
+    AwsSagemakerTrainingManagedSpot,
+    AwsSagemakerSpotTrainingCheckpointed,
+    TrainingNodePoolsSpot,
     AutoscalingBounds,
-    InstanceAllowList,
-    AwsCloudtrail,
-    ClusterControlPlaneLogging,
-    GcpDataAccessAudit,
+    InstanceFamilyAllowList,
+    AwsCloudtrailSecure,
+    KubernetesClusterAuditLogging,
+    GcpAuditConfigDataAccess,
     LogRetention,
     BucketLifecycle,
-    WorkloadNotPrivileged,
-    WorkloadRequestsAndLabels,
-    BucketProtected,
-    TeamBudget,
+    KubernetesWorkloadNotPrivileged,
+    KubernetesWorkloadRequestsAndCostLabels,
+    AwsS3BucketEncryptionAndPublicAccessBlock,
+    TeamBudgetExists,
     AuditLoggingOn,
 )
 

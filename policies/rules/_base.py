@@ -39,6 +39,9 @@ SECRET_PLACEHOLDER = "[mlkeel: secret value, encrypted in the state]"
 #: Prefix of the not-applicable reason that marks an exempted resource.
 EXEMPT_PREFIX = "exempted: "
 
+#: Prefix of a policy tag naming a former name of the rule.
+FORMERLY_TAG = "formerly:"
+
 #: Every rule accepts exemptions by URN, each with the reason a reviewer accepted.
 EXEMPTIONS_SCHEMA: dict[str, Any] = {
     "type": "array",
@@ -102,6 +105,9 @@ class RuleMeta:
     frameworks: tuple[Framework, ...] = ()
     config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     remediation: str = ""
+    #: Names the rule had before (users' policy configs still say them); advertised to the analyzer
+    #: client as ``formerly:<name>`` tags so ``keel check`` can accept them with a deprecation note.
+    formerly: tuple[str, ...] = ()
 
     @property
     def area(self) -> str:
@@ -327,7 +333,7 @@ class AbsRule(ABC):
             "display_name": self.meta.title,
             "severity": self.meta.severity,
             "framework": self._framework(),
-            "tags": [self.meta.id, self.meta.area.lower()],
+            "tags": [self.meta.id, self.meta.area.lower(), *(FORMERLY_TAG + n for n in self.meta.formerly)],
             "remediation_steps": self.meta.remediation or None,
         }
 

@@ -24,6 +24,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 from scipy.signal import lfilter
 
+from runtime._errors import NotFittedError
+
 _numba: Any
 try:
     import numba as _numba
@@ -43,10 +45,6 @@ __all__ = [
 
 #: d2 constant for moving ranges of two points: E[|x_t - x_{t-1}|] = 1.128 sigma.
 D2_MOVING_RANGE = 1.128
-
-
-class NotFittedError(RuntimeError):
-    """Scoring was asked of a chart with no centre/sigma yet."""
 
 
 class ChartResult(BaseModel):

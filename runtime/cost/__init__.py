@@ -6,6 +6,7 @@ states; ``render`` writes table, markdown, FOCUS CSV or HTML; ``aws_actuals`` / 
 real spend in the same shape; ``check_state_budget`` is the budget input of the policy pack.
 """
 
+from runtime._errors import NotFittedError
 from runtime.cost._actuals import (
     ActualsError,
     aws_actuals,
@@ -28,9 +29,8 @@ from runtime.cost._budget import (
     check_state_budget,
 )
 from runtime.cost._diff import CostDiff, ResourceDelta, TagDelta, diff_estimates
-from runtime.cost._estimate import CostEstimator, NotFittedError, estimate_cost, estimate_files
+from runtime.cost._estimate import CostEstimator, estimate_cost, estimate_files
 from runtime.cost._model import HOURS_PER_MONTH, CostLine, Estimate, ResourceCost
-from runtime.cost._pricers import FREE_TYPES, PRICERS, UNTAGGABLE
 from runtime.cost._report import FOCUS_COLUMNS, FORMATS, focus_rows, month_period, render, render_diff
 from runtime.cost._rollup import (
     DEFAULT_ROLLUP_KEYS,
@@ -52,6 +52,7 @@ from runtime.cost._usage import (
     parse_usage,
     usage_skeleton,
 )
+from runtime.cost.pricers import FREE_TYPES, PRICERS, UNTAGGABLE
 
 __all__ = [
     "BUDGET_OUTPUT_KEY",

@@ -197,6 +197,18 @@ def budget_limit_from_resources(resources: Sequence[Any]) -> float | None:
     return limits.pop() if len(limits) == 1 else None
 
 
+def _default_provider_urn(resource_urn: object, provider_type: str) -> str:
+    """A URN for a provider the policy engine gives without one, in the shape Pulumi gives default providers.
+
+    The state reader accepts only ``urn:pulumi:<stack>::<project>::<type>::<name>``; stack and project are
+    the resource's, the name is Pulumi's ``default``.
+    """
+    prefix = "urn:pulumi:policy::policy"
+    if isinstance(resource_urn, str) and resource_urn.startswith("urn:pulumi:") and resource_urn.count("::") >= 3:
+        prefix = "::".join(resource_urn.split("::")[:2])
+    return f"{prefix}::{provider_type}::default"
+
+
 def check_resources_budget(resources: Sequence[Any], limit_usd: float | None = None) -> BudgetCheck | None:
     """Budget check over policy-pack resources (``StackValidationArgs.resources``), duck-typed.
 
@@ -216,7 +228,8 @@ def check_resources_budget(resources: Sequence[Any], limit_usd: float | None = N
         provider = _attr(res, "provider")
         provider_ref = None
         if provider is not None:
-            p_urn = _attr(provider, "urn") or f"provider::{_attr(provider, 'resource_type')}"
+            p_type = _attr(provider, "resource_type") or "pulumi:providers:unknown"
+            p_urn = _attr(provider, "urn") or _default_provider_urn(_attr(res, "urn"), p_type)
             provider_ref = f"{p_urn}::policy"
             if p_urn not in seen_providers:
                 seen_providers.add(p_urn)
@@ -225,7 +238,7 @@ def check_resources_budget(resources: Sequence[Any], limit_usd: float | None = N
                         "urn": p_urn,
                         "custom": True,
                         "id": "policy",
-                        "type": _attr(provider, "resource_type") or "pulumi:providers:unknown",
+                        "type": p_type,
                         "inputs": dict(_attr(provider, "props") or {}),
                     }
                 )

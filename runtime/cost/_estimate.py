@@ -13,17 +13,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from runtime._errors import NotFittedError
 from runtime.cost._model import Estimate, ResourceCost
-from runtime.cost._pricers import FREE_PREFIXES, FREE_TYPES, PRICERS, UNTAGGABLE, Context, PriceMissing
 from runtime.cost._state import StackState, StateResource, load_state
 from runtime.cost._usage import Usage, check_usage_resources
+from runtime.cost.pricers import FREE_PREFIXES, FREE_TYPES, PRICERS, UNTAGGABLE, Context, PriceMissing
 from runtime.pricing import Catalog, RegionNotInCatalog, load_catalog
 
 _PROVIDER_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "kubernetes": "Kubernetes"}
-
-
-class NotFittedError(RuntimeError):
-    """A scoring method was called before ``fit``."""
 
 
 def _price_one(res: StateResource, ctx: Context) -> ResourceCost:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from runtime._errors import NotFittedError
 from runtime.drift._kernels import bin_counts, finite_min_max, resolve_engine, threshold_counts
 from runtime.drift._profile import (
     CategoricalProfile,
@@ -26,25 +27,37 @@ from runtime.drift._profile import (
     as_frame,
     build_profile,
     load_profile,
-    numeric_values,
 )
 from runtime.drift._results import ColumnDrift, DatasetDrift
+from runtime.drift._scoring import (
+    DEFAULT_THRESHOLDS,
+    METHODS,
+    SMALL_REFERENCE_ROWS,
+    categorical_counts,
+    categorical_result,
+    count_statistic,
+    current_numeric_values,
+    decide,
+    default_method,
+    empty_result,
+    quantile_counts,
+    summarise,
+)
 from runtime.drift._stats import (
     _binned_shares_numeric,
-    _chi_square_from_counts,
     _js_from_shares,
     _ks_from_sorted,
     _psi_from_shares,
-    _value_shares,
     _w1_from_sorted,
-    _z_from_counts,
     sorted_value_counts,
     sturges_edges,
 )
+from runtime.drift._streaming import score_chunks as _score_chunks
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
     "METHODS",
+    "SMALL_REFERENCE_ROWS",
     "DriftDetector",
     "NotFittedError",
     "categorical_counts",
@@ -55,48 +68,6 @@ __all__ = [
     "quantile_counts",
     "summarise",
 ]
-
-#: Default threshold of each method (Evidently's).
-DEFAULT_THRESHOLDS: dict[str, float] = {
-    "ks": 0.05,
-    "wasserstein": 0.1,
-    "psi": 0.1,
-    "psi_quantile": 0.1,
-    "jensenshannon": 0.1,
-    "chisquare": 0.05,
-    "z": 0.05,
-}
-
-#: Methods and the column kinds they accept.
-METHODS: dict[str, tuple[str, ...]] = {
-    "ks": ("numerical",),
-    "wasserstein": ("numerical",),
-    "psi": ("numerical", "categorical"),
-    "psi_quantile": ("numerical",),
-    "jensenshannon": ("numerical", "categorical"),
-    "chisquare": ("numerical", "categorical"),
-    "z": ("numerical", "categorical"),
-}
-
-#: Evidently switches from small-sample tests (KS, chi-square, Z) to distances above this many
-#: (finite, non-missing) reference rows.
-SMALL_REFERENCE_ROWS = 1000
-
-
-class NotFittedError(RuntimeError):
-    """Scoring was asked of a detector that has no reference profile yet."""
-
-
-def default_method(kind: str, n_reference: int, n_values: int) -> str:
-    """Evidently's default test for a column (``_get_default_stattest``)."""
-    if n_reference <= SMALL_REFERENCE_ROWS:
-        if kind == "numerical" and n_values > 5:
-            return "ks"
-        return "chisquare" if n_values > 2 else "z"
-    if kind == "numerical" and n_values > 5:
-        return "wasserstein"
-    return "jensenshannon"
-
 
 class DriftDetector:
     """Data drift per column and for the dataset, with Evidently's methods and defaults.
@@ -271,56 +242,11 @@ class DriftDetector:
 
     def score_chunks(self, chunks: Callable[[], Iterable[Any]] | Iterable[Any]) -> DatasetDrift:
         """Score a window too large for memory, given as chunks (DataFrames); see :mod:`runtime.drift._streaming`."""
-        from runtime.drift._streaming import score_chunks
-
-        return score_chunks(self, chunks)
-
-
-def summarise(results: list[ColumnDrift], drift_share: float, n_reference_rows: int, n_current_rows: int) -> DatasetDrift:
-    """Dataset verdict from column results: ``share = drifted / counted`` and drift when ``share >= drift_share``.
-
-    With no column counted (every one ``empty_reference``) the dataset is reported as drifted.
-    """
-    counted = [r for r in results if r.status != "empty_reference"]
-    n_drifted = sum(1 for r in counted if r.drifted)
-    share = n_drifted / len(counted) if counted else 0.0
-    # Nothing tested is not "no drift": fail closed so a gate on dataset_drift cannot pass unjudged.
-    return DatasetDrift(
-        columns=results, n_columns=len(counted), n_drifted=n_drifted, share=share, drift_share=drift_share,
-        dataset_drift=(share >= drift_share) if counted else True, n_reference_rows=n_reference_rows,
-        n_current_rows=n_current_rows,
-    )
-
-
-def decide(method: str, score: float, threshold: float) -> bool:
-    """Evidently's comparison: KS drifts at p <= threshold, chi-square and Z at p < threshold, distances at >=."""
-    if method == "ks":
-        return bool(score <= threshold)
-    if method in ("chisquare", "z"):
-        return bool(score < threshold)
-    return bool(score >= threshold)
-
-
-def _empty_result(
-    det: DriftDetector, prof: ColumnProfile, status: str, n_current: int, n_missing: int
-) -> ColumnDrift:
-    method = det._method_for(prof.name, prof.kind) or "none"
-    threshold = det._threshold_for(prof.name, prof.kind, method) if method in DEFAULT_THRESHOLDS else 0.0
-    return ColumnDrift(
-        column=prof.name, kind=prof.kind, method=method, statistic=None, p_value=None, score=None,
-        threshold=threshold, drifted=status == "empty_current", status=status,  # type: ignore[arg-type]
-        n_reference=prof.n_rows, n_current=n_current, n_current_missing=n_missing,
-    )
-
-
-def _numeric_values(prof: NumericalProfile, series: pd.Series) -> np.ndarray:
-    if series.dtype == np.float64:
-        return series.to_numpy()  # a view: NaN already marks missing values
-    return numeric_values(prof.name, series, "current", role="numerical in the reference")
+        return _score_chunks(self, chunks)
 
 
 def _score_numerical(det: DriftDetector, prof: NumericalProfile, series: pd.Series, engine: str) -> ColumnDrift:
-    raw = _numeric_values(prof, series)
+    raw = current_numeric_values(prof, series)
     method = det._method_for(prof.name, "numerical")
     if engine == "numba" and prof.n_rows and method in ("psi", "psi_quantile") and (method == "psi_quantile" or prof.n_unique > 20):
         fast = _binned_psi_unsorted(det, prof, series, raw, method)
@@ -330,9 +256,9 @@ def _score_numerical(det: DriftDetector, prof: NumericalProfile, series: pd.Seri
     cur = raw if finite_mask.all() else raw[finite_mask]
     n_missing = int(raw.size - cur.size)
     if prof.n_rows == 0:
-        return _empty_result(det, prof, "empty_reference", int(cur.size), n_missing)
+        return empty_result(det, prof, "empty_reference", int(cur.size), n_missing)
     if cur.size == 0:
-        return _empty_result(det, prof, "empty_current", 0, n_missing)
+        return empty_result(det, prof, "empty_current", 0, n_missing)
     integer = prof.integer and pd.api.types.is_integer_dtype(series.dtype)
     cur_sorted: np.ndarray | None = None
     if method is None:
@@ -408,7 +334,7 @@ def _numerical_statistic(
     cur_sorted = np.sort(cur) if cur_sorted is None else cur_sorted
     ref_vals, ref_counts = sorted_value_counts(ref)
     cur_vals, cur_counts = sorted_value_counts(cur_sorted)
-    return _count_statistic(method, ref_vals, ref_counts, cur_vals, cur_counts)
+    return count_statistic(method, ref_vals, ref_counts, cur_vals, cur_counts)
 
 
 def quantile_shares(prof: NumericalProfile, cur: np.ndarray, engine: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -418,79 +344,14 @@ def quantile_shares(prof: NumericalProfile, cur: np.ndarray, engine: str | None 
     return prof.quantile_counts / prof.n_rows, cur_counts / cur.size
 
 
-def quantile_counts(edges: np.ndarray, values: np.ndarray, engine: str | None = None) -> np.ndarray:
-    """Counts in the open-ended bins split at ``edges`` (a value equal to an edge goes to the bin above)."""
-    if edges.size == 0:
-        return np.array([values.size], dtype=np.int64)
-    return threshold_counts(values, edges, engine=engine)
-
-
-def _count_statistic(
-    method: str, ref_vals: np.ndarray, ref_counts: np.ndarray, cur_vals: np.ndarray, cur_counts: np.ndarray
-) -> tuple[float, float | None]:
-    if method == "chisquare":
-        stat, p, _ = _chi_square_from_counts(ref_vals, ref_counts, cur_vals, cur_counts)
-        return stat, p
-    if method == "z":
-        return _z_from_counts(ref_vals, ref_counts, cur_vals, cur_counts)
-    _, r, c, _, _ = _value_shares(ref_vals, ref_counts, cur_vals, cur_counts)
-    if method == "psi":
-        return _psi_from_shares(r, c), None
-    if method == "jensenshannon":
-        return _js_from_shares(r, c), None
-    raise ValueError(f"method {method!r} does not apply to value counts")
-
-
-def categorical_counts(series: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
-    """(values, counts, n_missing) of a categorical column; None, NaN and +/-inf count as missing."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy()
-        counts = np.bincount(codes[codes >= 0], minlength=len(series.cat.categories))
-        keep = counts > 0
-        values = np.empty(int(keep.sum()), dtype=object)
-        values[:] = [v.item() if isinstance(v, np.generic) else v for v in series.cat.categories[keep].tolist()]
-        return values, counts[keep].astype(np.int64), int((codes < 0).sum())
-    clean = series.replace([np.inf, -np.inf], np.nan) if pd.api.types.is_float_dtype(series) else series
-    vc = clean.value_counts(dropna=True, sort=False)
-    if series.dtype == object and len(vc):  # a float inf inside an object column is missing too (Evidently)
-        keep = np.array([not (isinstance(v, float) and np.isinf(v)) for v in vc.index], dtype=bool)
-        if not keep.all():
-            vc = vc[keep]
-    values = np.empty(len(vc), dtype=object)
-    values[:] = [v.item() if isinstance(v, np.generic) else v for v in vc.index.tolist()]
-    counts = vc.to_numpy(dtype=np.int64)
-    return values, counts, int(len(series) - int(counts.sum()))
-
-
 def _score_categorical(det: DriftDetector, prof: CategoricalProfile, series: pd.Series) -> ColumnDrift:
     cur_vals, cur_counts, n_missing = categorical_counts(series)
     n_current = int(cur_counts.sum())
     if prof.n_rows == 0:
-        return _empty_result(det, prof, "empty_reference", n_current, n_missing)
+        return empty_result(det, prof, "empty_reference", n_current, n_missing)
     if n_current == 0:
-        return _empty_result(det, prof, "empty_current", 0, n_missing)
+        return empty_result(det, prof, "empty_current", 0, n_missing)
     return categorical_result(det, prof, cur_vals, cur_counts, n_missing)
-
-
-def categorical_result(
-    det: DriftDetector, prof: CategoricalProfile, cur_vals: np.ndarray, cur_counts: np.ndarray, n_missing: int
-) -> ColumnDrift:
-    """Test a categorical column from current value counts (shared by in-memory and streaming scoring)."""
-    ref_set = set(prof.values.tolist())
-    unseen = [v for v in cur_vals.tolist() if v not in ref_set]
-    method = det._method_for(prof.name, "categorical")
-    if method is None:
-        n_values = len(ref_set) + len(unseen)
-        method = default_method("categorical", prof.n_rows, n_values)
-    threshold = det._threshold_for(prof.name, "categorical", method)
-    statistic, p_value = _count_statistic(method, prof.values, prof.counts, cur_vals, cur_counts)
-    score = p_value if method in ("chisquare", "z") else statistic
-    assert score is not None
-    return ColumnDrift(
-        column=prof.name, kind="categorical", method=method, statistic=statistic, p_value=p_value, score=score,
-        threshold=threshold, drifted=decide(method, score, threshold), n_reference=prof.n_rows,
-        n_current=int(cur_counts.sum()), n_current_missing=n_missing, unseen_categories=[str(v) for v in unseen],
-    )
 
 
 def detect_drift(reference: Any, current: Any, **params: Any) -> DatasetDrift:

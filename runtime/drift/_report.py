@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtime.drift._detector import categorical_counts
 from runtime.drift._profile import CategoricalProfile, NumericalProfile, ReferenceProfile
 from runtime.drift._results import ColumnDrift, DatasetDrift
+from runtime.drift._scoring import categorical_counts
 
 __all__ = ["read_table", "render_html", "render_table"]
 

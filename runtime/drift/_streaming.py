@@ -29,24 +29,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from runtime.drift._detector import (
-    _count_statistic,
-    _empty_result,
-    _numeric_values,
+from runtime.drift._kernels import bin_counts
+from runtime.drift._profile import CategoricalProfile, NumericalProfile, ReferenceProfile, as_frame
+from runtime.drift._results import ColumnDrift, DatasetDrift
+from runtime.drift._scoring import (
+    ColumnRules,
     categorical_counts,
     categorical_result,
+    count_statistic,
+    current_numeric_values,
     decide,
     default_method,
+    empty_result,
+    quantile_counts,
     summarise,
 )
-from runtime.drift._kernels import bin_counts
-from runtime.drift._profile import CategoricalProfile, NumericalProfile, as_frame
-from runtime.drift._results import ColumnDrift, DatasetDrift
 from runtime.drift._stats import (
     KS_EXACT_MAX_N,
     _js_from_shares,
@@ -56,8 +58,14 @@ from runtime.drift._stats import (
     sturges_edges,
 )
 
-if TYPE_CHECKING:
-    from runtime.drift._detector import DriftDetector
+
+class _FittedDetector(ColumnRules, Protocol):
+    """What streaming needs of :class:`~runtime.drift.DriftDetector`, named here so that this module
+    does not import the detector (the detector imports this module for ``score_chunks``)."""
+
+    drift_share: float
+
+    def _profile(self) -> ReferenceProfile: ...
 
 __all__ = ["MAX_OFF_GRID_VALUES", "score_chunks"]
 
@@ -93,7 +101,7 @@ class _NumAcc:
         self.q_counts = np.zeros(self.prof.quantile_edges.size + 1, dtype=np.int64)
 
     def add(self, series: pd.Series) -> None:
-        raw = _numeric_values(self.prof, series)
+        raw = current_numeric_values(self.prof, series)
         x = raw[np.isfinite(raw)]
         self.n_missing += int(raw.size - x.size)
         self.integer &= bool(pd.api.types.is_integer_dtype(series.dtype))
@@ -117,7 +125,7 @@ class _NumAcc:
         # offsets measured from the interval's right edge (left edge for the open last interval)
         right = np.where(jn < m, g[np.minimum(jn, m - 1)] - xn, xn - g[m - 1])
         self.off_in += np.bincount(jn, weights=right, minlength=m + 1)
-        self.q_counts += _quantile_counts(self.prof.quantile_edges, x)
+        self.q_counts += quantile_counts(self.prof.quantile_edges, x)
         if not self.off_grid_overflow and xn.size:
             vals, counts = np.unique(xn, return_counts=True)
             for v, c in zip(vals.tolist(), counts.tolist(), strict=True):
@@ -128,7 +136,7 @@ class _NumAcc:
 
     # -- second pass -----------------------------------------------------------------------------
     def add_second(self, series: pd.Series, edges: np.ndarray | None, mixed: np.ndarray | None) -> None:
-        raw = _numeric_values(self.prof, series)
+        raw = current_numeric_values(self.prof, series)
         x = raw[np.isfinite(raw)]
         if x.size == 0:
             return
@@ -204,12 +212,6 @@ class _NumAcc:
         return np.asarray(values, dtype=np.float64)[order], np.asarray(counts, dtype=np.int64)[order]
 
 
-def _quantile_counts(edges: np.ndarray, x: np.ndarray) -> np.ndarray:
-    if edges.size == 0:
-        return np.array([x.size], dtype=np.int64)
-    return np.bincount(np.searchsorted(edges, x, side="right"), minlength=edges.size + 1).astype(np.int64)
-
-
 @dataclass
 class _CatAcc:
     prof: CategoricalProfile
@@ -232,7 +234,7 @@ def _passes(chunks: Callable[[], Iterable[Any]] | Iterable[Any]) -> tuple[Callab
     return (lambda: once), False
 
 
-def score_chunks(det: DriftDetector, chunks: Callable[[], Iterable[Any]] | Iterable[Any]) -> DatasetDrift:
+def score_chunks(det: _FittedDetector, chunks: Callable[[], Iterable[Any]] | Iterable[Any]) -> DatasetDrift:
     """Stream ``chunks`` (DataFrames with the profile's columns) through the reference grid; see the module doc."""
     profile = det._profile()
     make, repeatable = _passes(chunks)
@@ -293,9 +295,9 @@ def score_chunks(det: DriftDetector, chunks: Callable[[], Iterable[Any]] | Itera
             cacc = cats[name]
             n_cur = sum(cacc.counts.values())
             if prof.n_rows == 0:
-                results.append(_empty_result(det, prof, "empty_reference", n_cur, cacc.n_missing))
+                results.append(empty_result(det, prof, "empty_reference", n_cur, cacc.n_missing))
             elif n_cur == 0:
-                results.append(_empty_result(det, prof, "empty_current", 0, cacc.n_missing))
+                results.append(empty_result(det, prof, "empty_current", 0, cacc.n_missing))
             else:
                 vals = np.empty(len(cacc.counts), dtype=object)
                 vals[:] = list(cacc.counts)
@@ -304,7 +306,7 @@ def score_chunks(det: DriftDetector, chunks: Callable[[], Iterable[Any]] | Itera
     return summarise(results, det.drift_share, profile.n_rows, n_rows)
 
 
-def _numeric_method(det: DriftDetector, acc: _NumAcc) -> str:
+def _numeric_method(det: _FittedDetector, acc: _NumAcc) -> str:
     method = det._method_for(acc.prof.name, "numerical")
     if method is not None:
         return method
@@ -315,12 +317,12 @@ def _numeric_method(det: DriftDetector, acc: _NumAcc) -> str:
     return default_method("numerical", acc.prof.n_rows, n_values)
 
 
-def _numeric_result(det: DriftDetector, acc: _NumAcc, method: str | None) -> ColumnDrift:
+def _numeric_result(det: _FittedDetector, acc: _NumAcc, method: str | None) -> ColumnDrift:
     prof = acc.prof
     if prof.n_rows == 0:
-        return _empty_result(det, prof, "empty_reference", acc.n, acc.n_missing)
+        return empty_result(det, prof, "empty_reference", acc.n, acc.n_missing)
     if acc.n == 0 or method is None:
-        return _empty_result(det, prof, "empty_current", 0, acc.n_missing)
+        return empty_result(det, prof, "empty_current", 0, acc.n_missing)
     threshold = det._threshold_for(prof.name, "numerical", method)
     p_value: float | None = None
     exact = True
@@ -346,7 +348,7 @@ def _numeric_result(det: DriftDetector, acc: _NumAcc, method: str | None) -> Col
     else:
         ref_vals, ref_counts = sorted_value_counts(prof.sorted_values)
         cur_vals, cur_counts = acc.value_counts()
-        statistic, p_value = _count_statistic(method, ref_vals, ref_counts, cur_vals, cur_counts)
+        statistic, p_value = count_statistic(method, ref_vals, ref_counts, cur_vals, cur_counts)
     score = p_value if method in ("ks", "chisquare", "z") else statistic
     assert score is not None
     return ColumnDrift(

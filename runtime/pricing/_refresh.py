@@ -15,14 +15,16 @@ never written as zero.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mlkeel.files import atomic_write_text
 from runtime.pricing._catalog import Accelerator, Catalog, InstanceType, Price
 
 #: GCP service ids in the Cloud Billing Catalog.
@@ -373,15 +375,57 @@ def _fmt(value: object) -> object:
     return "" if value is None else value
 
 
+#: The data files of a catalog folder, as ``catalog.json`` lists them.
+DATA_FILES = {"instance_types": "instance_types.csv", "accelerators": "accelerators.csv", "prices": "prices.csv"}
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text with the ``\\r\\n`` line ends of Python's csv module, ready to write in one go."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def catalog_meta_text(*, source: str, as_of: str, spot_source: str) -> str:
+    """``catalog.json``: where the prices came from and when, and which files hold them."""
+    meta = {
+        "schema_version": 1,
+        "currency": "USD",
+        "source": source,
+        "as_of": as_of,
+        "spot_source": spot_source,
+        "files": DATA_FILES,
+    }
+    return json.dumps(meta, indent=2) + "\n"
+
+
+def write_catalog_files(directory: Path, texts: Mapping[str, str]) -> None:
+    """Write file name -> text under ``directory``, each atomically and ``catalog.json`` last.
+
+    Every text is rendered before this is called, so a failure while rendering writes nothing; a reader
+    never sees a half-written file, and the index that names the data files is replaced only after them.
+    """
+    for name in sorted(texts, key=lambda n: n == "catalog.json"):
+        atomic_write_text(directory / name, texts[name])
+
+
 def write_catalog(
     catalog: Catalog, directory: Path, *, source: str, as_of: str, spot_source: str = ""
 ) -> None:
     """Write ``catalog`` as the four data files under ``directory`` (the format :func:`load_catalog` reads)."""
-    directory.mkdir(parents=True, exist_ok=True)
     types = [t for c in catalog.clouds() for r in catalog.regions(c) for t in catalog.instance_types(c, r)]
-    with (directory / "instance_types.csv").open("w", newline="", encoding="utf-8") as handle:
-        w = csv.writer(handle)
-        w.writerow(
+    accelerators = [a for c in catalog.clouds() for r in catalog.regions(c) for a in catalog.accelerators(c, r)]
+    prices = [
+        p
+        for c in catalog.clouds()
+        for r in catalog.regions(c)
+        for p in (catalog.price(c, r, s) for s in catalog.skus(c, r))
+        if p is not None
+    ]
+    texts = {
+        DATA_FILES["instance_types"]: csv_text(
             [
                 "cloud",
                 "service",
@@ -398,10 +442,8 @@ def write_catalog(
                 "interruption_bucket",
                 "zones",
                 "basis",
-            ]
-        )
-        for t in types:
-            w.writerow(
+            ],
+            (
                 [
                     t.cloud,
                     t.service,
@@ -419,10 +461,10 @@ def write_catalog(
                     " ".join(t.zones),
                     t.basis,
                 ]
-            )
-    with (directory / "accelerators.csv").open("w", newline="", encoding="utf-8") as handle:
-        w = csv.writer(handle)
-        w.writerow(
+                for t in types
+            ),
+        ),
+        DATA_FILES["accelerators"]: csv_text(
             [
                 "cloud",
                 "region",
@@ -433,46 +475,29 @@ def write_catalog(
                 "bundled",
                 "gpu_memory_gib",
                 "basis",
-            ]
-        )
-        for c in catalog.clouds():
-            for r in catalog.regions(c):
-                for a in catalog.accelerators(c, r):
-                    w.writerow(
-                        [
-                            a.cloud,
-                            a.region,
-                            a.name,
-                            a.on_demand_hourly,
-                            _fmt(a.spot_hourly),
-                            a.attaches_to,
-                            str(a.bundled).lower(),
-                            a.gpu_memory_gib,
-                            a.basis,
-                        ]
-                    )
-    with (directory / "prices.csv").open("w", newline="", encoding="utf-8") as handle:
-        w = csv.writer(handle)
-        w.writerow(["cloud", "region", "sku", "unit", "usd", "basis", "description"])
-        for c in catalog.clouds():
-            for r in catalog.regions(c):
-                for s in catalog.skus(c, r):
-                    p = catalog.price(c, r, s)
-                    assert p is not None
-                    w.writerow([p.cloud, p.region, p.sku, p.unit, p.usd, p.basis, p.description])
-    meta = {
-        "schema_version": 1,
-        "currency": "USD",
-        "source": source,
-        "as_of": as_of,
-        "spot_source": spot_source,
-        "files": {
-            "instance_types": "instance_types.csv",
-            "accelerators": "accelerators.csv",
-            "prices": "prices.csv",
-        },
+            ],
+            (
+                [
+                    a.cloud,
+                    a.region,
+                    a.name,
+                    a.on_demand_hourly,
+                    _fmt(a.spot_hourly),
+                    a.attaches_to,
+                    str(a.bundled).lower(),
+                    a.gpu_memory_gib,
+                    a.basis,
+                ]
+                for a in accelerators
+            ),
+        ),
+        DATA_FILES["prices"]: csv_text(
+            ["cloud", "region", "sku", "unit", "usd", "basis", "description"],
+            ([p.cloud, p.region, p.sku, p.unit, p.usd, p.basis, p.description] for p in prices),
+        ),
+        "catalog.json": catalog_meta_text(source=source, as_of=as_of, spot_source=spot_source),
     }
-    (directory / "catalog.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_catalog_files(directory, texts)
 
 
 def refresh_catalog(

@@ -9,9 +9,9 @@ these files with API data. Run ``python -m runtime.pricing._seed`` to rewrite th
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
+
+from runtime.pricing._refresh import DATA_FILES, catalog_meta_text, csv_text, write_catalog_files
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 AS_OF = "2025-05-01"
@@ -732,38 +732,30 @@ def _price_rows() -> list[dict[str, object]]:
     return rows
 
 
-def _write(path: Path, rows: list[dict[str, object]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+def _csv(rows: list[dict[str, object]]) -> str:
+    header = list(rows[0])
+    return csv_text(header, ([row[k] for k in header] for row in rows))
 
 
 def main() -> None:
-    """Rewrite the bundled files from the tables above."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    _write(DATA_DIR / "instance_types.csv", _aws_rows() + _gcp_rows())
-    _write(DATA_DIR / "accelerators.csv", _accelerator_rows())
-    _write(DATA_DIR / "prices.csv", _price_rows())
-    meta = {
-        "schema_version": 1,
-        "currency": "USD",
-        "source": (
-            "Bundled seed: AWS and GCP public on-demand list prices (Linux, shared tenancy) as recorded by hand "
-            f"from the public price pages around {AS_OF}, home regions us-east-1 and us-central1; other regions, "
-            "SageMaker/Vertex twins without a recorded price, spot prices and interruption buckets are derived "
-            "or plausible values, as each row's 'basis' column says. Not fetched from an API: refresh with "
-            "`keel cost refresh-prices` (AWS Price List API / GCP Cloud Billing Catalog API)."
-        ),
-        "as_of": AS_OF,
-        "spot_source": "plausible values shaped like the AWS Spot Advisor feed and GCP Spot discounts; not a live feed",
-        "files": {
-            "instance_types": "instance_types.csv",
-            "accelerators": "accelerators.csv",
-            "prices": "prices.csv",
+    """Rewrite the bundled files from the tables above (each atomically, ``catalog.json`` last)."""
+    source = (
+        "Bundled seed: AWS and GCP public on-demand list prices (Linux, shared tenancy) as recorded by hand "
+        f"from the public price pages around {AS_OF}, home regions us-east-1 and us-central1; other regions, "
+        "SageMaker/Vertex twins without a recorded price, spot prices and interruption buckets are derived "
+        "or plausible values, as each row's 'basis' column says. Not fetched from an API: refresh with "
+        "`keel cost refresh-prices` (AWS Price List API / GCP Cloud Billing Catalog API)."
+    )
+    spot_source = "plausible values shaped like the AWS Spot Advisor feed and GCP Spot discounts; not a live feed"
+    write_catalog_files(
+        DATA_DIR,
+        {
+            DATA_FILES["instance_types"]: _csv(_aws_rows() + _gcp_rows()),
+            DATA_FILES["accelerators"]: _csv(_accelerator_rows()),
+            DATA_FILES["prices"]: _csv(_price_rows()),
+            "catalog.json": catalog_meta_text(source=source, as_of=AS_OF, spot_source=spot_source),
         },
-    }
-    (DATA_DIR / "catalog.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    )
 
 
 if __name__ == "__main__":

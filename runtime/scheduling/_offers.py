@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from mlkeel.contracts import ANY_ZONE, RESIDENCY_ZONES, location_in_zone
-
-if TYPE_CHECKING:  # the catalog is only needed to build offers, not to schedule them
-    from runtime.pricing import Catalog
+from runtime.pricing import Accelerator, Catalog, InstanceType
 
 #: Services whose types can back a training node: EC2 instances on AWS, Compute Engine machines on GCP.
 #: SageMaker ``ml.*`` types are a different product (managed training jobs), never a node-pool type.
@@ -37,29 +34,107 @@ GCP_N1_ATTACH_LIMITS: dict[str, dict[int, int]] = {
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """One type in one region that a job may run on, with both purchase prices.
+    """One catalog row a job may run on, plus what the offer adds to it.
 
-    ``gpu_memory_gib`` is per GPU. ``accelerator_attached`` marks a GCP N1 machine with guest GPUs
-    (``n1-standard-8`` + 2 x T4): the prices are the machine's plus the GPUs'. ``zones`` are the
-    availability zones offering the type; a spot pool spreads across all of them.
+    The row (:class:`~runtime.pricing.InstanceType`) is kept as it is so that the offer cannot drift
+    from the catalog; the offer adds only what the catalog does not say on that row: GPUs attached to
+    a GCP N1 machine (``n1-standard-8`` + 2 x T4, priced as the machine's price plus the GPUs') and the
+    interruption bucket assumed when the catalog publishes none. The properties give the combined view
+    the scheduler prices: ``gpu_memory_gib`` is per GPU, ``zones`` are the availability zones offering
+    the type (a spot pool spreads across all of them).
     """
 
-    cloud: str
-    region: str
-    instance_type: str
-    family: str
-    vcpu: int
-    memory_gib: float
-    gpu_type: str | None
-    gpu_count: int
-    gpu_memory_gib: float | None
-    on_demand_hourly: float
-    spot_hourly: float | None
-    interruption_bucket: int | None
-    zones: tuple[str, ...] = ()
-    service: str = ""
-    accelerator_attached: bool = False
-    interruption_assumed: bool = False
+    instance: InstanceType
+    attached: Accelerator | None = None
+    attached_count: int = 0
+    assumed_interruption_bucket: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.attached is None) != (self.attached_count == 0) or self.attached_count < 0:
+            raise ValueError(
+                f"attached_count = {self.attached_count} with attached = {self.attached!r}: an offer has "
+                "an attached accelerator exactly when it attaches at least one"
+            )
+        if self.assumed_interruption_bucket is not None and self.instance.interruption_bucket is not None:
+            raise ValueError(
+                f"assumed_interruption_bucket = {self.assumed_interruption_bucket}: the catalog already "
+                f"publishes bucket {self.instance.interruption_bucket} for {self.instance.name}; assume "
+                "one only where none is published"
+            )
+
+    @property
+    def cloud(self) -> str:
+        return self.instance.cloud
+
+    @property
+    def region(self) -> str:
+        return self.instance.region
+
+    @property
+    def instance_type(self) -> str:
+        """The catalog's type name (``n1-standard-8``), without attached GPUs: see :attr:`label`."""
+        return self.instance.name
+
+    @property
+    def family(self) -> str:
+        return self.instance.family
+
+    @property
+    def vcpu(self) -> int:
+        return self.instance.vcpu
+
+    @property
+    def memory_gib(self) -> float:
+        return self.instance.memory_gib
+
+    @property
+    def service(self) -> str:
+        return self.instance.service
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return tuple(self.instance.zones)
+
+    @property
+    def gpu_type(self) -> str | None:
+        return self.instance.gpu_type if self.attached is None else self.attached.name
+
+    @property
+    def gpu_count(self) -> int:
+        return self.instance.gpu_count if self.attached is None else self.attached_count
+
+    @property
+    def gpu_memory_gib(self) -> float | None:
+        return self.instance.gpu_memory_gib if self.attached is None else self.attached.gpu_memory_gib
+
+    @property
+    def on_demand_hourly(self) -> float:
+        if self.attached is None:
+            return self.instance.on_demand_hourly
+        return self.instance.on_demand_hourly + self.attached_count * self.attached.on_demand_hourly
+
+    @property
+    def spot_hourly(self) -> float | None:
+        """The spot price, or None when the machine (or an attached GPU) has none."""
+        if self.attached is None:
+            return self.instance.spot_hourly
+        if self.instance.spot_hourly is None or self.attached.spot_hourly is None:
+            return None
+        return self.instance.spot_hourly + self.attached_count * self.attached.spot_hourly
+
+    @property
+    def interruption_bucket(self) -> int | None:
+        published = self.instance.interruption_bucket
+        return self.assumed_interruption_bucket if published is None else published
+
+    @property
+    def interruption_assumed(self) -> bool:
+        """Whether :attr:`interruption_bucket` is an assumption rather than the advisor's figure."""
+        return self.assumed_interruption_bucket is not None
+
+    @property
+    def accelerator_attached(self) -> bool:
+        return self.attached is not None
 
     @property
     def key(self) -> str:
@@ -137,21 +212,7 @@ def offers_from_catalog(
                     continue
                 assumed = it.spot_hourly is not None and it.interruption_bucket is None
                 base = Offer(
-                    cloud=cloud,
-                    region=region,
-                    instance_type=it.name,
-                    family=it.family,
-                    vcpu=it.vcpu,
-                    memory_gib=it.memory_gib,
-                    gpu_type=it.gpu_type,
-                    gpu_count=it.gpu_count,
-                    gpu_memory_gib=it.gpu_memory_gib,
-                    on_demand_hourly=it.on_demand_hourly,
-                    spot_hourly=it.spot_hourly,
-                    interruption_bucket=default_interruption_bucket if assumed else it.interruption_bucket,
-                    zones=tuple(it.zones),
-                    service=it.service,
-                    interruption_assumed=assumed,
+                    instance=it, assumed_interruption_bucket=default_interruption_bucket if assumed else None
                 )
                 out.append(base)
                 if attach_gcp_accelerators and cloud == "gcp" and it.gpu_count == 0:
@@ -183,18 +244,5 @@ def _with_attached_gpus(catalog: Catalog, machine: Offer) -> list[Offer]:
         for count, max_vcpu in sorted(limits.items()):
             if machine.vcpu > max_vcpu:
                 continue
-            spot = None
-            if machine.spot_hourly is not None and acc.spot_hourly is not None:
-                spot = machine.spot_hourly + count * acc.spot_hourly
-            out.append(
-                replace(
-                    machine,
-                    gpu_type=acc.name,
-                    gpu_count=count,
-                    gpu_memory_gib=acc.gpu_memory_gib,
-                    on_demand_hourly=machine.on_demand_hourly + count * acc.on_demand_hourly,
-                    spot_hourly=spot,
-                    accelerator_attached=True,
-                )
-            )
+            out.append(replace(machine, attached=acc, attached_count=count))
     return out

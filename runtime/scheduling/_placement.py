@@ -4,23 +4,27 @@
 offers (already filtered by residency and allow-lists) and lays them out as arrays, and :meth:`place`
 prices one job on every offer, spot and on-demand, in a few vectorised numpy steps. That enumeration is
 the exact optimum for a single job: every candidate is priced, none is skipped by a heuristic.
-:meth:`place_batch` couples jobs through shared quotas and solves the assignment as an integer program
-(pulp/CBC), or with a Lagrangian-priced greedy heuristic whose gap to the optimum the benchmark measures.
+:meth:`place_batch` couples jobs through shared quotas; the assignment itself is solved in
+:mod:`runtime.scheduling._batch`, and the words explaining a plan (or its absence) come from
+:mod:`runtime.scheduling._explain`.
 """
 
 from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from runtime._errors import NotFittedError
+from runtime.scheduling import _batch
+from runtime.scheduling._batch import BatchMethod
+from runtime.scheduling._candidates import Candidates, OfferArrays
 from runtime.scheduling._egress import EgressTable
+from runtime.scheduling._explain import explain, reason
 from runtime.scheduling._interruption import (
     BUCKET_RATE_HIGH,
     BUCKET_RATE_MID,
@@ -31,232 +35,27 @@ from runtime.scheduling._interruption import (
     run_loss_probability,
 )
 from runtime.scheduling._jobs import Job, PriceProfile, Quota
-from runtime.scheduling._offers import DEFAULT_INTERRUPTION_BUCKET, Offer
+from runtime.scheduling._offers import Offer
+from runtime.scheduling._plans import BatchPlan, Placement, Plan, Unplaceable, differs
 from runtime.scheduling._timewindows import average_multiplier
+
+__all__ = [
+    "GIB_TO_GB",
+    "BatchMethod",
+    "BatchPlan",
+    "NotFittedError",
+    "Placement",
+    "Plan",
+    "SpotScheduler",
+    "Unplaceable",
+    "differs",
+    "place_batch",
+    "place_job",
+]
 
 #: GiB → GB (egress is priced per GB, data sizes are given in GiB).
 GIB_TO_GB = 1.073741824
 _BUCKET_LABEL = ("<5%", "5-10%", "10-15%", "15-20%", ">20%")
-BatchMethod = Literal["ilp", "heuristic"]
-
-
-class Unplaceable(ValueError):
-    """No plan meets the job's constraints; the message names the unmet constraint and the closest offer."""
-
-
-class NotFittedError(ValueError):
-    """The scheduler was asked to place a job before :meth:`SpotScheduler.fit` gave it offers."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Where, how and when one job runs, and what that is expected to cost.
-
-    ``run_hours`` is the uninterrupted run time on this hardware; ``expected_hours`` adds the expected
-    rework, restarts and checkpoint writes under interruptions. ``expected_cost`` = nodes x hourly price
-    x time-of-day multiplier x expected hours + egress. ``deadline_probability`` is a lower bound on
-    the chance to finish by the deadline (1 when there is none). ``checkpoint_interval_hours`` is Daly's
-    interval for a checkpointable spot job (put it in the job's config), else None. ``pool`` lists the
-    types a spot node group should offer (the chosen one first); ``pool_worst_cost`` is the expected cost
-    if the job lands on the dearest of them: the price of diversification.
-    """
-
-    job: str
-    cloud: str
-    region: str
-    instance_type: str
-    purchase: str
-    nodes: int
-    zones: tuple[str, ...]
-    start_in_hours: float
-    run_hours: float
-    expected_hours: float
-    hourly_price: float
-    price_multiplier: float
-    compute_cost: float
-    egress_cost: float
-    expected_cost: float
-    deadline_probability: float
-    checkpoint_interval_hours: float | None
-    interruption_range: str | None
-    interruption_assumed: bool
-    run_loss_probability: float | None
-    pool: tuple[str, ...] = ()
-    pool_worst_cost: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (tuples as lists, floats rounded for reading)."""
-        out = asdict(self)
-        for key, value in out.items():
-            if isinstance(value, float):
-                out[key] = round(value, 6)
-            elif isinstance(value, tuple):
-                out[key] = list(value)
-        return out
-
-
-def differs(a: Plan, b: Plan) -> bool:
-    """Whether ``a`` is another choice for a person reading the plan: another cloud, region or type, or
-    another expected cost to the cent.
-
-    Why not any other candidate: the next candidate in cost order can be the same type in the same
-    region at the same price (the other purchase option priced alike, or the same offer reached
-    through a shared-quota batch), and a "runner-up" identical to the plan tells the reader nothing.
-    """
-    return (a.cloud, a.region, a.instance_type) != (b.cloud, b.region, b.instance_type) or round(
-        a.expected_cost, 2
-    ) != round(b.expected_cost, 2)
-
-
-@dataclass(frozen=True)
-class Placement:
-    """The plan chosen for one job, the runner-up, and the on-demand home-region baseline it beats."""
-
-    job: str
-    plan: Plan
-    runner_up: Plan | None
-    baseline: Plan | None
-    reason: str
-    feasible_plans: int
-    baseline_note: str = ""
-
-    @property
-    def savings(self) -> float | None:
-        """Baseline cost minus plan cost (USD), or None without a baseline."""
-        return None if self.baseline is None else self.baseline.expected_cost - self.plan.expected_cost
-
-    @property
-    def savings_fraction(self) -> float | None:
-        """Savings as a fraction of the baseline cost."""
-        if self.baseline is None or self.baseline.expected_cost <= 0:
-            return None
-        return (self.baseline.expected_cost - self.plan.expected_cost) / self.baseline.expected_cost
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            "job": self.job,
-            "plan": self.plan.to_dict(),
-            "runner_up": None if self.runner_up is None else self.runner_up.to_dict(),
-            "baseline_on_demand_home": None if self.baseline is None else self.baseline.to_dict(),
-            "baseline_note": self.baseline_note,
-            "savings_usd": None if self.savings is None else round(self.savings, 6),
-            "savings_fraction": None if self.savings_fraction is None else round(self.savings_fraction, 6),
-            "reason": self.reason,
-            "feasible_plans": self.feasible_plans,
-        }
-
-
-@dataclass(frozen=True)
-class BatchPlan:
-    """Plans for a batch of jobs running at once under shared quotas."""
-
-    method: str
-    plans: dict[str, Plan]
-    total_cost: float
-    status: str
-    solve_seconds: float
-    unplaced: tuple[str, ...] = ()
-    quota_use: tuple[tuple[Quota, float], ...] = ()
-    candidates: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            "method": self.method,
-            "status": self.status,
-            "total_cost": round(self.total_cost, 6),
-            "solve_seconds": round(self.solve_seconds, 6),
-            "unplaced": list(self.unplaced),
-            "candidates": self.candidates,
-            "quota_use": [{**q.model_dump(), "used": used} for q, used in self.quota_use],
-            "plans": {name: plan.to_dict() for name, plan in self.plans.items()},
-        }
-
-
-# --------------------------------------------------------------------------------------- offer arrays
-@dataclass
-class _Arrays:
-    """The offers as columns, built once by ``fit``."""
-
-    offers: list[Offer]
-    cloud: NDArray[np.str_]
-    region: NDArray[np.str_]
-    name: NDArray[np.str_]
-    label: NDArray[np.str_]
-    family: NDArray[np.str_]
-    gpu_type: NDArray[np.str_]
-    vcpu: NDArray[np.float64]
-    memory: NDArray[np.float64]
-    gpus: NDArray[np.float64]
-    gpu_memory: NDArray[np.float64]
-    on_demand: NDArray[np.float64]
-    spot: NDArray[np.float64]
-    bucket: NDArray[np.int64]
-    region_index: NDArray[np.int64]
-    regions: list[tuple[str, str]]
-
-    @classmethod
-    def build(cls, offers: Sequence[Offer]) -> _Arrays:
-        regions: list[tuple[str, str]] = []
-        index: dict[tuple[str, str], int] = {}
-        region_index = []
-        for o in offers:
-            key = (o.cloud, o.region)
-            if key not in index:
-                index[key] = len(regions)
-                regions.append(key)
-            region_index.append(index[key])
-        return cls(
-            offers=list(offers),
-            cloud=np.array([o.cloud for o in offers], dtype=str),
-            region=np.array([o.region for o in offers], dtype=str),
-            name=np.array([o.instance_type for o in offers], dtype=str),
-            label=np.array([o.label for o in offers], dtype=str),
-            family=np.array([o.family for o in offers], dtype=str),
-            gpu_type=np.array([o.gpu_type or "" for o in offers], dtype=str),
-            vcpu=np.array([o.vcpu for o in offers], dtype=float),
-            memory=np.array([o.memory_gib for o in offers], dtype=float),
-            gpus=np.array([o.gpu_count for o in offers], dtype=float),
-            gpu_memory=np.array([o.gpu_memory_gib or 0.0 for o in offers], dtype=float),
-            on_demand=np.array([o.on_demand_hourly for o in offers], dtype=float),
-            spot=np.array([np.nan if o.spot_hourly is None else o.spot_hourly for o in offers], dtype=float),
-            bucket=np.array(
-                [
-                    DEFAULT_INTERRUPTION_BUCKET if o.interruption_bucket is None else o.interruption_bucket
-                    for o in offers
-                ],
-                dtype=np.int64,
-            ),
-            region_index=np.array(region_index, dtype=np.int64),
-            regions=regions,
-        )
-
-    def __len__(self) -> int:
-        return len(self.offers)
-
-
-@dataclass
-class _Candidates:
-    """One job priced on every (offer, purchase): index i < n is spot on offer i, i ≥ n on-demand on i − n."""
-
-    job: Job
-    n: int
-    hardware: NDArray[np.bool_]  # per offer
-    priced: NDArray[np.bool_]  # per candidate: the purchase option exists and the job allows it
-    quota_ok: NDArray[np.bool_]
-    run_hours: NDArray[np.float64]
-    expected_hours: NDArray[np.float64]
-    probability: NDArray[np.float64]
-    interval: NDArray[np.float64]
-    loss: NDArray[np.float64]
-    hourly: NDArray[np.float64]
-    multiplier: NDArray[np.float64]
-    start: NDArray[np.float64]
-    egress: NDArray[np.float64]
-    cost: NDArray[np.float64]
-    feasible: NDArray[np.bool_]
-    deadline_ok: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 # ------------------------------------------------------------------------------------------ scheduler
@@ -343,7 +142,7 @@ class SpotScheduler:
         if not 0 <= self.max_start_delay_hours <= 168:
             raise ValueError(f"max_start_delay_hours = {self.max_start_delay_hours}: must be 0..168")
         self.offers_ = list(offers)
-        self._arrays = _Arrays.build(self.offers_)
+        self._arrays = OfferArrays.build(self.offers_)
         self._egress = self.egress or EgressTable()
         a = self._arrays
         # per-node mean time between interruptions of every offer (expected and pessimistic rates)
@@ -378,7 +177,7 @@ class SpotScheduler:
                 self._quota_applies[q, n:] = here
         return self
 
-    def _check_fitted(self) -> _Arrays:
+    def _check_fitted(self) -> OfferArrays:
         if not hasattr(self, "offers_"):
             raise NotFittedError("this SpotScheduler has no offers yet: call fit(offers) first")
         return self._arrays
@@ -411,7 +210,7 @@ class SpotScheduler:
         per_node = a.gpus if quota.resource == "gpus" else a.vcpu
         return np.concatenate([per_node, per_node]) * job.resources.nodes
 
-    def _evaluate(self, job: Job) -> _Candidates:
+    def _evaluate(self, job: Job) -> Candidates:
         a = self._check_fitted()
         n = len(a)
         nodes = job.resources.nodes
@@ -508,7 +307,7 @@ class SpotScheduler:
         with np.errstate(invalid="ignore"):
             cost = nodes * hourly * multiplier * expected + egress
         feasible = live & deadline_ok & np.isfinite(cost)
-        return _Candidates(
+        return Candidates(
             job=job,
             n=n,
             hardware=hardware,
@@ -575,7 +374,7 @@ class SpotScheduler:
 
     # -- plans
     def _plan(
-        self, ev: _Candidates, i: int, pool: tuple[str, ...] = (), pool_worst: float | None = None
+        self, ev: Candidates, i: int, pool: tuple[str, ...] = (), pool_worst: float | None = None
     ) -> Plan:
         a = self._arrays
         n = ev.n
@@ -610,7 +409,7 @@ class SpotScheduler:
             pool_worst_cost=pool_worst,
         )
 
-    def _pool(self, ev: _Candidates, best: int) -> tuple[tuple[str, ...], float | None]:
+    def _pool(self, ev: Candidates, best: int) -> tuple[tuple[str, ...], float | None]:
         """Karpenter-style diversification of a spot plan, and the expected cost of its dearest type.
 
         The pool holds the chosen type plus the next-cheapest feasible spot types in the same region:
@@ -646,7 +445,7 @@ class SpotScheduler:
         """
         ev = self._evaluate(job)
         if not ev.feasible.any():
-            raise Unplaceable(self._explain(ev))
+            raise Unplaceable(explain(ev, self._arrays, self.quotas))
         order = np.lexsort((np.arange(ev.cost.size), ev.cost))
         best = int(order[0])
         plan = self._plan(ev, best, *self._pool(ev, best))
@@ -663,7 +462,7 @@ class SpotScheduler:
             plan=plan,
             runner_up=runner,
             baseline=baseline,
-            reason=self._reason(ev, best, plan),
+            reason=reason(ev, best, plan),
             feasible_plans=feasible_count,
             baseline_note=note,
         )
@@ -672,7 +471,7 @@ class SpotScheduler:
         """Each job placed on its own (quotas checked per job, not shared): see :meth:`place_batch`."""
         return [self.place(job) for job in jobs]
 
-    def _baseline(self, ev: _Candidates) -> tuple[Plan | None, str]:
+    def _baseline(self, ev: Candidates) -> tuple[Plan | None, str]:
         if self.home is None:
             return None, "no home region given"
         n = ev.n
@@ -690,111 +489,14 @@ class SpotScheduler:
         return self._plan(ev, i), note
 
     @staticmethod
-    def _raw_cost(ev: _Candidates) -> NDArray[np.float64]:
+    def _raw_cost(ev: Candidates) -> NDArray[np.float64]:
         with np.errstate(invalid="ignore"):
             return np.asarray(
                 ev.job.resources.nodes * ev.hourly * ev.multiplier * ev.expected_hours + ev.egress
             )
 
-    def _reason(self, ev: _Candidates, best: int, plan: Plan) -> str:
-        n = ev.n
-        job = ev.job
-        where = f"{plan.purchase} {plan.instance_type} in {plan.cloud}/{plan.region}"
-        head = f"{where}: lowest expected cost of {int(ev.feasible.sum())} feasible plans"
-        if job.deadline_hours is not None:
-            shown = "> 99.9%" if plan.deadline_probability > 0.999 else f"≥ {plan.deadline_probability:.1%}"
-            head += f"; meets the {job.deadline_hours:g} h deadline with probability {shown} (asked {job.confidence:.0%})"
-        if plan.checkpoint_interval_hours is not None:
-            every = plan.checkpoint_interval_hours
-            head += f"; checkpoint every {every:.2f} h (Young/Daly)"
-            if every >= plan.run_hours:
-                head += ", longer than the run: only the final save"
-        if plan.interruption_assumed:
-            head += "; interruption rate assumed (none published for this type)"
-        if plan.run_loss_probability is not None:
-            head += (
-                f"; not checkpointable: each attempt is lost with probability {plan.run_loss_probability:.1%}"
-            )
-        if plan.start_in_hours > 0:
-            head += f"; starts in {plan.start_in_hours:g} h when prices are {plan.price_multiplier:.2f}x"
-        if best >= n and job.purchase == "auto":
-            spot_live = ev.hardware & ev.priced[:n] & ev.quota_ok[:n]
-            if spot_live.any():
-                if not (spot_live & ev.deadline_ok[:n]).any():
-                    top = float(np.max(ev.probability[:n][spot_live]))
-                    head += (
-                        f"; on-demand because no spot plan meets the deadline with {job.confidence:.0%} "
-                        f"confidence (best spot: {top:.0%})"
-                    )
-                else:
-                    head += "; on-demand because spot's expected rework and restarts cost more"
-        return head
 
     # -- explaining an impossible job
-    def _explain(self, ev: _Candidates) -> str:
-        a = self._arrays
-        job = ev.job
-        r = job.resources
-        n = ev.n
-        regions = sorted({f"{c}/{g}" for c, g in a.regions})
-        where = f"in {', '.join(regions)}" if len(regions) <= 6 else f"in the {len(regions)} allowed regions"
-        steps: list[tuple[str, NDArray[np.bool_], NDArray[Any] | None, str]] = []
-        if r.gpu_types:
-            steps.append((f"gpuTypes in {r.gpu_types}", np.isin(a.gpu_type, r.gpu_types), None, ""))
-        steps += [
-            (f"gpus ≥ {r.gpus_needed}", a.gpus >= r.gpus_needed, a.gpus, "GPUs per node"),
-            (
-                f"minGpuMemoryGib ≥ {r.min_gpu_memory_gib:g}",
-                a.gpu_memory >= r.min_gpu_memory_gib,
-                a.gpu_memory,
-                "GiB of GPU memory",
-            ),
-            (f"minVcpu ≥ {r.min_vcpu}", a.vcpu >= r.min_vcpu, a.vcpu, "vCPU"),
-            (f"minMemoryGib ≥ {r.min_memory_gib:g}", a.memory >= r.min_memory_gib, a.memory, "GiB of memory"),
-        ]
-        keep = np.ones(n, dtype=bool)
-        for label, ok, column, unit in steps:
-            if not (keep & ok).any():
-                if column is None:
-                    offered = sorted(set(a.gpu_type[keep].tolist()) - {""})
-                    detail = f"GPU types offered: {', '.join(offered) or 'none'}"
-                else:
-                    top = int(np.argmax(np.where(keep, column, -1.0)))
-                    detail = f"the most offered is {column[top]:g} {unit} ({a.label[top]} in {a.region[top]})"
-                return f"job {job.name!r}: no offer {where} meets {label}: {detail}"
-            keep &= ok
-        hw2 = np.concatenate([ev.hardware, ev.hardware])
-        if not (hw2 & ev.priced).any():
-            return (
-                f"job {job.name!r}: purchase {job.purchase!r} impossible: none of the {int(ev.hardware.sum())} "
-                f"types that fit has a spot price {where}"
-            )
-        live = hw2 & ev.priced
-        if not (live & ev.quota_ok).any():
-            q = [f"{x.cloud}/{x.region} {x.purchase} {x.resource} ≤ {x.limit}" for x in self.quotas]
-            return (
-                f"job {job.name!r}: quotas exclude every type that fits ({'; '.join(q)}); the job needs "
-                f"{r.nodes} node(s) of {r.gpus_needed} GPU(s)"
-            )
-        live &= ev.quota_ok
-        if job.deadline_hours is not None:
-            fastest = int(np.argmin(np.where(live, ev.run_hours, np.inf)))
-            fast_hours = float(ev.run_hours[fastest])
-            o = a.offers[fastest % n]
-            if fast_hours > job.deadline_hours:
-                return (
-                    f"job {job.name!r}: deadline {job.deadline_hours:g} h is shorter than the fastest run: "
-                    f"{fast_hours:.2f} h on {o.label} in {o.cloud}/{o.region}"
-                )
-            best_p = int(np.argmax(np.where(live, ev.probability, -1.0)))
-            ob = a.offers[best_p % n]
-            return (
-                f"job {job.name!r}: no {job.purchase if job.purchase != 'auto' else ''} plan meets the "
-                f"{job.deadline_hours:g} h deadline with {job.confidence:.0%} confidence; the best is "
-                f"{ev.probability[best_p]:.0%} on {'spot' if best_p < n else 'on-demand'} {ob.label} in "
-                f"{ob.cloud}/{ob.region}; allow on-demand (purchase: auto), lower confidence or extend the deadline"
-            ).replace("no  plan", "no plan")
-        return f"job {job.name!r}: no plan has a finite expected cost (a non-checkpointable run far longer than spot survives)"
 
     # -- batches sharing quotas
     def place_batch(
@@ -818,15 +520,8 @@ class SpotScheduler:
             raise ValueError(f"method {method!r} is unknown; allowed: ilp, heuristic")
         started = time.perf_counter()
         cands = [self._batch_candidates(job) for job in jobs]
-        n_cands = sum(len(c[0]) for c in cands)
-        if method == "heuristic":
-            chosen, unplaced = self._heuristic(cands)
-            status = "heuristic" if not unplaced else "infeasible"
-        else:
-            chosen, unplaced, status = self._ilp(cands, time_limit_seconds)
-            if status not in ("optimal", "feasible", "infeasible"):  # no answer in time: fall back
-                chosen, unplaced = self._heuristic(cands)
-                status = f"heuristic (ilp {status})" if not unplaced else "infeasible"
+        n_cands = sum(len(c.idx) for c in cands)
+        chosen, unplaced, status = _batch.solve(cands, self.quotas, method, time_limit_seconds)
         elapsed = time.perf_counter() - started
         plans: dict[str, Plan] = {}
         use = np.zeros(len(self.quotas))
@@ -848,108 +543,20 @@ class SpotScheduler:
             candidates=n_cands,
         )
 
-    def _batch_candidates(
-        self, job: Job
-    ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], _Candidates]:
-        """Feasible candidates of ``job`` pruned to the non-dominated ones per quota signature."""
+
+    def _batch_candidates(self, job: Job) -> _batch.BatchCandidates:
+        """Feasible candidates of ``job`` with their quota usage, pruned for the batch solver."""
         ev = self._evaluate(job)
         if not ev.feasible.any():
-            raise Unplaceable(self._explain(ev))
+            raise Unplaceable(explain(ev, self._arrays, self.quotas))
         idx = np.flatnonzero(ev.feasible)
         usage = np.zeros((len(self.quotas), idx.size))
         for q, quota in enumerate(self.quotas):
             usage[q] = np.where(self._quota_applies[q, idx], self._usage(job, quota)[idx], 0.0)
-        signature = self._quota_applies[:, idx] if len(self.quotas) else np.zeros((0, idx.size), dtype=bool)
-        sig_keys = [tuple(col) for col in signature.T]
-        costs = ev.cost[idx]
-        keep: list[int] = []
-        groups: dict[tuple[bool, ...], list[int]] = {}
-        for k in np.lexsort((idx, costs)):
-            groups.setdefault(sig_keys[k], []).append(int(k))
-        for members in groups.values():
-            front: list[int] = []
-            for k in members:  # cheapest first: keep k unless a cheaper kept one uses no more of any quota
-                if any(np.all(usage[:, f] <= usage[:, k]) for f in front):
-                    continue
-                front.append(k)
-            keep.extend(front)
-        keep_arr = np.array(sorted(keep, key=lambda k: (costs[k], idx[k])), dtype=np.int64)
-        return idx[keep_arr], costs[keep_arr], usage[:, keep_arr], ev
+        return _batch.prune(ev, usage, self._quota_applies[:, idx])
 
-    def _heuristic(self, cands: list[Any], iterations: int = 60) -> tuple[list[int | None], list[str]]:
-        """Lagrangian pricing of the quotas, a greedy repair, then single-job moves.
 
-        1. Price each quota (λ ≥ 0, USD per unit) by subgradient steps: every job picks the candidate
-           minimising cost + λ·usage; over-used quotas get dearer, idle ones cheaper.
-        2. Repair (every 10 steps, keeping the best result): jobs in order of regret under those prices
-           (second-best − best priced cost) take the cheapest-priced candidate that still fits.
-        3. Every job in turn moves to a cheaper candidate whose capacity is free, until nothing moves.
-        """
-        if not cands:
-            return [], []
-        limits = np.array([float(q.limit) for q in self.quotas])
-        if limits.size == 0:
-            return [0] * len(cands), []
-        scale = float(np.median([c[1][0] / max(float(c[2][:, 0].sum()), 1.0) for c in cands])) or 1.0
-        lam = np.zeros(limits.size)
-        best: tuple[float, list[int | None], list[str]] | None = None
-        for it in range(1, iterations + 1):
-            use = np.zeros(limits.size)
-            for _idx, costs, usage, _ev in cands:
-                use += usage[:, int(np.argmin(costs + lam @ usage))]
-            over = (use - limits) / np.maximum(limits, 1.0)
-            lam = np.maximum(0.0, lam + scale * over / math.sqrt(it))
-            if it % 10 == 0 or it == 1:
-                chosen, unplaced = self._repair(cands, lam, limits)
-                total = sum(float(c[1][k]) for c, k in zip(cands, chosen, strict=True) if k is not None)
-                key = (len(unplaced), total)
-                if best is None or key < (len(best[2]), best[0]):
-                    best = (total, chosen, unplaced)
-        assert best is not None
-        return best[1], best[2]
 
-    @staticmethod
-    def _repair(
-        cands: list[Any], lam: NDArray[np.float64], limits: NDArray[np.float64]
-    ) -> tuple[list[int | None], list[str]]:
-        priced = [c[1] + lam @ c[2] for c in cands]
-        regret = []
-        for p in priced:
-            two = np.partition(p, 1)[:2] if p.size > 1 else np.array([p[0], math.inf])
-            regret.append(float(two[1] - two[0]))
-        order = sorted(range(len(cands)), key=lambda j: (-regret[j], j))
-        remaining = limits.copy()
-        chosen: list[int | None] = [None] * len(cands)
-        unplaced: list[str] = []
-        for j in order:
-            usage = cands[j][2]
-            fits = np.flatnonzero(np.all(usage <= remaining[:, None] + 1e-9, axis=0))
-            if fits.size == 0:
-                unplaced.append(cands[j][3].job.name)
-                continue
-            pick = int(fits[np.argmin(priced[j][fits])])
-            chosen[j] = pick
-            remaining -= usage[:, pick]
-        for _ in range(20):  # single-job moves to cheaper candidates while capacity allows
-            moved = False
-            for j in order:
-                current = chosen[j]
-                if current is None:
-                    continue
-                costs, usage = cands[j][1], cands[j][2]
-                freed = remaining + usage[:, current]
-                cheaper = np.flatnonzero(costs < costs[current] - 1e-12)
-                if cheaper.size == 0:
-                    continue
-                fits = cheaper[np.all(usage[:, cheaper] <= freed[:, None] + 1e-9, axis=0)]
-                if fits.size:
-                    pick = int(fits[np.argmin(costs[fits])])
-                    chosen[j] = pick
-                    remaining = freed - usage[:, pick]
-                    moved = True
-            if not moved:
-                break
-        return chosen, unplaced
 
     def batch_lower_bound(self, jobs: Sequence[Job]) -> float:
         """The LP relaxation of :meth:`place_batch`'s integer program: no assignment costs less.
@@ -957,84 +564,10 @@ class SpotScheduler:
         Used to bound a heuristic's gap when the exact ILP is too slow to finish; ``inf`` when even the
         relaxation is infeasible.
         """
-        import pulp
+        return _batch.lower_bound([self._batch_candidates(job) for job in jobs], self.quotas)
 
-        cands = [self._batch_candidates(job) for job in jobs]
-        prob, _variables = self._model(cands, relax=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            prob.solve(pulp.PULP_CBC_CMD(msg=False))
-        if pulp.LpStatus[prob.status] != "Optimal":
-            return math.inf
-        return float(pulp.value(prob.objective))
 
-    def _model(self, cands: list[Any], relax: bool = False) -> tuple[Any, list[list[Any]]]:
-        """The assignment program: one variable per (job, candidate), one plan per job, quotas as rows."""
-        import pulp
 
-        prob = pulp.LpProblem("mlkeel_batch_placement", pulp.LpMinimize)
-        # pulp ≥ 3.3 attaches variables to the model; older pulp (the project allows ≥ 2.8) has LpVariable only
-        new_var = getattr(prob, "add_variable", None) or (
-            lambda name, low, up, cat: pulp.LpVariable(name, lowBound=low, upBound=up, cat=cat)
-        )
-        variables: list[list[Any]] = []
-        objective: list[Any] = []
-        for j, (_idx, costs, _usage, _ev) in enumerate(cands):
-            xs = [new_var(f"x_{j}_{k}", 0, 1, "Continuous" if relax else "Binary") for k in range(costs.size)]
-            variables.append(xs)
-            objective.extend(float(c) * x for c, x in zip(costs, xs, strict=True))
-            prob += pulp.lpSum(xs) == 1, f"one_plan_{j}"
-        prob += pulp.lpSum(objective)
-        for q, quota in enumerate(self.quotas):
-            terms = [
-                float(usage[q, k]) * variables[j][k]
-                for j, (_idx, _costs, usage, _ev) in enumerate(cands)
-                for k in np.flatnonzero(usage[q] > 0)
-            ]
-            if terms:
-                prob += pulp.lpSum(terms) <= quota.limit, f"quota_{q}"
-        return prob, variables
-
-    def _ilp(self, cands: list[Any], time_limit: float | None) -> tuple[list[int | None], list[str], str]:
-        """Solve the assignment exactly with CBC, warm-started from the heuristic.
-
-        The heuristic's assignment is given to CBC as a MIP start, so a run cut short by ``time_limit``
-        still returns an answer at least as good as the heuristic's (status ``feasible``).
-        """
-        import pulp
-
-        prob, variables = self._model(cands)
-        start, start_unplaced = self._heuristic(cands)
-        warm = not start_unplaced
-        if warm:
-            for xs, pick in zip(variables, start, strict=True):
-                for k, x in enumerate(xs):
-                    x.setInitialValue(1.0 if k == pick else 0.0)
-        with warnings.catch_warnings():
-            # PULP_CBC_CMD (the CBC binary bundled in the pulp wheel) is deprecated for pulp 4; it is the
-            # one solver every install has, so keep using it until pulp 4 ships its replacement.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, warmStart=warm)
-            prob.solve(solver)
-        status = pulp.LpStatus[prob.status].lower()
-        if status == "infeasible":
-            return [None] * len(cands), [c[3].job.name for c in cands], "infeasible"
-        if prob.sol_status == pulp.LpSolutionIntegerFeasible:
-            status = "feasible"  # stopped by the time limit with a solution that may not be optimal
-        elif status != "optimal":
-            return [None] * len(cands), [c[3].job.name for c in cands], status
-        chosen: list[int | None] = []
-        for xs in variables:
-            values = [x.varValue or 0.0 for x in xs]
-            chosen.append(int(np.argmax(values)))
-        if warm and status == "feasible":  # never return worse than the start CBC was given
-
-            def total(picks: list[int | None]) -> float:
-                return sum(float(c[1][k]) for c, k in zip(cands, picks, strict=True) if k is not None)
-
-            if total(start) < total(chosen):
-                chosen = start
-        return chosen, [], status
 
 
 def place_job(job: Job, offers: Sequence[Offer], **params: Any) -> Placement:

@@ -17,7 +17,7 @@ from runtime.scheduling._offers import NODE_SERVICES
 if TYPE_CHECKING:
     from runtime.pricing import Catalog, InstanceType
 
-#: Requirement keys and their defaults (the defaults of ``stacks.spec.PoolRequirements``).
+#: Requirement keys and their defaults (the defaults of ``stacks.stackspec.PoolRequirements``).
 REQUIREMENT_DEFAULTS: dict[str, Any] = {
     "min_gpu_memory_gib": 0.0,
     "gpus": 0,
@@ -87,7 +87,7 @@ def choose_pool_types(
     Only node types are considered: EC2 instance types on AWS (never SageMaker ``ml.*``), Compute Engine
     machine types with built-in GPUs on GCP (an N1 machine with guest GPUs needs the pool's
     ``accelerator`` field, so name such a pool's types explicitly). ``requirements`` has the keys of
-    ``stacks.spec.PoolRequirements`` (snake_case or camelCase): ``gpus`` is the least GPUs per node,
+    ``stacks.stackspec.PoolRequirements`` (snake_case or camelCase): ``gpus`` is the least GPUs per node,
     ``min_gpu_memory_gib`` the least memory per GPU (and implies at least one GPU), ``max_hourly_price``
     caps the per-node price of the purchase option (spot price when ``spot``). Types are ranked by that
     price, then by lower interruption bucket, then by name, so the answer is deterministic.

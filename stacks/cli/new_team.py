@@ -30,7 +30,7 @@ def new_team(
 ) -> None:
     """Create Pulumi.<team>-<env>.yaml from a per-team template; refuses to overwrite a stack."""
     from stacks.engine._config import find_project_file, stack_config_dir
-    from stacks.spec import SpecError
+    from stacks.stackspec import SpecError
     from stacks.teams import BUILTIN_PARAMETERS, load_template, new_team_stack, template_names
 
     try:

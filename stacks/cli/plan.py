@@ -43,7 +43,7 @@ def plan(
 
     from stacks.engine._parallel import plan_many
     from stacks.engine._tree import resource_tree, summary
-    from stacks.spec import SpecError
+    from stacks.stackspec import SpecError
 
     try:
         files = _stack_files(stacks)

@@ -76,7 +76,7 @@ def schedule_command(
         render_table,
         schedule,
     )
-    from stacks.spec import SpecError, spec_from_config
+    from stacks.stackspec import SpecError, spec_from_config
 
     try:
         stack_data = load_yaml(stack, what="stack file")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stacks.spec import SpecError, SpecIssue
-from stacks.spec._errors import MISSING
+from stacks.stackspec import Problem, SpecError
+from stacks.stackspec._errors import MISSING
 
 #: What a ``secure:`` value reads as offline, where no secrets provider can decrypt it.
 SECRET_PLACEHOLDER = "offline-secret-placeholder"
@@ -42,7 +42,7 @@ def _read_yaml(path: Path) -> Any:
         return load_yaml(path, what="stack file" if path.name != "Pulumi.yaml" else "project file")
     except InputError as exc:
         value = MISSING if exc.value is None else exc.value
-        raise SpecError([SpecIssue(str(path), exc.field, value, exc.allowed)]) from None
+        raise SpecError([Problem(exc.field, value, exc.allowed, file=str(path))]) from None
 
 
 def find_project_file(start: Path) -> Path:
@@ -51,7 +51,7 @@ def find_project_file(start: Path) -> Path:
         candidate = folder / "Pulumi.yaml"
         if candidate.exists():
             return candidate
-    raise SpecError([SpecIssue(str(start), "", MISSING, "no Pulumi.yaml found in this folder or above it")])
+    raise SpecError([Problem("", MISSING, "no Pulumi.yaml found in this folder or above it", file=str(start))])
 
 
 def _go_numbers(value: Any) -> Any:
@@ -98,12 +98,12 @@ def project_defaults(project_file: Path) -> tuple[str, dict[str, Any]]:
     """The project name and its config defaults (``default:`` / ``value:``), keys fully qualified."""
     data = _read_yaml(project_file)
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        raise SpecError([SpecIssue(str(project_file), "name", data, "a Pulumi project file needs a 'name'")])
+        raise SpecError([Problem("name", data, "a Pulumi project file needs a 'name'", file=str(project_file))])
     project = data["name"]
     declared = data.get("config") or {}
     if not isinstance(declared, dict):
         raise SpecError(
-            [SpecIssue(str(project_file), "config", declared, "must be a mapping of config keys to declarations")]
+            [Problem("config", declared, "must be a mapping of config keys to declarations", file=str(project_file))]
         )
     defaults: dict[str, Any] = {}
     for key, decl in declared.items():
@@ -123,7 +123,7 @@ def stack_config_dir(project_file: Path) -> Path:
     folder = data.get("stackConfigDir", ".") if isinstance(data, dict) else "."
     if not isinstance(folder, str) or not folder.strip():
         raise SpecError(
-            [SpecIssue(str(project_file), "stackConfigDir", folder, "must be a folder path relative to the project")]
+            [Problem("stackConfigDir", folder, "must be a folder path relative to the project", file=str(project_file))]
         )
     return project_file.parent / folder
 
@@ -134,7 +134,7 @@ def load_stack_config(stack_file: Path, project_file: Path | None = None) -> Sta
     match = _STACK_FILE.match(stack_file.name)
     if not match:
         raise SpecError(
-            [SpecIssue(str(stack_file), "", MISSING, "a stack file is named Pulumi.<stack>.yaml")]
+            [Problem("", MISSING, "a stack file is named Pulumi.<stack>.yaml", file=str(stack_file))]
         )
     project_file = project_file or find_project_file(stack_file.parent)
     return stack_config_from_data(_read_yaml(stack_file), stack_file, project_file)
@@ -145,30 +145,30 @@ def stack_config_from_data(data: Any, stack_file: Path, project_file: Path) -> S
     match = _STACK_FILE.match(stack_file.name)
     if not match:
         raise SpecError(
-            [SpecIssue(str(stack_file), "", MISSING, "a stack file is named Pulumi.<stack>.yaml")]
+            [Problem("", MISSING, "a stack file is named Pulumi.<stack>.yaml", file=str(stack_file))]
         )
     project, defaults = project_defaults(project_file)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SpecError([SpecIssue(str(stack_file), "", data, "a stack file is a mapping with a 'config:' key")])
+        raise SpecError([Problem("", data, "a stack file is a mapping with a 'config:' key", file=str(stack_file))])
     unknown = sorted(set(data) - {"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"})
     if unknown:
         raise SpecError(
             [
-                SpecIssue(
-                    str(stack_file),
+                Problem(
                     key,
                     MISSING,
                     "unknown top-level key; a stack file has config, encryptionsalt, secretsprovider, "
                     "encryptedkey, environment",
+                    file=str(stack_file),
                 )
                 for key in unknown
             ]
         )
     config = data.get("config") or {}
     if not isinstance(config, dict):
-        raise SpecError([SpecIssue(str(stack_file), "config", config, "must be a mapping of config keys")])
+        raise SpecError([Problem("config", config, "must be a mapping of config keys", file=str(stack_file))])
     merged: dict[str, Any] = dict(defaults)
     secret_keys: set[str] = set()
     for key, value in config.items():

@@ -112,7 +112,7 @@ def run_program(
     from pulumi.runtime.stack import Stack, run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
-    from stacks.spec import SpecError
+    from stacks.stackspec import SpecError
 
     from ._monitor import RecordingMonitor
     from .mocks import PlatformMocks

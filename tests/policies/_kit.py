@@ -131,3 +131,16 @@ def mutate(case: Case) -> dict[str, Any]:
                 for key in ("inputs", "outputs"):
                     r.setdefault(key, {}).update(copy.deepcopy(changes))
     return state
+
+
+def write_failing_state(directory: Path) -> Path:
+    """The AWS base with a public ACL (mandatory, critical) and on-demand training (advisory, low), written
+    to ``directory``: one finding of each enforcement, which the report and CLI tests read."""
+    data = mutate(next(c for c in load_cases() if c.id == "MLK_PUB_002-public-read-acl"))
+    training = resource_urn(data, "fraud-dev-training-job")
+    for r in data["deployment"]["resources"]:
+        if r["urn"] == training:
+            r["inputs"]["enableManagedSpotTraining"] = False
+    path = directory / "fraud-dev.json"
+    path.write_text(json.dumps(data))
+    return path

@@ -34,8 +34,25 @@ def test_catalog_metadata_is_complete(rule):
         assert m.enforcement is EnforcementLevel.MANDATORY, (
             "security and residency rules default to mandatory"
         )
-    module = rule.__module__.split(".")
-    assert module[:2] == ["policies", "rules"] and len(module) == 4, "one rule per module in rules/<area>/"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+def test_catalog_rule_lives_at_rules_area_name(rule):
+    """A reader finds MLK_ENC_001 ``aws-s3-bucket-encryption-cmek`` in rules/enc/aws_s3_bucket_encryption_cmek.py."""
+    m = rule.meta
+    snake = m.name.replace("-", "_")
+    assert rule.__module__ == f"policies.rules.{m.area.lower()}.{snake}", (
+        "one rule per module: rules/<area>/<name>.py"
+    )
+    assert rule.__name__ == "".join(part.capitalize() for part in m.name.split("-"))
+
+
+def test_catalog_names_say_cmek_for_customer_managed_keys():
+    """One term for customer-managed keys; the names rules had before stay accepted as ``formerly``."""
+    names = [r.meta.name for r in ALL_RULES]
+    assert not [n for n in names if re.search(r"(^|-)cmk($|-)", n)]
+    former = [old for r in ALL_RULES for old in r.meta.formerly]
+    assert len(set(former)) == len(former) and not set(former) & (set(names) | set(RULE_IDS))
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import runtime.drift
+import runtime.scheduling
+from runtime._errors import NotFittedError as TheOne
 from runtime.control_charts import (
     CusumChart,
     EwmaChart,
@@ -76,3 +79,23 @@ def test_control_charts_unfitted_and_bad_input():
         EwmaChart(lam=0.0)
     with pytest.raises(ValueError, match="constant"):
         CusumChart().fit([1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    "use_before_fit",
+    [
+        lambda: EwmaChart().score([1.0, 2.0]),
+        lambda: CusumChart().score([1.0, 2.0]),
+        lambda: ShewhartChart().score([1.0, 2.0]),
+        lambda: runtime.drift.DriftDetector().score({"a": [1.0]}),
+        lambda: runtime.scheduling.SpotScheduler().place(None),
+    ],
+    ids=["ewma", "cusum", "shewhart", "drift", "scheduler"],
+)
+def test_every_runtime_estimator_used_before_fit_raises_the_one_not_fitted_error(use_before_fit):
+    """One class, caught alike by code written for ValueError, AttributeError or the old names."""
+
+    assert NotFittedError is runtime.drift.NotFittedError is runtime.scheduling.NotFittedError is TheOne
+    for caught in (TheOne, ValueError, AttributeError):
+        with pytest.raises(caught):
+            use_before_fit()

@@ -201,6 +201,16 @@ def test_estimator_fit_sets_attributes_and_checks_fitted(aws: StackState) -> Non
     assert est.over_budget(100.0) and not est.over_budget(1e9)
 
 
+def test_unfitted_estimator_raises_the_runtime_not_fitted_error_callers_of_sklearn_catch() -> None:
+    """One NotFittedError for the runtime: a ValueError and an AttributeError, like scikit-learn's."""
+    from runtime._errors import NotFittedError as RuntimeNotFitted
+
+    assert NotFittedError is RuntimeNotFitted
+    for caught in (ValueError, AttributeError):
+        with pytest.raises(caught):
+            CostEstimator().over_budget(1.0)
+
+
 def test_estimate_several_states_at_once(aws: StackState, gcp: StackState) -> None:
     both = estimate_cost([aws, gcp])
     assert both.total == pytest.approx(estimate_cost(aws).total + estimate_cost(gcp).total)
@@ -238,9 +248,9 @@ def test_estimate_monitoring_schedule_runs_times_job_price(aws: StackState) -> N
     ],
 )
 def test_monitoring_schedule_cadence(expression: str, runs: float) -> None:
-    from runtime.cost._pricers import _runs_per_month
+    from runtime.cost.pricers.aws import runs_per_month
 
-    assert _runs_per_month(expression)[0] == pytest.approx(runs)
+    assert runs_per_month(expression)[0] == pytest.approx(runs)
 
 
 def test_estimate_cloud_nat_caps_vms_at_32() -> None:
@@ -336,8 +346,8 @@ def test_every_example_stack_is_planned(planned_states: dict[str, Path]) -> None
 
 
 def test_untaggable_types_agree_with_the_provider_sdks() -> None:
-    """UNTAGGABLE matches what the provider SDKs say (policies._taggable reads their signatures)."""
-    from policies._taggable import is_taggable
+    """UNTAGGABLE matches what the provider SDKs say (mlkeel.taggable reads their signatures)."""
+    from mlkeel.taggable import is_taggable
     from runtime.cost import PRICERS, UNTAGGABLE
 
     sdk_untaggable = {t for t in PRICERS if not is_taggable(t)} - {"gcp:container/nodePool:NodePool"}

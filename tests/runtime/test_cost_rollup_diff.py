@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -193,8 +194,8 @@ def test_diff_properties(base_res: list[ResourceCost], head_res: list[ResourceCo
     assert diff_estimates(head, base).total_delta == pytest.approx(-diff.total_delta, abs=1e-6)
 
 
-def test_check_resources_budget_on_policy_resources() -> None:
-    """The policy pack's StackValidationArgs.resources (real pulumi_policy objects) give the same estimate."""
+def _policy_resources(provider_has_urn: bool = True) -> list[Any]:
+    """The fixture state as the policy pack's StackValidationArgs.resources (real pulumi_policy objects)."""
     import json
 
     from pulumi_policy import (
@@ -207,7 +208,8 @@ def test_check_resources_budget_on_policy_resources() -> None:
     doc = json.loads((FIXTURES / "aws_fraud_dev.json").read_text())
     raw = doc["deployment"]["resources"]
     prov_raw = raw[1]
-    provider = PolicyProviderResource(prov_raw["type"], prov_raw["inputs"], prov_raw["urn"], "aws")
+    urn = prov_raw["urn"] if provider_has_urn else None
+    provider = PolicyProviderResource(prov_raw["type"], prov_raw["inputs"], urn, "aws")  # type: ignore[arg-type]
     opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
     by_urn: dict[str, PolicyResource] = {}
     resources = []
@@ -226,6 +228,12 @@ def test_check_resources_budget_on_policy_resources() -> None:
         )
         by_urn[r["urn"]] = res
         resources.append(res)
+    return resources
+
+
+def test_check_resources_budget_on_policy_resources() -> None:
+    """The policy pack's StackValidationArgs.resources (real pulumi_policy objects) give the same estimate."""
+    resources = _policy_resources()
     check = check_resources_budget(resources)
     assert (
         check is not None and check.limit_usd == 2500.0
@@ -237,3 +245,11 @@ def test_check_resources_budget_on_policy_resources() -> None:
         check_resources_budget([r for r in resources if r.resource_type != "aws:budgets/budget:Budget"])
         is None
     )
+
+
+def test_check_resources_budget_when_the_policy_engine_gives_a_provider_no_urn() -> None:
+    """A provider without a URN still carries its region and default tags into the estimate."""
+    with_urn = check_resources_budget(_policy_resources())
+    without_urn = check_resources_budget(_policy_resources(provider_has_urn=False))
+    assert with_urn is not None and without_urn is not None
+    assert without_urn.estimate_usd == pytest.approx(with_urn.estimate_usd)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from mlkeel.files import InputError
 from runtime.drift import DriftDetector, load_profile
 from runtime.drift._report import read_table
-from stacks.cli import app, main
+from stacks.cli import _register_all, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REF, CUR, SCORED = FIXTURES / "drift_reference.csv", FIXTURES / "drift_current.csv", FIXTURES / "fairness_scored.csv"
@@ -34,10 +34,11 @@ FAIRNESS = ["--label", "y", "--prediction", "y_hat", "--sensitive", "group"]
 def run(argv: list[str]) -> tuple[int, str, str]:
     """``keel ARGV`` in-process through the console script's ``main``: (exit code, stdout, stderr).
 
-    ``main`` registers every verb again on each call (fine for a process that runs once); the
-    registrations are put back afterwards so a few hundred runs do not grow the app quadratically.
+    Every verb is registered once per process before the first call: ``main`` registers only when
+    nothing has been yet, so a run must never take registrations away again (every later run would
+    then find no verb at all, depending on which test happened to run first).
     """
-    commands, groups = list(app.registered_commands), list(app.registered_groups)
+    _register_all()
     out, err = io.StringIO(), io.StringIO()
     code = 0
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -45,8 +46,6 @@ def run(argv: list[str]) -> tuple[int, str, str]:
             main(argv)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-        finally:
-            app.registered_commands[:], app.registered_groups[:] = commands, groups
     return code, out.getvalue(), err.getvalue()
 
 

@@ -25,6 +25,7 @@ from runtime.pricing._refresh import (
     refresh_aws,
     refresh_catalog,
     refresh_gcp,
+    write_catalog,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pricing"
@@ -243,3 +244,48 @@ def test_refresh_gcp_adds_a_region_new_to_the_catalog(tmp_path: Path) -> None:
     assert {t.family for t in types} == {"n1"} and all(t.region == "asia-northeast1" for t in types)
     assert accels == []  # no GPU SKUs in that region: none invented
     assert "asia-northeast1/e2-standard-4" in report.missing and report.carried_over == 0
+
+
+def test_write_catalog_round_trips_the_bundled_catalog(tmp_path: Path) -> None:
+    cat = load_catalog()
+    write_catalog(cat, tmp_path / "copy", source=cat.source, as_of=cat.as_of, spot_source=cat.spot_source)
+    clear_catalog_cache()
+    copy = load_catalog(tmp_path / "copy")
+    assert (copy.source, copy.as_of, copy.spot_source) == (cat.source, cat.as_of, cat.spot_source)
+    for cloud in cat.clouds():
+        assert copy.regions(cloud) == cat.regions(cloud)
+        for region in cat.regions(cloud):
+            assert copy.instance_types(cloud, region) == cat.instance_types(cloud, region)
+            assert copy.accelerators(cloud, region) == cat.accelerators(cloud, region)
+            assert [copy.price(cloud, region, s) for s in cat.skus(cloud, region)] == [
+                cat.price(cloud, region, s) for s in cat.skus(cloud, region)
+            ]
+
+
+def test_a_catalog_write_that_fails_leaves_the_previous_files_byte_for_byte(tmp_path: Path) -> None:
+    """Every file is rendered before any is replaced, and each is replaced whole: a failure changes nothing."""
+    import dataclasses
+
+    cat = load_catalog()
+    write_catalog(cat, tmp_path, source="previous", as_of="2025-01-01")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    records = [t for c in cat.clouds() for r in cat.regions(c) for t in cat.instance_types(c, r)]
+    records[-1] = dataclasses.replace(records[-1], zones=None)  # type: ignore[arg-type]  # cannot be written
+    broken = type(cat).from_records(source="next", as_of="2026-01-01", instance_types=records)
+    with pytest.raises(TypeError):
+        write_catalog(broken, tmp_path, source="next", as_of="2026-01-01")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary file either
+
+
+def test_the_seed_rewrites_the_bundled_price_files_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled data is exactly what ``python -m runtime.pricing._seed`` writes: every number has its basis."""
+    from runtime.pricing import BUNDLED_DATA_DIR, _seed
+
+    monkeypatch.setattr(_seed, "DATA_DIR", tmp_path)
+    _seed.main()
+    bundled = sorted(p.name for p in BUNDLED_DATA_DIR.iterdir() if p.is_file())
+    assert sorted(p.name for p in tmp_path.iterdir()) == bundled
+    for name in bundled:
+        assert (tmp_path / name).read_bytes() == (BUNDLED_DATA_DIR / name).read_bytes(), name

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from stacks.engine._config import load_stack_config, stack_config_dir
-from stacks.spec import SpecError, spec_from_config
+from stacks.stackspec import SpecError, spec_from_config
 
 GOOD = Path(__file__).parent / "fixtures" / "spec" / "good" / "Pulumi.minimal-aws.yaml"
 

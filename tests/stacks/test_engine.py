@@ -133,7 +133,7 @@ def test_engine_is_deterministic_across_runs(graph: PlanResult) -> None:
 
 
 def test_engine_spec_errors_surface_before_any_resource(tmp_path: Path) -> None:
-    from stacks.spec import SpecError
+    from stacks.stackspec import SpecError
 
     with pytest.raises(SpecError, match="mlkeel:cloud"):
         plan_config({"mlkeel:team": "t", "mlkeel:cloud": "azure"})

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stacks.engine import load_stack_config
-from stacks.spec import SpecError, StackSpec, spec_from_config, validate_spec_data
+from stacks.stackspec import SpecError, StackSpec, spec_from_config, validate_spec_data
 
 FIXTURES = Path(__file__).parent / "fixtures" / "spec"
 GOOD = sorted((FIXTURES / "good").glob("Pulumi.*.yaml"))
@@ -78,18 +78,19 @@ def test_spec_extra_tags_may_not_override_cost_tags() -> None:
 
 
 def test_spec_json_schema_published_and_current() -> None:
-    published = Path(__file__).resolve().parents[2] / "stacks" / "spec" / "stack-spec.schema.json"
-    assert json.loads(published.read_text()) == StackSpec.model_json_schema(by_alias=True), (
-        "regenerate with: python -m stacks.spec"
+    from stacks.stackspec import SPEC_SCHEMA_FILE
+
+    assert json.loads(SPEC_SCHEMA_FILE.read_text()) == StackSpec.model_json_schema(by_alias=True), (
+        "regenerate with: python -m stacks.stackspec"
     )
 
 
 def test_spec_reference_in_docs_is_current() -> None:
-    from stacks.spec._docs import reference_markdown
+    from stacks.stackspec._docs import reference_markdown
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "spec.md").read_text()
     assert f"<!-- BEGIN reference -->\n{reference_markdown()}<!-- END reference -->" in docs, (
-        "regenerate with: python -m stacks.spec"
+        "regenerate with: python -m stacks.stackspec"
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from stacks.spec import SpecError, validate_spec_data
+from stacks.stackspec import SpecError, validate_spec_data
 
 SOUND = Path(__file__).parent / "fixtures" / "spec" / "good" / "Pulumi.full-aws.yaml"
 BASE = {k.removeprefix("mlkeel:"): v for k, v in yaml.safe_load(SOUND.read_text())["config"].items()
@@ -191,3 +191,41 @@ def test_spec_every_suggested_region_passes_every_check(overrides: dict[str, Any
             validate_spec_data({**data, "region": candidate}, "f")
         except SpecError as exc:
             assert not [i for i in exc.issues if i.path == "mlkeel:region"], (candidate, str(exc))
+
+
+def test_every_cloud_the_spec_admits_has_its_rules_and_its_composer() -> None:
+    """Both maps are explicit, so a cloud added to the spec without rules or a composer is caught here."""
+    import typing
+
+    from components.platform import COMPOSERS
+    from stacks.stackspec._model import Cloud
+    from stacks.stackspec.rules import CLOUD_RULES
+
+    clouds = set(typing.get_args(Cloud))
+    assert set(CLOUD_RULES) == clouds
+    assert set(COMPOSERS) == clouds
+    for cloud, load in COMPOSERS.items():
+        assert load().__module__ == f"components.platform.{cloud}"
+
+
+@pytest.mark.parametrize(
+    ("cloud", "changes"),
+    [
+        ("aws", [([*POOL, "instanceTypes"], ["m6i.2xlarge", "zz9.large"]), (["budget", "alertThresholds"], [1, 2, 3, 4, 5])]),
+        ("gcp", [(["team"], "9lives"), (["access"], {"personas": {"auditor": ["allUsers"]}})]),
+    ],
+)
+def test_cloud_rules_report_problems_relative_to_the_namespace_and_the_loader_places_them(
+    cloud: str, changes: list[tuple[list[Any], Any]]
+) -> None:
+    from stacks.stackspec import Problem, StackSpec
+    from stacks.stackspec.rules import CLOUD_RULES
+
+    data = _with(changes) if cloud == "aws" else {**_with(changes), **{k: v for k, v in GCP.items() if k != "access"}}
+    found = CLOUD_RULES[cloud](StackSpec.model_validate(data))
+    assert len(found) == 2 and all(isinstance(p, Problem) and p.file == "" for p in found), found
+    assert not any(p.path.startswith("mlkeel:") for p in found), found
+    with pytest.raises(SpecError) as caught:
+        validate_spec_data(data, "Pulumi.x.yaml")
+    placed = {(p.file, p.path) for p in caught.value.issues}
+    assert {("Pulumi.x.yaml", f"mlkeel:{p.path}") for p in found} <= placed

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from stacks.engine import load_stack_config, plan_stack_file
-from stacks.spec import SpecError, spec_from_config
+from stacks.stackspec import SpecError, spec_from_config
 from stacks.teams import (
     OPTION_PARAMETERS,
     PULUMI_NEW_HEADER,

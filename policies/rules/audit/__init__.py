@@ -1,1 +1,1 @@
-"""Audit logging."""
+"""MLK_AUDIT: audit logging."""

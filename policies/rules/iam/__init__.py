@@ -1,1 +1,1 @@
-"""IAM least privilege."""
+"""MLK_IAM: IAM least privilege."""

@@ -1,1 +1,1 @@
-"""Spot capacity for training."""
+"""MLK_SPOT: spot capacity for training."""

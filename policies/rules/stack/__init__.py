@@ -1,1 +1,1 @@
-"""Stack-wide rules."""
+"""MLK_STACK: stack-wide rules (over the whole resource graph)."""

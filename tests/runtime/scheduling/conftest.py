@@ -110,19 +110,17 @@ def offer(
     bucket: int | None = 1,
 ) -> Offer:
     """One offer with readable defaults: a 1-GPU L4 node in eu-west-1."""
-    return Offer(
-        cloud=cloud,
+    row = it(
+        name,
         region=region,
-        instance_type=name,
-        family=name.split(".")[0].split("-")[0],
+        cloud=cloud,
         vcpu=vcpu,
-        memory_gib=mem,
-        gpu_type=gpu if gpus else None,
-        gpu_count=gpus,
-        gpu_memory_gib=gpu_mem if gpus else None,
-        on_demand_hourly=od,
-        spot_hourly=spot,
-        interruption_bucket=bucket,
-        zones=(f"{region}a", f"{region}b"),
-        service="ec2",
+        mem=mem,
+        gpu=gpu if gpus else None,
+        gpus=gpus,
+        gpu_mem=gpu_mem if gpus else None,
+        od=od,
+        spot=spot,
+        bucket=bucket,
     )
+    return Offer(instance=row)

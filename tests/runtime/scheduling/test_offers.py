@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime.pricing import Catalog, load_catalog
-from runtime.scheduling import DEFAULT_INTERRUPTION_BUCKET, NoOffers, offers_from_catalog
+from runtime.scheduling import DEFAULT_INTERRUPTION_BUCKET, NoOffers, Offer, offers_from_catalog
 
 
 def test_offers_from_catalog_keep_the_residency_zone(small_catalog: Catalog) -> None:
@@ -57,3 +57,34 @@ def test_offers_from_catalog_gcp_gets_guest_gpus_and_assumed_buckets() -> None:
     )
     spot = [o for o in offers if o.spot_hourly is not None]
     assert all(o.interruption_bucket == DEFAULT_INTERRUPTION_BUCKET and o.interruption_assumed for o in spot)
+
+
+def test_every_offer_reads_its_catalog_row_plus_only_the_attached_gpus() -> None:
+    """An offer holds the catalog row itself, so no field can disagree with the catalog."""
+    catalog = load_catalog()
+    for o in offers_from_catalog(catalog):
+        row = o.instance
+        assert row in catalog.instance_types(o.cloud, o.region)
+        assert (o.cloud, o.region, o.instance_type, o.family, o.vcpu, o.memory_gib, o.service) == (
+            row.cloud, row.region, row.name, row.family, row.vcpu, row.memory_gib, row.service
+        )
+        assert o.zones == tuple(row.zones)
+        if o.attached is None:
+            assert (o.gpu_type, o.gpu_count, o.on_demand_hourly, o.spot_hourly) == (
+                row.gpu_type, row.gpu_count, row.on_demand_hourly, row.spot_hourly
+            )
+        else:
+            acc, n = o.attached, o.attached_count
+            assert o.on_demand_hourly == row.on_demand_hourly + n * acc.on_demand_hourly
+            assert o.gpu_type == acc.name and o.gpu_count == n and o.label.endswith(f"+{n}x{acc.name}")
+        if row.interruption_bucket is not None:
+            assert o.interruption_bucket == row.interruption_bucket and not o.interruption_assumed
+
+
+def test_an_offer_refuses_what_would_contradict_its_row(small_catalog: Catalog) -> None:
+    published = small_catalog.instance_types("aws", "eu-west-1")[0]
+    assert published.interruption_bucket is not None
+    with pytest.raises(ValueError, match="already publishes bucket"):
+        Offer(instance=published, assumed_interruption_bucket=2)
+    with pytest.raises(ValueError, match="attached accelerator exactly when"):
+        Offer(instance=published, attached_count=2)

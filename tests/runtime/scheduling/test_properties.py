@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from runtime.pricing import InstanceType
 from runtime.scheduling import Job, Offer, Quota, Resources, SpotScheduler, Unplaceable
 
 REGIONS = ["eu-west-1", "eu-central-1"]
@@ -15,19 +16,24 @@ def offers_strategy(draw: st.DrawFn) -> Offer:
     gpus = draw(st.sampled_from([0, 1, 2, 4]))
     od = draw(st.floats(0.1, 10.0))
     spot = draw(st.one_of(st.none(), st.floats(0.05, 1.0).map(lambda f: round(f * od, 4))))
+    region = draw(st.sampled_from(REGIONS))
     return Offer(
-        cloud="aws",
-        region=draw(st.sampled_from(REGIONS)),
-        instance_type=f"t{draw(st.integers(0, 10_000))}.x",
-        family="t",
-        vcpu=draw(st.sampled_from([2, 4, 8, 16])),
-        memory_gib=draw(st.sampled_from([8.0, 16.0, 64.0])),
-        gpu_type="nvidia-l4" if gpus else None,
-        gpu_count=gpus,
-        gpu_memory_gib=24.0 if gpus else None,
-        on_demand_hourly=round(od, 4),
-        spot_hourly=spot,
-        interruption_bucket=draw(st.integers(0, 4)),
+        instance=InstanceType(
+            cloud="aws",
+            region=region,
+            name=f"t{draw(st.integers(0, 10_000))}.x",
+            family="t",
+            vcpu=draw(st.sampled_from([2, 4, 8, 16])),
+            memory_gib=draw(st.sampled_from([8.0, 16.0, 64.0])),
+            gpu_type="nvidia-l4" if gpus else None,
+            gpu_count=gpus,
+            gpu_memory_gib=24.0 if gpus else None,
+            on_demand_hourly=round(od, 4),
+            spot_hourly=spot,
+            interruption_bucket=draw(st.integers(0, 4)),
+            zones=[],
+            service="ec2",
+        )
     )
 
 

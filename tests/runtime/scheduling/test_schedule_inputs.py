@@ -250,7 +250,8 @@ def test_schedule_chart_inlines_plotly_and_loads_nothing_from_the_network(tmp_pa
 
 # -- the runner-up ----------------------------------------------------------------------------------------------
 def test_place_runner_up_skips_a_candidate_identical_to_the_plan() -> None:
-    twin = replace(offer(), zones=("eu-west-1c",))  # same type, region and price under another pool
+    first = offer()
+    twin = replace(first, instance=replace(first.instance, zones=["eu-west-1c"]))  # same type, region, price; other pool
     dearer = offer(region="eu-central-1", spot=0.48)
     job = Job(name="train", resources=Resources(gpus=1), runtime_hours=6)
     placement = place_job(job, [offer(), twin, dearer], home=("aws", "eu-west-1"))

@@ -1,0 +1,1 @@
+"""MLK_ENC: encryption at rest with customer-managed keys."""

@@ -1,1 +1,0 @@
-"""Encryption at rest with customer-managed keys."""

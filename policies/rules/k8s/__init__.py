@@ -1,0 +1,1 @@
+"""MLK_K8S: Kubernetes workloads."""

@@ -1,1 +1,0 @@
-"""Key management: rotation and key policies."""

@@ -1,0 +1,1 @@
+"""MLK_KMS: key management: rotation and key policies."""

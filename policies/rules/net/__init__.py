@@ -1,0 +1,1 @@
+"""MLK_NET: no public endpoints, network isolation for training and serving."""

@@ -1,1 +1,0 @@
-"""No public endpoints, network isolation for training and serving."""

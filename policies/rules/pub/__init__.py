@@ -1,0 +1,1 @@
+"""MLK_PUB: no public data: buckets, ACLs and IAM members."""

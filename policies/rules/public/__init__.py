@@ -1,1 +1,0 @@
-"""No public data: buckets, ACLs and IAM members."""

@@ -1,0 +1,1 @@
+"""MLK_RES: data residency."""

@@ -1,0 +1,1 @@
+"""MLK_RET: retention and lifecycle."""

@@ -1,0 +1,1 @@
+"""MLK_SCALE: autoscaling bounds and instance allow-lists."""

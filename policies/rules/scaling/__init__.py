@@ -1,1 +1,0 @@
-"""Autoscaling bounds and instance allow-lists."""

@@ -1,0 +1,1 @@
+"""MLK_TAG: cost tags."""

@@ -1,0 +1,1 @@
+"""MLK_TLS: encryption in transit."""

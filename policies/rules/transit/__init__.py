@@ -1,1 +1,0 @@
-"""Encryption in transit."""

@@ -1,0 +1,532 @@
+"""The ``StackSpec``: the cloud-neutral spec of one team stack.
+
+It is read from the stack's Pulumi config (namespace ``mlkeel``, camelCase keys as Pulumi config uses) and
+validated completely before the first resource is registered, so a typo or an impossible size never reaches
+a cloud API. Unknown keys are errors: a misspelt setting must not be silently dropped.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from mlkeel.contracts import (
+    ANY_ZONE,
+    DATA_CLASSIFICATIONS,
+    ENVIRONMENTS,
+    LABEL_KEY_RULE,
+    LABEL_VALUE_RULE,
+    RESIDENCY_ZONES,
+    is_valid_tag_key,
+    is_valid_tag_value,
+)
+
+from ._errors import Problem
+
+Cloud = Literal["aws", "gcp"]
+Environment = Literal["dev", "test", "staging", "prod"]
+DataClassification = Literal["public", "internal", "confidential", "restricted"]
+ResidencyZone = Literal["eu", "uk", "us", "ca", "apac", "any"]
+Persona = Literal["data-scientist", "ml-engineer", "platform-admin", "auditor"]
+RolloutStrategy = Literal["all-at-once", "canary", "linear"]
+FeatureType = Literal["string", "integer", "fractional"]
+
+assert set(ENVIRONMENTS) == set(Environment.__args__)  # type: ignore[attr-defined]
+assert set(DATA_CLASSIFICATIONS) == set(DataClassification.__args__)  # type: ignore[attr-defined]
+assert set(RESIDENCY_ZONES) == set(ResidencyZone.__args__)  # type: ignore[attr-defined]
+
+
+def _tag_value(value: str) -> str:
+    if not is_valid_tag_value(value) or value == "":
+        raise ValueError(f"must be a valid cost tag value: {LABEL_VALUE_RULE}")
+    return value
+
+
+TagValue = Annotated[str, AfterValidator(_tag_value)]
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+_NAME_RULE = "2-32 characters: lowercase letters, digits and '-', starting with a letter, not ending with '-'"
+
+
+def _resource_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError(f"must be a short resource name: {_NAME_RULE}")
+    return value
+
+
+ResourceName = Annotated[str, AfterValidator(_resource_name)]
+
+_FEATURE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def _feature_name(value: str) -> str:
+    if not _FEATURE_NAME.match(value):
+        raise ValueError("must be a feature name: a lowercase letter, then lowercase letters, digits and '_', at most 63")
+    return value
+
+
+FeatureName = Annotated[str, AfterValidator(_feature_name)]
+
+
+def _matching(pattern: str, rule: str) -> AfterValidator:
+    """Refuse a string not matching ``pattern`` with ``rule``: a sentence a user can act on, not the regex."""
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(rule)
+        return value
+
+    return AfterValidator(check)
+
+
+def _documented(pattern: str, rule: str) -> Any:
+    # The pattern still reaches the published JSON schema, so editors check what the spec checks.
+    return Field(description=rule, json_schema_extra={"pattern": f"^{pattern}$"})
+
+
+_K8S, _K8S_RULE = r"1\.(2[89]|3[0-9])", "must be a Kubernetes minor version from 1.28 to 1.39, such as '1.31'"
+_PROJECT = r"[a-z][a-z0-9-]{4,28}[a-z0-9]"
+_PROJECT_RULE = (
+    "must be a GCP project id: 6-30 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
+)
+_BILLING = r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}"
+_BILLING_RULE = (
+    "must be a billing account id: three groups of six digits or capitals A-F joined by '-' (XXXXXX-XXXXXX-XXXXXX)"
+)
+_EMAIL, _EMAIL_RULE = r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "must be an e-mail address such as name@example.com"
+
+KubernetesVersion = Annotated[str, _matching(_K8S, _K8S_RULE), _documented(_K8S, _K8S_RULE)]
+ProjectId = Annotated[str, _matching(_PROJECT, _PROJECT_RULE), _documented(_PROJECT, _PROJECT_RULE)]
+BillingAccount = Annotated[str, _matching(_BILLING, _BILLING_RULE), _documented(_BILLING, _BILLING_RULE)]
+Email = Annotated[str, _matching(_EMAIL, _EMAIL_RULE), _documented(_EMAIL, _EMAIL_RULE)]
+
+
+class _Spec(BaseModel):
+    """Base of every spec model: camelCase keys as in Pulumi config, unknown keys refused, frozen.
+
+    Strict: a value must already have the field's JSON type (``true`` is not the number 1, ``"10"`` is not
+    10), because a coercion here would hide a mistake the user should see. Non-finite numbers are refused:
+    no cloud API takes them and the Pulumi engine would carry them as JSON, which has none.
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=False,
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+        strict=True,
+        allow_inf_nan=False,
+    )
+
+
+class NetworkSpec(_Spec):
+    """Private networking for everything the stack runs."""
+
+    enabled: bool = True
+    cidr: str = "10.40.0.0/16"
+    availability_zones: int = Field(default=2, ge=2, le=6)
+    flow_log_retention_days: int = Field(default=90, ge=1, le=3653)
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            net = ipaddress.ip_network(value, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"must be an IPv4 CIDR block such as 10.40.0.0/16 ({exc})") from None
+        if net.version != 4 or not net.is_private or not 16 <= net.prefixlen <= 22:
+            raise ValueError("must be a private IPv4 CIDR block with a prefix between /16 and /22")
+        return value
+
+
+class EncryptionSpec(_Spec):
+    """The stack's customer-managed key; every other capability encrypts with it."""
+
+    rotation_days: int = Field(default=90, ge=1, le=365)
+
+
+class RegistrySpec(_Spec):
+    """Model registry: artifact bucket, model package group / metadata store, container repository."""
+
+    enabled: bool = True
+    artifact_retention_days: int = Field(default=365, ge=30, le=3650)
+    noncurrent_version_days: int = Field(default=30, ge=1, le=365)
+    images_to_keep: int = Field(default=50, ge=1, le=1000)
+
+
+class FeatureSpec(_Spec):
+    name: FeatureName
+    type: FeatureType
+
+
+class FeatureGroupSpec(_Spec):
+    """One feature group: an entity's features keyed by a record identifier and an event time."""
+
+    name: ResourceName
+    record_identifier: FeatureName
+    event_time: FeatureName = "event_time"
+    features: list[FeatureSpec] = Field(min_length=1, max_length=2500)
+    online: bool = True
+
+    @model_validator(mode="after")
+    def _keys_are_features(self) -> FeatureGroupSpec:
+        names = [f.name for f in self.features]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"feature names must be unique; repeated: {', '.join(duplicates)}")
+        for key in (self.record_identifier, self.event_time):
+            if key not in names:
+                raise ValueError(f"'{key}' must be one of the group's features ({', '.join(names)})")
+        return self
+
+
+class FeatureStoreSpec(_Spec):
+    enabled: bool = False
+    groups: list[FeatureGroupSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _groups(self) -> FeatureStoreSpec:
+        names = [g.name for g in self.groups]
+        if len(set(names)) != len(names):
+            raise ValueError("feature group names must be unique")
+        if self.enabled and not self.groups:
+            raise ValueError("an enabled feature store needs at least one group in 'groups'")
+        return self
+
+
+class AcceleratorSpec(_Spec):
+    """GPUs per node: on GCP attached to the machine type, on AWS implied by the instance type."""
+
+    type: str = Field(min_length=1, max_length=64)
+    count: int = Field(default=1, ge=1, le=16)
+
+
+class PoolRequirements(_Spec):
+    """What a pool needs when the team would rather name requirements than instance types.
+
+    The components resolve them to the cheapest allowed spot types in the stack's region at plan time.
+    """
+
+    min_gpu_memory_gib: float = Field(default=0, ge=0)
+    gpus: int = Field(default=0, ge=0, le=16)
+    min_vcpu: int = Field(default=2, ge=1, le=448)
+    min_memory_gib: float = Field(default=4, gt=0)
+    max_hourly_price: float | None = Field(default=None, gt=0)
+    instance_type_count: int = Field(default=4, ge=1, le=20)
+
+
+class TrainingPoolSpec(_Spec):
+    """A node pool for training workloads: spot by default, tainted so only training lands there."""
+
+    name: ResourceName
+    instance_types: list[str] = Field(default_factory=list, max_length=20)
+    requirements: PoolRequirements | None = None
+    accelerator: AcceleratorSpec | None = None
+    spot: bool = True
+    min_nodes: int = Field(default=0, ge=0, le=1000)
+    max_nodes: int = Field(default=4, ge=1, le=1000)
+    disk_size_gib: int = Field(default=100, ge=20, le=16384)
+
+    @model_validator(mode="after")
+    def _shape(self) -> TrainingPoolSpec:
+        if self.min_nodes > self.max_nodes:
+            raise ValueError(f"minNodes ({self.min_nodes}) must be ≤ maxNodes ({self.max_nodes})")
+        if bool(self.instance_types) == bool(self.requirements):
+            raise ValueError("give exactly one of 'instanceTypes' (a list of types) or 'requirements'")
+        if len(set(self.instance_types)) != len(self.instance_types):
+            raise ValueError("instanceTypes must not repeat a type")
+        return self
+
+
+class SpotJobSpec(_Spec):
+    """Managed spot training jobs: checkpointing on, and a wait budget no shorter than the run budget."""
+
+    max_runtime_hours: float = Field(default=24, gt=0, le=672)
+    max_wait_hours: float = Field(default=48, gt=0, le=672)
+
+    @model_validator(mode="after")
+    def _wait(self) -> SpotJobSpec:
+        if self.max_wait_hours < self.max_runtime_hours:
+            raise ValueError(
+                f"maxWaitHours ({self.max_wait_hours}) must be ≥ maxRuntimeHours ({self.max_runtime_hours}): "
+                "spot jobs wait for capacity within that budget"
+            )
+        return self
+
+
+class TrainingSpec(_Spec):
+    enabled: bool = True
+    kubernetes_version: KubernetesVersion = "1.31"
+    control_plane_cidrs: list[str] = Field(default_factory=list, max_length=40)
+    pools: list[TrainingPoolSpec] = Field(default_factory=list)
+    spot_jobs: SpotJobSpec = Field(default_factory=SpotJobSpec)
+
+    @field_validator("control_plane_cidrs")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                net = ipaddress.ip_network(value, strict=True)
+            except ValueError:
+                raise ValueError(f"'{value}' is not a CIDR block") from None
+            if net.prefixlen == 0:
+                raise ValueError(f"'{value}' opens the control plane to the internet; name your office/VPN ranges")
+        return values
+
+    @model_validator(mode="after")
+    def _pools(self) -> TrainingSpec:
+        names = [p.name for p in self.pools]
+        if len(set(names)) != len(names):
+            raise ValueError("training pool names must be unique")
+        if self.enabled and not self.pools:
+            raise ValueError("enabled training needs at least one pool in 'pools'")
+        return self
+
+
+class ModelSource(_Spec):
+    """Where a served model comes from: a registry package version, or an image plus an artifact."""
+
+    model_package: str | None = Field(default=None, max_length=2048)
+    image: str | None = Field(default=None, max_length=2048)
+    artifact: str | None = Field(default=None, max_length=1024)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ModelSource:
+        if self.model_package and (self.image or self.artifact):
+            raise ValueError("give either 'modelPackage' or 'image' (with 'artifact'), not both")
+        if not self.model_package and not self.image:
+            raise ValueError("give 'modelPackage' (a registry version) or 'image' and 'artifact'")
+        return self
+
+
+class VariantSpec(_Spec):
+    """A production variant behind the endpoint; weights split traffic for A/B tests."""
+
+    name: ResourceName
+    model: ModelSource
+    weight: float = Field(default=1.0, gt=0, le=1000)
+    instance_type: str | None = None
+
+
+class ShadowSpec(_Spec):
+    """A shadow variant: receives a copy of traffic, its answers are logged, never returned."""
+
+    name: ResourceName = "shadow"
+    model: ModelSource
+    sampling_percent: int = Field(default=100, ge=1, le=100)
+
+
+class RolloutSpec(_Spec):
+    """How a new model version reaches traffic: blue/green all at once, canary or linear, with rollback."""
+
+    strategy: RolloutStrategy = "canary"
+    canary_percent: float = Field(default=10)
+    linear_step_percent: float = Field(default=25)
+    wait_minutes: int = Field(default=10, ge=0, le=60)
+    rollback_on_alarms: bool = True
+
+    @field_validator("canary_percent", "linear_step_percent")
+    @classmethod
+    def _percent(cls, value: float) -> float:
+        if not 0 < value < 100:
+            raise ValueError("must be a percentage strictly between 0 and 100")
+        return value
+
+
+class ServingEndpointSpec(_Spec):
+    """An online endpoint with autoscaling and progressive rollout."""
+
+    name: ResourceName
+    instance_type: str = Field(min_length=1, max_length=64)
+    accelerator: AcceleratorSpec | None = None
+    min_replicas: int = Field(default=1, ge=1, le=100)
+    max_replicas: int = Field(default=2, ge=1, le=100)
+    target_invocations_per_instance: int = Field(default=100, ge=1, le=100000)
+    variants: list[VariantSpec] = Field(min_length=1, max_length=10)
+    shadow: ShadowSpec | None = None
+    rollout: RolloutSpec = Field(default_factory=RolloutSpec)
+    data_capture_percent: int = Field(default=100, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _shape(self) -> ServingEndpointSpec:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(f"minReplicas ({self.min_replicas}) must be ≤ maxReplicas ({self.max_replicas})")
+        names = [v.name for v in self.variants] + ([self.shadow.name] if self.shadow else [])
+        if len(set(names)) != len(names):
+            raise ValueError("variant names (including the shadow's) must be unique")
+        return self
+
+
+class ServingSpec(_Spec):
+    enabled: bool = True
+    endpoints: list[ServingEndpointSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names(self) -> ServingSpec:
+        names = [e.name for e in self.endpoints]
+        if len(set(names)) != len(names):
+            raise ValueError("endpoint names must be unique")
+        return self
+
+
+class MonitoringSpec(_Spec):
+    """Alerts on latency, errors and the runtime's drift metric."""
+
+    enabled: bool = True
+    alert_emails: list[Email] = Field(default_factory=list, max_length=20)
+    latency_p99_ms: int = Field(default=500, ge=1, le=600000)
+    error_rate_percent: float = Field(default=1.0, gt=0, le=100)
+    drift_share_threshold: float = Field(default=0.5, gt=0, le=1)
+    drift_schedule: Literal["hourly", "daily"] = "hourly"
+    #: An HTTPS webhook (chat channel, pager) for alerts; set it as a secret (``pulumi config set --secret``).
+    alert_webhook: SecretStr | None = None
+
+
+class AccessSpec(_Spec):
+    """Personas mapped to principals (AWS role/user ARNs, or GCP ``user:``/``group:`` members)."""
+
+    personas: dict[Persona, list[Annotated[str, Field(min_length=3, max_length=2048)]]] = Field(
+        default_factory=dict
+    )
+
+
+class AuditSpec(_Spec):
+    enabled: bool = True
+    retention_days: int = Field(default=365, ge=90, le=3653)
+
+
+class BudgetSpec(_Spec):
+    enabled: bool = True
+    monthly_limit_usd: float = Field(default=1000, gt=0, le=10_000_000)
+    alert_thresholds: list[int] = Field(default_factory=lambda: [50, 80, 100], min_length=1, max_length=10)
+
+    @field_validator("alert_thresholds")
+    @classmethod
+    def _thresholds(cls, values: list[int]) -> list[int]:
+        for value in values:
+            if not 1 <= value <= 1000:
+                raise ValueError(f"threshold {value} must be a percentage of the limit between 1 and 1000")
+        if sorted(set(values)) != values:
+            raise ValueError("thresholds must be increasing and distinct")
+        return values
+
+
+class StackSpec(_Spec):
+    """One team stack: who pays, where data may live, and which capabilities run at which sizes."""
+
+    team: TagValue
+    environment: Environment
+    cloud: Cloud
+    region: str = Field(min_length=1, max_length=64)
+    residency_zone: ResidencyZone
+    data_classification: DataClassification
+    cost_center: TagValue
+    owner: TagValue
+    project: ProjectId | None = None
+    billing_account: BillingAccount | None = None
+    tags: dict[str, TagValue] = Field(default_factory=dict, max_length=20)
+    network: NetworkSpec = Field(default_factory=NetworkSpec)
+    encryption: EncryptionSpec = Field(default_factory=EncryptionSpec)
+    registry: RegistrySpec = Field(default_factory=RegistrySpec)
+    feature_store: FeatureStoreSpec = Field(default_factory=FeatureStoreSpec)
+    training: TrainingSpec = Field(default_factory=lambda: TrainingSpec(enabled=False))
+    serving: ServingSpec = Field(default_factory=ServingSpec)
+    monitoring: MonitoringSpec = Field(default_factory=MonitoringSpec)
+    access: AccessSpec = Field(default_factory=AccessSpec)
+    audit: AuditSpec = Field(default_factory=AuditSpec)
+    budget: BudgetSpec = Field(default_factory=BudgetSpec)
+
+    @field_validator("tags")
+    @classmethod
+    def _extra_tag_keys(cls, tags: dict[str, str]) -> dict[str, str]:
+        from mlkeel.contracts import COST_TAG_KEYS
+
+        for key in tags:
+            if not is_valid_tag_key(key):
+                raise ValueError(f"tag key '{key}' is not valid: {LABEL_KEY_RULE}")
+            if key in COST_TAG_KEYS:
+                raise ValueError(f"tag key '{key}' is set by mlkeel from the spec; set the spec field instead")
+        return tags
+
+    @property
+    def stack_name(self) -> str:
+        """``<team>-<environment>``: the prefix of every physical name in the stack."""
+        return f"{self.team}-{self.environment}"
+
+    def cost_tags(self, component: str) -> dict[str, str]:
+        """The cost tags of a resource belonging to ``component``."""
+        from mlkeel.contracts import cost_tags
+
+        return cost_tags(
+            team=self.team,
+            cost_center=self.cost_center,
+            environment=self.environment,
+            owner=self.owner,
+            data_classification=self.data_classification,
+            data_residency=self.residency_zone,
+            component=component,
+            extra=self.tags,
+        )
+
+
+def cross_field_problems(spec: StackSpec) -> list[Problem]:
+    """Rules that span several fields (paths relative to the namespace); empty when the spec is sound.
+
+    Kept apart from the models so that every broken rule is reported at once rather than the first one.
+    The region (its form and its residency zone) is checked in ``_regions``, which needs the cloud rules to
+    suggest only regions that pass them.
+    """
+    problems: list[Problem] = []
+    if spec.data_classification in ("confidential", "restricted"):
+        if spec.residency_zone == ANY_ZONE:
+            problems.append(
+                Problem(
+                    "residencyZone",
+                    spec.residency_zone,
+                    f"{spec.data_classification} data needs a residency zone, not 'any'",
+                )
+            )
+        if not spec.audit.enabled:
+            problems.append(Problem("audit.enabled", False, f"{spec.data_classification} data needs audit logging on"))
+    if spec.cloud == "gcp":
+        if spec.project is None:
+            problems.append(Problem("project", None, "a GCP stack needs its project id ('project')"))
+        if spec.budget.enabled and spec.billing_account is None:
+            problems.append(
+                Problem("billingAccount", None, "a GCP budget needs the billing account id (XXXXXX-XXXXXX-XXXXXX)")
+            )
+        if spec.encryption.rotation_days > 90:
+            problems.append(Problem("encryption.rotationDays", spec.encryption.rotation_days, "must be ≤ 90 on GCP"))
+    if spec.cloud == "aws" and spec.encryption.rotation_days < 90:
+        problems.append(
+            Problem("encryption.rotationDays", spec.encryption.rotation_days, "must be between 90 and 365 on AWS KMS")
+        )
+    if spec.serving.enabled and spec.serving.endpoints and not spec.network.enabled:
+        problems.append(Problem("network.enabled", False, "serving endpoints run in the private network; turn it on"))
+    if spec.training.enabled and not spec.network.enabled:
+        problems.append(Problem("network.enabled", False, "training pools run in the private network; turn it on"))
+    for i, endpoint in enumerate(spec.serving.endpoints):
+        rollout = endpoint.rollout
+        if rollout.strategy != "all-at-once" and rollout.rollback_on_alarms and not spec.monitoring.enabled:
+            problems.append(
+                Problem(
+                    f"serving.endpoints[{i}].rollout.rollbackOnAlarms",
+                    True,
+                    "rollback on alarms needs monitoring on (the alarms live there)",
+                )
+            )
+    return problems
