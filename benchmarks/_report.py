@@ -30,5 +30,7 @@ def write_section(name: str, markdown: str, page: Path = PERFORMANCE_PAGE) -> No
     block = f"{begin}\n{markdown.rstrip()}\n{end}"
     text = page.read_text(encoding="utf-8") if page.exists() else "# Performance\n"
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    text = (
+        pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    )
     page.write_text(text, encoding="utf-8")

@@ -60,7 +60,9 @@ def make_data(n: int, out: Path) -> None:
             w = np.linspace(1.0, 2.0, levels)
             if shifted and j in (1, 3):
                 w = w[::-1] ** 2
-            values = rng.choice(np.array([f"c{j}_{k}" for k in range(levels)], dtype=object), n, p=w / w.sum())
+            values = rng.choice(
+                np.array([f"c{j}_{k}" for k in range(levels)], dtype=object), n, p=w / w.sum()
+            )
             if shifted and j == 4:
                 values[rng.random(n) < 0.005] = "unseen"
             cols[f"cat_{j}"] = values
@@ -109,7 +111,9 @@ def worker_mlkeel(data: Path, preset: str, runs: int) -> dict:
         floor_s = _floor(window.to_numpy(dtype=np.float64))
         psi_s, sturges_s = float("inf"), float("inf")
         for jobs in (1, None):  # the faster of one thread and one per core
-            pq = DriftDetector(numerical=num, categorical=[], method="psi_quantile", n_jobs=jobs).fit(ref[num])
+            pq = DriftDetector(numerical=num, categorical=[], method="psi_quantile", n_jobs=jobs).fit(
+                ref[num]
+            )
             pq.score(window.iloc[:1000])
             psi_s = min(psi_s, statistics.median(_timed(lambda d=pq: d.score(window), 7)))
             sturges = DriftDetector(numerical=num, categorical=[], method="psi", n_jobs=jobs).fit(ref[num])
@@ -118,9 +122,15 @@ def worker_mlkeel(data: Path, preset: str, runs: int) -> dict:
     else:
         sturges_s = None
     return {
-        "times": times, "profile_s": profile_s, "peak_mib": peak_mib, "data_mib": base_mib,
+        "times": times,
+        "profile_s": profile_s,
+        "peak_mib": peak_mib,
+        "data_mib": base_mib,
         "scores": {c.column: [c.method, c.score, c.drifted] for c in result.columns},
-        "share": result.share, "psi_quantile_s": psi_s, "psi_numeric_s": sturges_s, "floor_s": floor_s,
+        "share": result.share,
+        "psi_quantile_s": psi_s,
+        "psi_numeric_s": sturges_s,
+        "floor_s": floor_s,
     }
 
 
@@ -160,7 +170,8 @@ def worker_evidently(data: Path, preset: str, runs: int) -> dict:
     for _ in range(runs):
         t0 = time.perf_counter()
         snap = Report([DataDriftPreset(**PRESETS[preset])]).run(
-            Dataset.from_pandas(cur, data_definition=definition), Dataset.from_pandas(ref, data_definition=definition)
+            Dataset.from_pandas(cur, data_definition=definition),
+            Dataset.from_pandas(ref, data_definition=definition),
         )
         times.append(time.perf_counter() - t0)
     scores, share = {}, None
@@ -179,7 +190,18 @@ def worker_evidently(data: Path, preset: str, runs: int) -> dict:
 
 
 def _run(python: Path | str, worker: str, data: Path, preset: str, runs: int) -> dict:
-    cmd = [str(python), __file__, "--worker", worker, "--data", str(data), "--preset", preset, "--runs", str(runs)]
+    cmd = [
+        str(python),
+        __file__,
+        "--worker",
+        worker,
+        "--data",
+        str(data),
+        "--preset",
+        preset,
+        "--runs",
+        str(runs),
+    ]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -196,13 +218,17 @@ def _compare(ours: dict, theirs: dict) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="100k rows only, one Evidently run per preset")
     parser.add_argument("--worker", choices=["mlkeel", "evidently"])
     parser.add_argument("--data", type=Path)
     parser.add_argument("--preset", default="default")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--no-write", action="store_true", help="print the section instead of updating docs/performance.md")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print the section instead of updating docs/performance.md"
+    )
     args = parser.parse_args()
     if args.worker:
         sys.path.insert(0, str(ROOT))
@@ -237,9 +263,25 @@ def main() -> None:
                 progress.advance(task)
                 worst, share_diff = _compare(ours, theirs)
                 ev_s, ml_s = statistics.median(theirs["times"]), statistics.median(ours["times"])
-                rows.append((n, preset, ev_s, len(theirs["times"]), theirs["peak_mib"], theirs["data_mib"], ml_s,
-                             ours["profile_s"], ours["peak_mib"], ours["data_mib"], ev_s / ml_s,
-                             ev_s / (ml_s + ours["profile_s"]), worst, share_diff, ours["share"]))
+                rows.append(
+                    (
+                        n,
+                        preset,
+                        ev_s,
+                        len(theirs["times"]),
+                        theirs["peak_mib"],
+                        theirs["data_mib"],
+                        ml_s,
+                        ours["profile_s"],
+                        ours["peak_mib"],
+                        ours["data_mib"],
+                        ev_s / ml_s,
+                        ev_s / (ml_s + ours["profile_s"]),
+                        worst,
+                        share_diff,
+                        ours["share"],
+                    )
+                )
                 if preset == "psi":
                     psi_rows.append((n, ours["floor_s"], ours["psi_quantile_s"], ours["psi_numeric_s"]))
 
@@ -256,8 +298,23 @@ def main() -> None:
         "| mlkeel peak MiB (data) | speed-up per window | incl. profile | max rel. diff of scores | dataset share |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for (n, preset, ev_s, ev_runs, ev_mib, ev_data, ml_s, prof_s, ml_mib, ml_data, speed, speed_p, worst, share_diff,
-         share) in rows:
+    for (
+        n,
+        preset,
+        ev_s,
+        ev_runs,
+        ev_mib,
+        ev_data,
+        ml_s,
+        prof_s,
+        ml_mib,
+        ml_data,
+        speed,
+        speed_p,
+        worst,
+        share_diff,
+        share,
+    ) in rows:
         same = "same" if share_diff == 0 else "DIFFERS"
         lines.append(
             f"| {n:,} | {preset} | {ev_s:.2f} ({ev_runs}) | {ev_mib:.0f} ({ev_data:.0f}) | {ml_s:.3f} | {prof_s:.2f} | "
@@ -272,10 +329,15 @@ def main() -> None:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for n, floor_s, pq_s, ps_s in psi_rows:
-        lines.append(f"| {n:,} | {floor_s * 1e3:.1f} | {pq_s * 1e3:.1f} | {pq_s / floor_s:.1f}x | {ps_s * 1e3:.1f} | "
-                     f"{ps_s / floor_s:.1f}x |")
-    lines += ["", f"Machine load average (1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: "
-              "other jobs shared the 2 cores, so absolute times are inflated; both sides ran under the same load."]
+        lines.append(
+            f"| {n:,} | {floor_s * 1e3:.1f} | {pq_s * 1e3:.1f} | {pq_s / floor_s:.1f}x | {ps_s * 1e3:.1f} | "
+            f"{ps_s / floor_s:.1f}x |"
+        )
+    lines += [
+        "",
+        f"Machine load average (1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: "
+        "other jobs shared the 2 cores, so absolute times are inflated; both sides ran under the same load.",
+    ]
     text = "\n".join(lines)
     if args.no_write:
         print(text)

@@ -77,17 +77,29 @@ def worker(lib: str, data: Path, runs: int) -> dict:
     out: dict[str, object] = {"data_mib": base, "calls": {}}
     for name, kwargs in CALLS:
         label = name + ("_to_overall" if kwargs.get("method") == "to_overall" else "")
-        seconds, value = _median_time(lambda n=name, k=kwargs: getattr(mod, n)(y, y_hat, sensitive_features=group, **k), runs)
+        seconds, value = _median_time(
+            lambda n=name, k=kwargs: getattr(mod, n)(y, y_hat, sensitive_features=group, **k), runs
+        )
         out["calls"][label] = [seconds, float(value)]  # type: ignore[index]
     if lib == "fairlearn":
+
         def table():
             return mod.MetricFrame(
-                metrics={"selection_rate": mod.selection_rate, "true_positive_rate": mod.true_positive_rate,
-                         "false_positive_rate": mod.false_positive_rate, "accuracy": accuracy_score},
-                y_true=y, y_pred=y_hat, sensitive_features=group).by_group
+                metrics={
+                    "selection_rate": mod.selection_rate,
+                    "true_positive_rate": mod.true_positive_rate,
+                    "false_positive_rate": mod.false_positive_rate,
+                    "accuracy": accuracy_score,
+                },
+                y_true=y,
+                y_pred=y_hat,
+                sensitive_features=group,
+            ).by_group
     else:
+
         def table():
             return mod.fairness_report(y, y_hat, group).frame()
+
     seconds, _ = _median_time(table, runs)
     out["calls"]["by_group_table (4 rates)"] = [seconds, float("nan")]  # type: ignore[index]
     if lib == "mlkeel":
@@ -99,13 +111,21 @@ def worker(lib: str, data: Path, runs: int) -> dict:
 
 def _run(python: Path | str, lib: str, data: Path, runs: int) -> dict:
     cmd = [str(python), __file__, "--worker", lib, "--data", str(data), "--runs", str(runs)]
-    res = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT,
-                         env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    res = subprocess.run(
+        cmd,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--worker", choices=["mlkeel", "fairlearn"])
     parser.add_argument("--data", type=Path)
@@ -152,15 +172,22 @@ def main() -> None:
             for label, (t_s, t_v) in theirs["calls"].items():
                 o_s, o_v = ours["calls"][label]
                 same = "n/a" if t_v != t_v else ("==" if t_v == o_v else f"differ {abs(t_v - o_v):.1e}")
-                lines.append(f"| {n:,} | `{label}` | {t_s:.3f} | {o_s * 1e3:.2f} ms | **{t_s / o_s:,.0f}x** | {same} |")
+                lines.append(
+                    f"| {n:,} | `{label}` | {t_s:.3f} | {o_s * 1e3:.2f} ms | **{t_s / o_s:,.0f}x** | {same} |"
+                )
             fl_total = sum(v[0] for v in theirs["calls"].values())
-            lines.append(f"| {n:,} | everything above (mlkeel: one `fairness_report`) | {fl_total:.2f} | "
-                         f"{ours['report_s'] * 1e3:.2f} ms | **{fl_total / ours['report_s']:,.0f}x** | |")
+            lines.append(
+                f"| {n:,} | everything above (mlkeel: one `fairness_report`) | {fl_total:.2f} | "
+                f"{ours['report_s'] * 1e3:.2f} ms | **{fl_total / ours['report_s']:,.0f}x** | |"
+            )
             memory.append((n, theirs["peak_mib"], theirs["data_mib"], ours["peak_mib"], ours["data_mib"]))
     lines += ["", "| rows | fairlearn peak MiB (data) | mlkeel peak MiB (data) |", "|---:|---:|---:|"]
     lines += [f"| {n:,} | {a:.0f} ({b:.0f}) | {c:.0f} ({d:.0f}) |" for n, a, b, c, d in memory]
-    lines += ["", f"Machine load average (1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
-              "(other jobs shared the 2 cores; both sides ran under the same load)."]
+    lines += [
+        "",
+        f"Machine load average (1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+        "(other jobs shared the 2 cores; both sides ran under the same load).",
+    ]
     text = "\n".join(lines)
     if not args.no_write:
         write_section("fairness_vs_fairlearn", text)

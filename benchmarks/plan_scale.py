@@ -34,8 +34,15 @@ def synthetic_program(resources: int):  # type: ignore[no-untyped-def]
 
     from components.tagging import capability_options
 
-    tags = {"team": "bench", "cost-center": "cc-1", "environment": "dev", "owner": "o",
-            "data-classification": "internal", "data-residency": "us", "managed-by": "mlkeel"}
+    tags = {
+        "team": "bench",
+        "cost-center": "cc-1",
+        "environment": "dev",
+        "owner": "o",
+        "data-classification": "internal",
+        "data-residency": "us",
+        "managed-by": "mlkeel",
+    }
 
     class Block(pulumi.ComponentResource):
         def __init__(self, name: str, args: dict, opts: pulumi.ResourceOptions | None = None):
@@ -43,8 +50,13 @@ def synthetic_program(resources: int):  # type: ignore[no-untyped-def]
             for i in range(PER_COMPONENT // 2):
                 bucket = aws.s3.Bucket(f"{name}-b{i}", opts=pulumi.ResourceOptions(parent=self))
                 aws.s3.BucketPublicAccessBlock(
-                    f"{name}-p{i}", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-                    ignore_public_acls=True, restrict_public_buckets=True, opts=pulumi.ResourceOptions(parent=self),
+                    f"{name}-p{i}",
+                    bucket=bucket.id,
+                    block_public_acls=True,
+                    block_public_policy=True,
+                    ignore_public_acls=True,
+                    restrict_public_buckets=True,
+                    opts=pulumi.ResourceOptions(parent=self),
                 )
             self.register_outputs({})
 
@@ -80,9 +92,15 @@ def worker(runner: str, resources: int) -> dict:
         start, cpu = time.perf_counter(), time.process_time()
         result = run_program("bench", "bench", {"aws:region": "us-east-1"}, program=program)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-        count = sum(1 for r in result.resources if r.get("custom") and not r["type"].startswith("pulumi:providers:"))
+        count = sum(
+            1 for r in result.resources if r.get("custom") and not r["type"].startswith("pulumi:providers:")
+        )
         assert count == resources, count
-        tagged = sum(1 for r in result.by_type("aws:s3/bucket:Bucket") if r["inputs"]["tags"]["component"] == "registry")
+        tagged = sum(
+            1
+            for r in result.by_type("aws:s3/bucket:Bucket")
+            if r["inputs"]["tags"]["component"] == "registry"
+        )
         assert tagged == resources // 2, "the cost-tag transform must reach every bucket"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"runner": runner, "resources": count, "seconds": elapsed, "cpu": cpu, "peak_mib": peak}
@@ -94,7 +112,10 @@ def measure(runner: str, resources: int, repeats: int = 3) -> dict:
     for _ in range(repeats):
         out = subprocess.run(
             [sys.executable, __file__, "--worker", runner, str(resources)],
-            capture_output=True, text=True, check=True, cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     runs.sort(key=lambda r: r["seconds"])
@@ -110,13 +131,19 @@ def several_stacks(jobs: int) -> float:
     keel = shutil.which("keel", path=str(Path(sys.executable).parent)) or "keel"
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        subprocess.run([keel, "plan", *stacks, "--no-tree", "-j", str(jobs), "-o", out], check=True,
-                       capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [keel, "plan", *stacks, "--no-tree", "-j", str(jobs), "-o", out],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
         return time.perf_counter() - start
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--worker", nargs=2, metavar=("RUNNER", "RESOURCES"))
     args = parser.parse_args()

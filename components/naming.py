@@ -47,7 +47,9 @@ class NameRule:
     def problem(self, value: str) -> str | None:
         """Why ``value`` breaks this rule, or None when it is a valid name."""
         if not self.min_length <= len(value) <= self.max_length:
-            return f"{self.service} names are {self.min_length}-{self.max_length} characters; got {len(value)}"
+            return (
+                f"{self.service} names are {self.min_length}-{self.max_length} characters; got {len(value)}"
+            )
         if not re.fullmatch(self.pattern, value):
             return f"{self.service} names must be {self.described}"
         return None

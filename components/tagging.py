@@ -24,7 +24,9 @@ def _merge(existing: Any, tags: Mapping[str, str]) -> dict[str, Any]:
     return merged
 
 
-def apply_cost_tags(type_token: str, props: Mapping[str, Any], tags: Mapping[str, str]) -> dict[str, Any] | None:
+def apply_cost_tags(
+    type_token: str, props: Mapping[str, Any], tags: Mapping[str, str]
+) -> dict[str, Any] | None:
     """``props`` with ``tags`` merged into the type's tag field; None when the type carries no tags."""
     field = tag_field(type_token)
     if field is None:

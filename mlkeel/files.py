@@ -82,7 +82,9 @@ def _json_path(parts: list[str | int]) -> str:
 
 
 # -- reading -------------------------------------------------------------------------------------------------
-def read_bytes(path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
+def read_bytes(
+    path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``, or an ``InputError`` saying why not."""
     path = Path(path)
     try:
@@ -101,7 +103,9 @@ def read_bytes(path: str | os.PathLike[str], *, what: str = "file", max_bytes: i
         if stat.S_ISDIR(info.st_mode):
             raise InputError.at(path, "", None, f"is a folder; expected a {what}")
         if not stat.S_ISREG(info.st_mode):
-            raise InputError.at(path, "", None, f"is not a regular file (a pipe, socket or device); expected a {what}")
+            raise InputError.at(
+                path, "", None, f"is not a regular file (a pipe, socket or device); expected a {what}"
+            )
         if info.st_size > max_bytes:
             raise InputError.at(
                 path, "", None, f"is {info.st_size:,} bytes; a {what} may be at most {max_bytes:,} bytes"
@@ -130,7 +134,9 @@ def decode_text(data: bytes, path: str | os.PathLike[str], *, what: str = "file"
         ) from None
 
 
-def read_text(path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_DOCUMENT_BYTES) -> str:
+def read_text(
+    path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> str:
     """The UTF-8 text of a regular file within the size limit."""
     return decode_text(read_bytes(path, what=what, max_bytes=max_bytes), path, what=what)
 
@@ -173,7 +179,9 @@ def _double_int(text: str) -> int:
     return number
 
 
-def parse_json(text: str, path: str | os.PathLike[str], *, what: str = "JSON file", max_depth: int = MAX_DEPTH) -> Any:
+def parse_json(
+    text: str, path: str | os.PathLike[str], *, what: str = "JSON file", max_depth: int = MAX_DEPTH
+) -> Any:
     """Strict JSON: no NaN/Infinity, numbers a double holds, nesting within ``max_depth``."""
     try:
         value = json.loads(
@@ -181,7 +189,10 @@ def parse_json(text: str, path: str | os.PathLike[str], *, what: str = "JSON fil
         )
     except json.JSONDecodeError as exc:
         raise InputError.at(
-            path, "", None, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); expected a {what}"
+            path,
+            "",
+            None,
+            f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); expected a {what}",
         ) from None
     except RecursionError:
         raise InputError.at(path, "", None, f"nests deeper than {max_depth} levels") from None
@@ -211,13 +222,17 @@ class _LimitedLoader(yaml.SafeLoader):
                 hash(key)
             except TypeError:
                 raise InputError.at(
-                    self.source, f"line {key_node.start_mark.line + 1}", None,
+                    self.source,
+                    f"line {key_node.start_mark.line + 1}",
+                    None,
                     "a map key must be a plain value (a string), not a list or map",
                 ) from None
             if key in seen:
                 first = seen[key].start_mark.line + 1
                 raise InputError.at(
-                    self.source, f"{key} (line {key_node.start_mark.line + 1})", None,
+                    self.source,
+                    f"{key} (line {key_node.start_mark.line + 1})",
+                    None,
                     f"is given twice (first on line {first}); each key may appear once",
                 )
             seen[key] = key_node
@@ -230,7 +245,8 @@ _LimitedLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _LimitedLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)  # type: ignore[arg-type]
+    "tag:yaml.org,2002:timestamp",
+    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
 )
 
 
@@ -255,7 +271,9 @@ def _expanded_size(node: yaml.Node, path: str | os.PathLike[str], max_depth: int
         if key in on_path:
             raise InputError.at(path, f"line {current.start_mark.line + 1}", None, "refers to itself")
         if depth > max_depth:
-            raise InputError.at(path, f"line {current.start_mark.line + 1}", None, f"nests deeper than {max_depth} levels")
+            raise InputError.at(
+                path, f"line {current.start_mark.line + 1}", None, f"nests deeper than {max_depth} levels"
+            )
         on_path.add(key)
         stack.append((current, depth, True))
         for child in _children(current):
@@ -286,11 +304,15 @@ def _check_json_like(value: Any, path: str | os.PathLike[str], max_depth: int) -
         elif isinstance(item, float) and not math.isfinite(item):
             raise InputError.at(path, _json_path(where), item, "must be a finite number")
         elif isinstance(item, bytes):
-            raise InputError.at(path, _json_path(where), None, f"is !!binary data; values must be {_ALLOWED_JSON}")
+            raise InputError.at(
+                path, _json_path(where), None, f"is !!binary data; values must be {_ALLOWED_JSON}"
+            )
         elif isinstance(item, set):
             raise InputError.at(path, _json_path(where), None, f"is a !!set; values must be {_ALLOWED_JSON}")
         elif not isinstance(item, (str, int, float, bool)) and item is not None:
-            raise InputError.at(path, _json_path(where), None, f"is a {type(item).__name__}; values must be {_ALLOWED_JSON}")
+            raise InputError.at(
+                path, _json_path(where), None, f"is a {type(item).__name__}; values must be {_ALLOWED_JSON}"
+            )
 
 
 def parse_yaml(text: str, path: str | os.PathLike[str], *, max_depth: int = MAX_DEPTH) -> Any:
@@ -305,7 +327,10 @@ def parse_yaml(text: str, path: str | os.PathLike[str], *, max_depth: int = MAX_
         size = _expanded_size(node, path, max_depth)
         if size > MAX_YAML_NODES:
             raise InputError.at(
-                path, "", None, f"expands to more than {MAX_YAML_NODES:,} values once its aliases are followed"
+                path,
+                "",
+                None,
+                f"expands to more than {MAX_YAML_NODES:,} values once its aliases are followed",
             )
         value = loader.construct_document(node)
     except yaml.YAMLError as exc:
@@ -322,7 +347,9 @@ def parse_yaml(text: str, path: str | os.PathLike[str], *, max_depth: int = MAX_
     return value
 
 
-def load_yaml(path: str | os.PathLike[str], *, what: str = "YAML file", max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
+def load_yaml(
+    path: str | os.PathLike[str], *, what: str = "YAML file", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> Any:
     """Read and parse a YAML file with every limit above."""
     return parse_yaml(read_text(path, what=what, max_bytes=max_bytes), path)
 

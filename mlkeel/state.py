@@ -142,7 +142,9 @@ def _dig(props: Mapping[str, Any] | None, path: str) -> Any:
     return current
 
 
-def _tag_map(value: Any, where: str, secret: Callable[[Any], bool], on_secret: SecretHandler | None) -> dict[str, str]:
+def _tag_map(
+    value: Any, where: str, secret: Callable[[Any], bool], on_secret: SecretHandler | None
+) -> dict[str, str]:
     """A string map of tags; secret maps and values are reported to ``on_secret`` or skipped."""
     if secret(value):
         if on_secret is not None:
@@ -240,7 +242,9 @@ def _get(
                          f"is missing; {STATE_FORMAT} has it")  # fmt: skip
         return None
     if not isinstance(value, kind):
-        raise _error(path, f"{where}.{key}" if where else key, value, f"must be {_KINDS.get(kind, kind.__name__)}")
+        raise _error(
+            path, f"{where}.{key}" if where else key, value, f"must be {_KINDS.get(kind, kind.__name__)}"
+        )
     return value
 
 
@@ -251,9 +255,13 @@ def _resource(path: str | os.PathLike[str], index: int, raw: Any) -> StateResour
     urn = _get(path, where, raw, "urn", str, True)
     rtype = _get(path, where, raw, "type", str, True)
     if not rtype:
-        raise _error(path, f"{where}.type", rtype, "must be a resource type token such as aws:s3/bucket:Bucket")
+        raise _error(
+            path, f"{where}.type", rtype, "must be a resource type token such as aws:s3/bucket:Bucket"
+        )
     if not urn.startswith("urn:pulumi:") or urn.count("::") < 3:
-        raise _error(path, f"{where}.urn", urn, "must look like urn:pulumi:<stack>::<project>::<type>::<name>")
+        raise _error(
+            path, f"{where}.urn", urn, "must look like urn:pulumi:<stack>::<project>::<type>::<name>"
+        )
     dependencies = _get(path, where, raw, "dependencies", list, False) or []
     for i, dep in enumerate(dependencies):
         if not isinstance(dep, str):
@@ -322,7 +330,9 @@ def parse_state(text: str, path: str | os.PathLike[str]) -> StackState:
     except StateError:
         raise
     except InputError as exc:
-        raise StateError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
+        raise StateError(
+            str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed
+        ) from None
     return from_document(document, path)
 
 
@@ -331,7 +341,9 @@ def load_state(path: str | os.PathLike[str]) -> StackState:
     try:
         text = read_text(path, what="state file", max_bytes=MAX_STATE_BYTES)
     except InputError as exc:
-        raise StateError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
+        raise StateError(
+            str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed
+        ) from None
     return parse_state(text, path)
 
 

@@ -36,7 +36,11 @@ TagField = Literal["tags", "labels", "resourceLabels", "nodeConfig.resourceLabel
 TAG_FIELDS: tuple[TagField, ...] = get_args(TagField)
 
 #: Provider package (first token segment) -> Python SDK module.
-PROVIDER_MODULES: dict[str, str] = {"aws": "pulumi_aws", "gcp": "pulumi_gcp", "kubernetes": "pulumi_kubernetes"}
+PROVIDER_MODULES: dict[str, str] = {
+    "aws": "pulumi_aws",
+    "gcp": "pulumi_gcp",
+    "kubernetes": "pulumi_kubernetes",
+}
 _PACKAGES = PROVIDER_MODULES
 
 #: Where GCP puts labels on the resources whose field is not ``labels`` (pulumi-offline notes 2.3).
@@ -235,16 +239,24 @@ def _answers() -> dict[str, TagField | None]:
             data = load_json(_cache_path(), what="taggable-types cache")
         except InputError:  # missing, unreadable or corrupt: recompute
             data = None
-        if isinstance(data, dict) and data.get("versions") == _versions() and isinstance(data.get("types"), dict):
+        if (
+            isinstance(data, dict)
+            and data.get("versions") == _versions()
+            and isinstance(data.get("types"), dict)
+        ):
             _memory = {
-                str(token): field for token, field in data["types"].items() if field is None or field in TAG_FIELDS
+                str(token): field
+                for token, field in data["types"].items()
+                if field is None or field in TAG_FIELDS
             }
     return _memory
 
 
 def _save(answers: dict[str, TagField | None]) -> None:
     with contextlib.suppress(OSError):  # a read-only home must not break a plan, a check or an estimate
-        atomic_write_text(_cache_path(), json.dumps({"versions": _versions(), "types": answers}, sort_keys=True))
+        atomic_write_text(
+            _cache_path(), json.dumps({"versions": _versions(), "types": answers}, sort_keys=True)
+        )
 
 
 def tag_field(type_token: str) -> TagField | None:

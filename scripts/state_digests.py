@@ -69,7 +69,9 @@ def normalise(state: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(resource.get("dependencies"), list):
             resource["dependencies"] = sorted(resource["dependencies"])
         if isinstance(resource.get("propertyDependencies"), dict):
-            resource["propertyDependencies"] = {k: sorted(v) for k, v in resource["propertyDependencies"].items()}
+            resource["propertyDependencies"] = {
+                k: sorted(v) for k, v in resource["propertyDependencies"].items()
+            }
     return out
 
 
@@ -102,7 +104,10 @@ def stack_files() -> Iterator[list[tuple[str, Path]]]:
     """Every example stack and one stack per template, as ``(key, stack file)``; templates in a temp folder."""
     from stacks.teams import BUILTIN_PARAMETERS, load_template, new_team_stack, template_names
 
-    examples = [(f"example/{p.stem.removeprefix('Pulumi.')}", p) for p in sorted((ROOT / "stacks" / "config").glob("Pulumi.*.yaml"))]
+    examples = [
+        (f"example/{p.stem.removeprefix('Pulumi.')}", p)
+        for p in sorted((ROOT / "stacks" / "config").glob("Pulumi.*.yaml"))
+    ]
     with tempfile.TemporaryDirectory(prefix="mlkeel-digests-") as tmp:
         rendered = []
         for name in template_names():
@@ -111,7 +116,9 @@ def stack_files() -> Iterator[list[tuple[str, Path]]]:
             shutil.copy(ROOT / "Pulumi.yaml", work / "Pulumi.yaml")
             asks = set(BUILTIN_PARAMETERS) | set(load_template(name).parameters)
             params = {k: v for k, v in TEMPLATE_PARAMS.items() if k in asks}
-            path = new_team_stack(TEMPLATE_TEAM, name, TEMPLATE_ENV, params, work / "stacks", work / "Pulumi.yaml")
+            path = new_team_stack(
+                TEMPLATE_TEAM, name, TEMPLATE_ENV, params, work / "stacks", work / "Pulumi.yaml"
+            )
             rendered.append((f"template/{name}", path))
         yield examples + rendered
 
@@ -188,8 +195,10 @@ def load_digests(path: Path) -> dict[str, dict[str, Any]]:
             not isinstance(record, dict)
             or not isinstance(record.get("sha256"), str)
             or not isinstance(record.get("resources"), list)
-            or not all(isinstance(r, dict) and isinstance(r.get("urn"), str) and isinstance(r.get("fields"), dict)
-                       for r in record["resources"])
+            or not all(
+                isinstance(r, dict) and isinstance(r.get("urn"), str) and isinstance(r.get("fields"), dict)
+                for r in record["resources"]
+            )
         ):
             raise InputError.at(path, f"stacks.{key}", "...", allowed)
     return stacks
@@ -206,8 +215,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true", help="record the digests of the code as it is")
-    mode.add_argument("--check", action="store_true", help="exit 1 if any stack's state differs from the record")
-    parser.add_argument("--digests", type=Path, default=DIGESTS_FILE, help=f"digest file (default {DIGESTS_FILE})")
+    mode.add_argument(
+        "--check", action="store_true", help="exit 1 if any stack's state differs from the record"
+    )
+    parser.add_argument(
+        "--digests", type=Path, default=DIGESTS_FILE, help=f"digest file (default {DIGESTS_FILE})"
+    )
     args = parser.parse_args(argv)
 
     from mlkeel.files import InputError

@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/_venv.sh" "test"
 echo "== ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "== mypy"
 .venv/bin/mypy mlkeel stacks components policies runtime
 # Random test order on every run (pytest-randomly), so an order dependence cannot pass on one machine and

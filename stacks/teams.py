@@ -25,8 +25,10 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 BUILTIN_PARAMETERS = ("team", "environment", "costCenter", "owner")
 #: The builtin parameters given as options, and the option a user must pass for each.
 OPTION_PARAMETERS = {"costCenter": "--cost-center", "owner": "--owner"}
-OPTION_HELP = {"costCenter": "the finance cost center the stack's spend is charged to",
-               "owner": "the accountable owner of the stack"}
+OPTION_HELP = {
+    "costCenter": "the finance cost center the stack's spend is charged to",
+    "owner": "the accountable owner of the stack",
+}
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,27 @@ def load_template(name: str) -> Template:
         data = {}
     for key, kind in (("displayName", str), ("description", str), ("stack", dict)):
         if not isinstance(data.get(key), kind):
-            problems.append(Problem(key, data.get(key, MISSING), f"a template needs '{key}' ({kind.__name__})", file=str(path)))
+            problems.append(
+                Problem(
+                    key, data.get(key, MISSING), f"a template needs '{key}' ({kind.__name__})", file=str(path)
+                )
+            )
     parameters = data.get("parameters") or {}
     if not isinstance(parameters, dict) or not all(isinstance(v, dict) for v in parameters.values()):
-        problems.append(Problem("parameters", parameters, "must map each parameter to its description", file=str(path)))
+        problems.append(
+            Problem("parameters", parameters, "must map each parameter to its description", file=str(path))
+        )
     else:
         for key, spec in parameters.items():
             if spec.get("type", "string") not in PARAMETER_TYPES:
-                problems.append(Problem(f"parameters.{key}.type", spec.get("type"),
-                                        f"must be one of {', '.join(PARAMETER_TYPES)}", file=str(path)))
+                problems.append(
+                    Problem(
+                        f"parameters.{key}.type",
+                        spec.get("type"),
+                        f"must be one of {', '.join(PARAMETER_TYPES)}",
+                        file=str(path),
+                    )
+                )
     if problems:
         raise SpecError(problems)
     return Template(
@@ -101,7 +115,9 @@ def _typed(template: Template, name: str, text: str) -> Any:
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or text.strip().lower() in ("true", "false"):
-        raise SpecError([Problem(f"--param {name}", text, "must be a finite number, such as 3000", file="new-team")])
+        raise SpecError(
+            [Problem(f"--param {name}", text, "must be a finite number, such as 3000", file="new-team")]
+        )
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
@@ -131,16 +147,24 @@ def _unknown_parameters(template: Template, params: Mapping[str, str]) -> list[P
     for key in sorted(set(params) - set(known)):
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        issues.append(Problem(f"--param {key}", params[key],
-                              f"template '{template.name}' has no such parameter; {hint}"
-                              f"its parameters: {', '.join(sorted(template.parameters))}", file="new-team"))
+        issues.append(
+            Problem(
+                f"--param {key}",
+                params[key],
+                f"template '{template.name}' has no such parameter; {hint}"
+                f"its parameters: {', '.join(sorted(template.parameters))}",
+                file="new-team",
+            )
+        )
     return issues
 
 
 def render_stack(template: Template, params: Mapping[str, str]) -> dict[str, Any]:
     """The template's stack document with ``params`` filled in (defaults where not given)."""
     values: dict[str, Any] = {
-        key: _typed(template, key, str(spec["default"])) for key, spec in template.parameters.items() if "default" in spec
+        key: _typed(template, key, str(spec["default"]))
+        for key, spec in template.parameters.items()
+        if "default" in spec
     }
     values.update({k: _typed(template, k, v) for k, v in params.items() if v is not None})
     missing: set[str] = set()
@@ -207,12 +231,20 @@ def new_team_stack(
     template = load_template(template_name)
     problems = []
     if not team or not is_valid_tag_value(team):
-        problems.append(Problem("team", team, f"must be a valid cost tag value: {LABEL_VALUE_RULE}", file="new-team"))
+        problems.append(
+            Problem("team", team, f"must be a valid cost tag value: {LABEL_VALUE_RULE}", file="new-team")
+        )
     if environment not in ENVIRONMENTS:
-        problems.append(Problem("--env", environment, f"must be one of {', '.join(ENVIRONMENTS)}", file="new-team"))
+        problems.append(
+            Problem("--env", environment, f"must be one of {', '.join(ENVIRONMENTS)}", file="new-team")
+        )
     for key, option in OPTION_PARAMETERS.items():
         if not params.get(key):
-            problems.append(Problem(option, MISSING, f"is required: {OPTION_HELP[key]} ({LABEL_VALUE_RULE})", file="new-team"))
+            problems.append(
+                Problem(
+                    option, MISSING, f"is required: {OPTION_HELP[key]} ({LABEL_VALUE_RULE})", file="new-team"
+                )
+            )
     problems += _unknown_parameters(template, params)
     if problems:
         raise SpecError(problems)
@@ -234,8 +266,14 @@ def new_team_stack(
 
 def _exists(stack_file: Path) -> SpecError:
     return SpecError(
-        [Problem("", MISSING, "already exists; a stack is never overwritten (pick another team or environment)",
-                 file=str(stack_file))]
+        [
+            Problem(
+                "",
+                MISSING,
+                "already exists; a stack is never overwritten (pick another team or environment)",
+                file=str(stack_file),
+            )
+        ]
     )
 
 
@@ -246,9 +284,17 @@ def pulumi_new_project(template: Template) -> dict[str, Any]:
     Structured keys become JSON-string defaults, which the program decodes like any structured config.
     """
     prompts: dict[str, Any] = {}
-    examples: dict[str, Any] = {"team": "my-team", "environment": "dev", "costCenter": "cc-0000", "owner": "owner-name"}
+    examples: dict[str, Any] = {
+        "team": "my-team",
+        "environment": "dev",
+        "costCenter": "cc-0000",
+        "owner": "owner-name",
+    }
     examples.update(
-        {k: _typed(template, k, str(v["default"])) if "default" in v else f"<{k}>" for k, v in template.parameters.items()}
+        {
+            k: _typed(template, k, str(v["default"])) if "default" in v else f"<{k}>"
+            for k, v in template.parameters.items()
+        }
     )
     for key, value in template.stack["config"].items():
         filled = _fill(value, examples, set())
@@ -266,7 +312,11 @@ def pulumi_new_project(template: Template) -> dict[str, Any]:
         "description": template.description,
         "runtime": {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}},
         "main": "__main__.py",
-        "template": {"displayName": template.display_name, "description": template.description, "config": prompts},
+        "template": {
+            "displayName": template.display_name,
+            "description": template.description,
+            "config": prompts,
+        },
     }
 
 
@@ -277,13 +327,17 @@ def write_pulumi_new_projects() -> list[Path]:
     written = []
     for name in template_names():
         root = TEMPLATES_DIR / name
-        text = PULUMI_NEW_HEADER + yaml.safe_dump(pulumi_new_project(load_template(name)), sort_keys=False, width=110)
+        text = PULUMI_NEW_HEADER + yaml.safe_dump(
+            pulumi_new_project(load_template(name)), sort_keys=False, width=110
+        )
         atomic_write_text(root / "Pulumi.yaml", text)
         written.append(root / "Pulumi.yaml")
     return written
 
 
-PULUMI_NEW_HEADER = "# Generated from template.yaml by `python -m stacks.teams`; a test keeps it current. Do not edit.\n"
+PULUMI_NEW_HEADER = (
+    "# Generated from template.yaml by `python -m stacks.teams`; a test keeps it current. Do not edit.\n"
+)
 
 if __name__ == "__main__":
     for path in write_pulumi_new_projects():

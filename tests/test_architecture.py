@@ -16,10 +16,27 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: package -> top-level modules it must never import.
 FORBIDDEN: dict[str, set[str]] = {
-    "mlkeel": {"stacks", "components", "policies", "runtime", "pulumi", "pulumi_aws", "pulumi_gcp",
-               "pulumi_kubernetes", "pulumi_policy"},
-    "runtime": {"stacks", "components", "policies", "pulumi", "pulumi_aws", "pulumi_gcp",
-                "pulumi_kubernetes", "pulumi_policy"},
+    "mlkeel": {
+        "stacks",
+        "components",
+        "policies",
+        "runtime",
+        "pulumi",
+        "pulumi_aws",
+        "pulumi_gcp",
+        "pulumi_kubernetes",
+        "pulumi_policy",
+    },
+    "runtime": {
+        "stacks",
+        "components",
+        "policies",
+        "pulumi",
+        "pulumi_aws",
+        "pulumi_gcp",
+        "pulumi_kubernetes",
+        "pulumi_policy",
+    },
     "policies": {"stacks", "components", "runtime"},
     "components": {"stacks", "policies"},
 }
@@ -41,8 +58,10 @@ def _imports(path: Path) -> list[tuple[int, str]]:
             and isinstance(node.args[0], (ast.Constant, ast.JoinedStr))
         ):
             target = node.args[0]
-            text = target.value if isinstance(target, ast.Constant) else "".join(
-                part.value for part in target.values if isinstance(part, ast.Constant)
+            text = (
+                target.value
+                if isinstance(target, ast.Constant)
+                else "".join(part.value for part in target.values if isinstance(part, ast.Constant))
             )
             found.append((node.lineno, str(text)))
     return found
@@ -73,4 +92,8 @@ def test_the_layering_check_sees_lazy_and_string_imports(tmp_path: Path) -> None
         "    from stacks.spec import StackSpec\n"
         "    importlib.import_module(f'components.{cloud}.spec_rules')\n"
     )
-    assert sorted(module for _, module in _imports(sample)) == ["components..spec_rules", "importlib", "stacks.spec"]
+    assert sorted(module for _, module in _imports(sample)) == [
+        "components..spec_rules",
+        "importlib",
+        "stacks.spec",
+    ]

@@ -45,11 +45,21 @@ ENI_DESCRIBE = (
     "ec2:DescribeVpcs",
 )
 ECR_PULL = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
-KMS_USE = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom",
-           "kms:ReEncryptTo")
+KMS_USE = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+)
 #: CloudWatch namespaces the execution roles may publish to (SageMaker's own and the runtime's drift).
-METRIC_NAMESPACES = ("/aws/sagemaker/Endpoints", "/aws/sagemaker/TrainingJobs", "aws/sagemaker/Endpoints/data-metrics",
-                     "mlkeel/ModelMonitoring")
+METRIC_NAMESPACES = (
+    "/aws/sagemaker/Endpoints",
+    "/aws/sagemaker/TrainingJobs",
+    "aws/sagemaker/Endpoints/data-metrics",
+    "mlkeel/ModelMonitoring",
+)
 
 
 class AwsAccessArgs(AwsKeyedArgs):
@@ -86,7 +96,9 @@ class _Refs:
         self.sagemaker = lambda res: pulumi.Output.format("arn:{0}:sagemaker:{1}:{2}:{3}", p, r, a, res)
         self.ec2 = lambda res: pulumi.Output.format("arn:{0}:ec2:{1}:{2}:{3}", p, r, a, res)
         self.logs = lambda res: pulumi.Output.format("arn:{0}:logs:{1}:{2}:log-group:{3}", p, r, a, res)
-        self.role = lambda name: pulumi.Output.format("arn:{0}:iam::{1}:role{2}{3}", p, a, args["role_path"], name)
+        self.role = lambda name: pulumi.Output.format(
+            "arn:{0}:iam::{1}:role{2}{3}", p, a, args["role_path"], name
+        )
         prefix = args["prefix"]
         self.endpoints = self.sagemaker(f"endpoint/{prefix}-*")
         self.endpoint_configs = self.sagemaker(f"endpoint-config/{prefix}-*")
@@ -136,8 +148,12 @@ class _Refs:
 def _kms(refs: _Refs) -> list[dict[str, Any]]:
     return [
         statement("UseStackKey", KMS_USE, [refs.key]),
-        statement("GrantsForAwsResources", ["kms:CreateGrant"], [refs.key],
-                  conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+        statement(
+            "GrantsForAwsResources",
+            ["kms:CreateGrant"],
+            [refs.key],
+            conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ),
     ]
 
 
@@ -154,9 +170,11 @@ def _vpc_access(refs: _Refs) -> list[dict[str, Any]]:
     resources: list[Any] = [refs.ec2("network-interface/*")]
     if subnets is not None:
         region = refs.args["region"]
-        resources.append(pulumi.Output.all(refs.args["partition"], refs.args["account_id"], subnets).apply(
-            lambda v: [f"arn:{v[0]}:ec2:{region}:{v[1]}:subnet/{i}" for i in v[2]]
-        ))
+        resources.append(
+            pulumi.Output.all(refs.args["partition"], refs.args["account_id"], subnets).apply(
+                lambda v: [f"arn:{v[0]}:ec2:{region}:{v[1]}:subnet/{i}" for i in v[2]]
+            )
+        )
     resources.extend(refs.ec2(pulumi.Output.concat("security-group/", g)) for g in groups)
     flat = pulumi.Output.all(*resources).apply(
         lambda items: sorted({x for item in items for x in (item if isinstance(item, list) else [item])})
@@ -165,8 +183,12 @@ def _vpc_access(refs: _Refs) -> list[dict[str, Any]]:
         statement("DescribeNetwork", ENI_DESCRIBE, "*"),
         statement(
             "NetworkInterfacesInStackVpc",
-            ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-             "ec2:DeleteNetworkInterfacePermission"],
+            [
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
             flat,
         ),
     ]
@@ -193,33 +215,57 @@ def execution_statements(refs: _Refs) -> list[dict[str, Any]]:
     out = _kms(refs) + _ecr_pull(refs) + _vpc_access(refs) + _logs_and_metrics(refs, "/aws/sagemaker/")
     if refs.bucket is not None:
         out += [
-            statement("ReadModelsAndBaselines", ["s3:GetObject"],
-                      refs.objects(refs.bucket, "models/", "monitoring/", "data-capture/")),
-            statement("WriteCaptureAndReports", ["s3:PutObject"], refs.objects(refs.bucket, "data-capture/", "monitoring/")),
+            statement(
+                "ReadModelsAndBaselines",
+                ["s3:GetObject"],
+                refs.objects(refs.bucket, "models/", "monitoring/", "data-capture/"),
+            ),
+            statement(
+                "WriteCaptureAndReports",
+                ["s3:PutObject"],
+                refs.objects(refs.bucket, "data-capture/", "monitoring/"),
+            ),
             statement("ListRegistryBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [refs.bucket]),
         ]
     external = list(refs.args.get("artifact_object_arns") or [])
     if external:
         out.append(statement("ReadExternalModelArchives", ["s3:GetObject"], external))
     if refs.packages():
-        out.append(statement("ReadModelPackages", ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"],
-                             refs.packages()))
+        out.append(
+            statement(
+                "ReadModelPackages",
+                ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"],
+                refs.packages(),
+            )
+        )
     return out
 
 
 def training_statements(refs: _Refs) -> list[dict[str, Any]]:
     """Managed spot training jobs: read data and models, write checkpoints and outputs."""
-    out = _kms(refs) + _ecr_pull(refs) + _vpc_access(refs) + _logs_and_metrics(refs, "/aws/sagemaker/TrainingJobs")
+    out = (
+        _kms(refs)
+        + _ecr_pull(refs)
+        + _vpc_access(refs)
+        + _logs_and_metrics(refs, "/aws/sagemaker/TrainingJobs")
+    )
     if refs.bucket is not None:
         out += [
-            statement("ReadTrainingInputs", ["s3:GetObject"], refs.objects(refs.bucket, "datasets/", "models/")),
-            statement("ReadWriteCheckpointsAndOutputs", ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-                      refs.objects(refs.bucket, "checkpoints/", "training-output/")),
+            statement(
+                "ReadTrainingInputs", ["s3:GetObject"], refs.objects(refs.bucket, "datasets/", "models/")
+            ),
+            statement(
+                "ReadWriteCheckpointsAndOutputs",
+                ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+                refs.objects(refs.bucket, "checkpoints/", "training-output/"),
+            ),
             statement("ListRegistryBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [refs.bucket]),
         ]
     if refs.feature_bucket is not None:
         out += [
-            statement("ReadOfflineFeatures", ["s3:GetObject"], refs.objects(refs.feature_bucket, "offline-store/")),
+            statement(
+                "ReadOfflineFeatures", ["s3:GetObject"], refs.objects(refs.feature_bucket, "offline-store/")
+            ),
             statement("ListFeatureBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [refs.feature_bucket]),
         ]
     return out
@@ -230,8 +276,14 @@ def _read_stack(refs: _Refs) -> list[dict[str, Any]]:
         statement("ListStackResources", LIST_ACTIONS, "*"),
         statement(
             "DescribeStackServing",
-            ["sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel",
-             "sagemaker:DescribeMonitoringSchedule", "sagemaker:DescribeTrainingJob", "sagemaker:ListTags"],
+            [
+                "sagemaker:DescribeEndpoint",
+                "sagemaker:DescribeEndpointConfig",
+                "sagemaker:DescribeModel",
+                "sagemaker:DescribeMonitoringSchedule",
+                "sagemaker:DescribeTrainingJob",
+                "sagemaker:ListTags",
+            ],
             [refs.endpoints, refs.endpoint_configs, refs.models, refs.training_jobs, refs.schedules],
         ),
         # Metric reads are only authorized on "*"; alarms have ARNs, so alarm reads name the stack's alarms.
@@ -239,9 +291,17 @@ def _read_stack(refs: _Refs) -> list[dict[str, Any]]:
         statement("ReadStackAlarms", ["cloudwatch:DescribeAlarms"], [refs.alarms]),
     ]
     if refs.packages():
-        out.append(statement("ReadModelRegistry",
-                             ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup",
-                              "sagemaker:ListModelPackages"], refs.packages()))
+        out.append(
+            statement(
+                "ReadModelRegistry",
+                [
+                    "sagemaker:DescribeModelPackage",
+                    "sagemaker:DescribeModelPackageGroup",
+                    "sagemaker:ListModelPackages",
+                ],
+                refs.packages(),
+            )
+        )
     groups = refs.args.get("feature_group_arns")
     if groups is not None:
         out.append(statement("DescribeFeatureGroups", ["sagemaker:DescribeFeatureGroup"], groups))
@@ -264,13 +324,21 @@ def persona_statements(persona: str, refs: _Refs, exec_names: Sequence[str]) -> 
         out = [
             *read,
             statement("LookupTrailEvents", ["cloudtrail:LookupEvents"], "*"),
-            statement("ReadStackLogs", ["logs:FilterLogEvents", "logs:GetLogEvents"],
-                      [refs.logs(f"mlkeel/{refs.args['prefix']}/*"), refs.logs("/aws/sagemaker/*")]),
+            statement(
+                "ReadStackLogs",
+                ["logs:FilterLogEvents", "logs:GetLogEvents"],
+                [refs.logs(f"mlkeel/{refs.args['prefix']}/*"), refs.logs("/aws/sagemaker/*")],
+            ),
             statement("DecryptStackData", ["kms:Decrypt", "kms:DescribeKey"], [refs.key]),
         ]
         if refs.args.get("trail_arn"):
-            out.append(statement("ReadTrail", ["cloudtrail:GetEventSelectors", "cloudtrail:GetTrail",
-                                               "cloudtrail:GetTrailStatus"], [refs.args["trail_arn"]]))
+            out.append(
+                statement(
+                    "ReadTrail",
+                    ["cloudtrail:GetEventSelectors", "cloudtrail:GetTrail", "cloudtrail:GetTrailStatus"],
+                    [refs.args["trail_arn"]],
+                )
+            )
         if refs.args.get("audit_bucket_arn"):
             bucket = refs.args["audit_bucket_arn"]
             out.append(statement("ReadAuditLogs", ["s3:GetObject"], refs.objects(bucket, "")))
@@ -283,7 +351,9 @@ def persona_statements(persona: str, refs: _Refs, exec_names: Sequence[str]) -> 
     if refs.bucket is not None:
         out += [
             statement("ReadRegistry", ["s3:GetObject"], refs.objects(refs.bucket, "")),
-            statement("WriteDatasetsAndModels", ["s3:PutObject"], refs.objects(refs.bucket, "datasets/", "models/")),
+            statement(
+                "WriteDatasetsAndModels", ["s3:PutObject"], refs.objects(refs.bucket, "datasets/", "models/")
+            ),
             statement("ListRegistryBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [refs.bucket]),
         ]
     groups = refs.args.get("feature_group_arns")
@@ -293,33 +363,77 @@ def persona_statements(persona: str, refs: _Refs, exec_names: Sequence[str]) -> 
             actions += ["sagemaker:DeleteRecord", "sagemaker:PutRecord"]
         out.append(statement("UseFeatureGroups", actions, groups))
     if refs.feature_bucket is not None:
-        out.append(statement("ReadOfflineFeatures", ["s3:GetObject"], refs.objects(refs.feature_bucket, "offline-store/")))
+        out.append(
+            statement(
+                "ReadOfflineFeatures", ["s3:GetObject"], refs.objects(refs.feature_bucket, "offline-store/")
+            )
+        )
     if persona in ("data-scientist", "ml-engineer"):
         # A condition only holds for actions whose requests carry its key: StopTrainingJob never carries
         # sagemaker:VolumeKmsKey, so it gets a statement of its own (else stopping a job is always denied).
-        out.append(statement("StartTrainingJobsOnStackKey", ["sagemaker:CreateTrainingJob"], [refs.training_jobs],
-                             conditions={"ArnEquals": {"sagemaker:VolumeKmsKey": refs.key}}))
+        out.append(
+            statement(
+                "StartTrainingJobsOnStackKey",
+                ["sagemaker:CreateTrainingJob"],
+                [refs.training_jobs],
+                conditions={"ArnEquals": {"sagemaker:VolumeKmsKey": refs.key}},
+            )
+        )
         out.append(statement("StopTrainingJobs", ["sagemaker:StopTrainingJob"], [refs.training_jobs]))
         out.append(_pass_roles(refs, exec_names))
     if persona == "ml-engineer":
         if refs.packages():
-            out.append(statement("RegisterAndApproveModels",
-                                 ["sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"], refs.packages()))
+            out.append(
+                statement(
+                    "RegisterAndApproveModels",
+                    ["sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"],
+                    refs.packages(),
+                )
+            )
         if refs.args.get("repository_arn"):
-            out.append(statement("PushImages",
-                                 ["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage",
-                                  "ecr:UploadLayerPart"], [refs.args["repository_arn"]]))
+            out.append(
+                statement(
+                    "PushImages",
+                    [
+                        "ecr:CompleteLayerUpload",
+                        "ecr:InitiateLayerUpload",
+                        "ecr:PutImage",
+                        "ecr:UploadLayerPart",
+                    ],
+                    [refs.args["repository_arn"]],
+                )
+            )
     if persona in ("ml-engineer", "platform-admin") and refs.cluster is not None:
-        out.append(statement("UseTrainingCluster", ["eks:AccessKubernetesApi", "eks:DescribeCluster"], [refs.cluster]))
+        out.append(
+            statement(
+                "UseTrainingCluster", ["eks:AccessKubernetesApi", "eks:DescribeCluster"], [refs.cluster]
+            )
+        )
     if persona == "platform-admin":
         # UpdateEndpoint is authorized on the endpoint and on the configuration it switches to.
-        out.append(statement("UpdateEndpoints", ["sagemaker:UpdateEndpoint"], [refs.endpoints, refs.endpoint_configs]))
-        out.append(statement("ScaleEndpoints", ["sagemaker:UpdateEndpointWeightsAndCapacities"], [refs.endpoints]))
-        out.append(statement("OperateMonitoring", ["sagemaker:StartMonitoringSchedule", "sagemaker:StopMonitoringSchedule"],
-                             [refs.schedules]))
+        out.append(
+            statement(
+                "UpdateEndpoints", ["sagemaker:UpdateEndpoint"], [refs.endpoints, refs.endpoint_configs]
+            )
+        )
+        out.append(
+            statement("ScaleEndpoints", ["sagemaker:UpdateEndpointWeightsAndCapacities"], [refs.endpoints])
+        )
+        out.append(
+            statement(
+                "OperateMonitoring",
+                ["sagemaker:StartMonitoringSchedule", "sagemaker:StopMonitoringSchedule"],
+                [refs.schedules],
+            )
+        )
         if refs.nodegroups is not None:
-            out.append(statement("OperateNodeGroups", ["eks:DescribeNodegroup", "eks:UpdateNodegroupConfig"],
-                                 [refs.nodegroups]))
+            out.append(
+                statement(
+                    "OperateNodeGroups",
+                    ["eks:DescribeNodegroup", "eks:UpdateNodegroupConfig"],
+                    [refs.nodegroups],
+                )
+            )
         if refs.budget is not None:
             out.append(statement("ViewBudget", ["budgets:ViewBudget"], [refs.budget]))
     return out
@@ -351,7 +465,9 @@ def _checked_size(policy: str) -> str:
     return policy
 
 
-def boundary_statements(all_allows: Sequence[Mapping[str, Any]], refs: _Refs, boundary_arn: pulumi.Input[str]) -> list[dict[str, Any]]:
+def boundary_statements(
+    all_allows: Sequence[Mapping[str, Any]], refs: _Refs, boundary_arn: pulumi.Input[str]
+) -> list[dict[str, Any]]:
     """The permissions boundary: the union of the roles' grants (split by resource '*' or not) plus denies."""
     star_actions: set[str] = set()
     scoped_actions: set[str] = set()
@@ -365,21 +481,32 @@ def boundary_statements(all_allows: Sequence[Mapping[str, Any]], refs: _Refs, bo
             res = stmt["Resource"]
             resources.extend(res if isinstance(res, list) else [res])
     flat = pulumi.Output.all(*resources).apply(
-        lambda items: sorted({_ceiling(x) for item in items for x in (item if isinstance(item, list) else [item])})
+        lambda items: sorted(
+            {_ceiling(x) for item in items for x in (item if isinstance(item, list) else [item])}
+        )
     )
     out = [
         statement("CeilingOnStackResources", sorted(scoped_actions), flat),
         statement("CeilingOnUnscopedReads", sorted(star_actions), "*"),
         statement(
             "DenyBoundaryChanges",
-            ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+            [
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicy",
+                "iam:DeletePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+            ],
             [boundary_arn],
             effect="Deny",
         ),
         statement(
             "DenyBoundaryRemoval",
-            ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
-             "iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary"],
+            [
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:DeleteUserPermissionsBoundary",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutUserPermissionsBoundary",
+            ],
             "*",
             effect="Deny",
         ),
@@ -390,22 +517,38 @@ def boundary_statements(all_allows: Sequence[Mapping[str, Any]], refs: _Refs, bo
             effect="Deny",
         ),
     ]
-    buckets = [b for b in (refs.bucket, refs.feature_bucket, refs.args.get("audit_bucket_arn")) if b is not None]
+    buckets = [
+        b for b in (refs.bucket, refs.feature_bucket, refs.args.get("audit_bucket_arn")) if b is not None
+    ]
     if buckets:
-        out.append(statement(
-            "DenyBucketExposure",
-            ["s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock",
-             "s3:PutEncryptionConfiguration"],
-            buckets,
-            effect="Deny",
-        ))
+        out.append(
+            statement(
+                "DenyBucketExposure",
+                [
+                    "s3:DeleteBucketPolicy",
+                    "s3:PutBucketAcl",
+                    "s3:PutBucketPolicy",
+                    "s3:PutBucketPublicAccessBlock",
+                    "s3:PutEncryptionConfiguration",
+                ],
+                buckets,
+                effect="Deny",
+            )
+        )
     if refs.args.get("trail_arn"):
-        out.append(statement(
-            "DenyAuditTampering",
-            ["cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail"],
-            [refs.args["trail_arn"]],
-            effect="Deny",
-        ))
+        out.append(
+            statement(
+                "DenyAuditTampering",
+                [
+                    "cloudtrail:DeleteTrail",
+                    "cloudtrail:PutEventSelectors",
+                    "cloudtrail:StopLogging",
+                    "cloudtrail:UpdateTrail",
+                ],
+                [refs.args["trail_arn"]],
+                effect="Deny",
+            )
+        )
     return out
 
 
@@ -418,7 +561,9 @@ class AwsAccess(pulumi.ComponentResource):
     persona_role_arns: pulumi.Output[dict[str, str]]
 
     def __init__(self, name: str, args: AwsAccessArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsAccess", name, None, capability_options(opts, args["tags"], "access"))
+        super().__init__(
+            "mlkeel:index:AwsAccess", name, None, capability_options(opts, args["tags"], "access")
+        )
         child = pulumi.ResourceOptions(parent=self)
         prefix = args["prefix"]
         refs = _Refs(args)
@@ -426,7 +571,11 @@ class AwsAccess(pulumi.ComponentResource):
         train_name = aws_name("iam-role", prefix, "training-jobs")
         boundary_name = aws_name("iam-policy", prefix, "boundary")
         boundary_arn = pulumi.Output.format(
-            "arn:{0}:iam::{1}:policy{2}{3}", args["partition"], args["account_id"], args["role_path"], boundary_name
+            "arn:{0}:iam::{1}:policy{2}{3}",
+            args["partition"],
+            args["account_id"],
+            args["role_path"],
+            boundary_name,
         )
         role_statements: dict[str, list[dict[str, Any]]] = {
             "sagemaker-execution": execution_statements(refs),
@@ -466,20 +615,34 @@ class AwsAccess(pulumi.ComponentResource):
             )
             return created
 
-        execution = role("sagemaker-execution", exec_name, service_trust(["sagemaker.amazonaws.com"], args["account_id"]),
-                         "SageMaker models, endpoints and data-quality monitoring of this stack")
-        training = role("training-jobs", train_name, service_trust(["sagemaker.amazonaws.com"], args["account_id"]),
-                        "SageMaker managed spot training jobs of this stack (checkpoints in the registry bucket)")
+        execution = role(
+            "sagemaker-execution",
+            exec_name,
+            service_trust(["sagemaker.amazonaws.com"], args["account_id"]),
+            "SageMaker models, endpoints and data-quality monitoring of this stack",
+        )
+        training = role(
+            "training-jobs",
+            train_name,
+            service_trust(["sagemaker.amazonaws.com"], args["account_id"]),
+            "SageMaker managed spot training jobs of this stack (checkpoints in the registry bucket)",
+        )
         persona_arns: dict[str, pulumi.Output[str]] = {}
         for persona, principals in personas.items():
             if principals:
-                created = role(persona, aws_name("iam-role", prefix, persona), principal_trust(principals),
-                               f"Persona '{persona}' in {prefix}")
+                created = role(
+                    persona,
+                    aws_name("iam-role", prefix, persona),
+                    principal_trust(principals),
+                    f"Persona '{persona}' in {prefix}",
+                )
                 persona_arns[persona] = created.arn
         self.boundary_arn = boundary.arn
         self.execution_role_arn = execution.arn
         self.training_role_arn = training.arn
-        self.persona_role_arns = pulumi.Output.all(**persona_arns) if persona_arns else pulumi.Output.from_input({})
+        self.persona_role_arns = (
+            pulumi.Output.all(**persona_arns) if persona_arns else pulumi.Output.from_input({})
+        )
         # Plan-time attribute (not a schema output): persona -> role ARN, for EKS access entries.
         self.persona_roles: dict[str, pulumi.Output[str]] = dict(persona_arns)
         self.register_outputs(

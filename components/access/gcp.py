@@ -68,13 +68,23 @@ PERSONA_BUCKET_ROLES: dict[str, str] = {
 #: Workload -> (project roles, bucket role, Kubernetes namespace, Kubernetes service account).
 WORKLOADS: dict[str, tuple[tuple[str, ...], str, str, str]] = {
     "training": (
-        ("roles/aiplatform.user", "roles/bigquery.dataViewer", "roles/bigquery.jobUser", "roles/artifactregistry.reader"),
+        (
+            "roles/aiplatform.user",
+            "roles/bigquery.dataViewer",
+            "roles/bigquery.jobUser",
+            "roles/artifactregistry.reader",
+        ),
         "roles/storage.objectUser",
         "mlkeel-training",
         "trainer",
     ),
     "serving": (
-        ("roles/aiplatform.user", "roles/artifactregistry.reader", "roles/monitoring.metricWriter", "roles/logging.logWriter"),
+        (
+            "roles/aiplatform.user",
+            "roles/artifactregistry.reader",
+            "roles/monitoring.metricWriter",
+            "roles/logging.logWriter",
+        ),
         "roles/storage.objectViewer",
         "mlkeel-serving",
         "predictor",
@@ -103,16 +113,23 @@ class GcpAccess(pulumi.ComponentResource):
     """Persona and workload service accounts with their grants (see module docstring)."""
 
     def __init__(self, name: str, args: GcpAccessArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpAccess", name, None, capability_options(opts, args["tags"], "access"))
+        super().__init__(
+            "mlkeel:index:GcpAccess", name, None, capability_options(opts, args["tags"], "access")
+        )
         prefix, project = args["prefix"], args["project"]
         child = pulumi.ResourceOptions(parent=self)
         bucket = args["artifact_bucket"]
 
-        def grant(account: gcp.serviceaccount.Account, who: str, roles: Sequence[str], bucket_role: str) -> None:
+        def grant(
+            account: gcp.serviceaccount.Account, who: str, roles: Sequence[str], bucket_role: str
+        ) -> None:
             for role in roles:
                 gcp.projects.IAMMember(
                     f"{name}-{who}-{role.removeprefix('roles/').replace('.', '-')}",
-                    project=project, role=role, member=account.member, opts=child,
+                    project=project,
+                    role=role,
+                    member=account.member,
+                    opts=child,
                 )
             if bucket is not None:
                 gcp.storage.BucketIAMMember(
@@ -162,7 +179,9 @@ class GcpAccess(pulumi.ComponentResource):
                     f"{name}-{workload}-workload-identity",
                     service_account_id=account.name,
                     role="roles/iam.workloadIdentityUser",
-                    member=pulumi.Output.concat("serviceAccount:", args["workload_pool"], f"[{namespace}/{ksa}]"),
+                    member=pulumi.Output.concat(
+                        "serviceAccount:", args["workload_pool"], f"[{namespace}/{ksa}]"
+                    ),
                     opts=child,
                 )
                 self.kubernetes_service_accounts[workload] = f"{namespace}/{ksa}"
@@ -171,5 +190,9 @@ class GcpAccess(pulumi.ComponentResource):
         self.persona_accounts = personas
         self.workload_accounts = workloads
         self.register_outputs(
-            {"personas": personas, "workloads": workloads, "kubernetes_service_accounts": self.kubernetes_service_accounts}
+            {
+                "personas": personas,
+                "workloads": workloads,
+                "kubernetes_service_accounts": self.kubernetes_service_accounts,
+            }
         )

@@ -7,7 +7,6 @@ stack key, versioned, TLS-only) that keeps them ``retention_days``; digest files
 not altered (``aws cloudtrail validate-logs``).
 """
 
-
 import pulumi
 import pulumi_aws as aws
 
@@ -38,20 +37,30 @@ class AwsAudit(pulumi.ComponentResource):
         prefix = args["prefix"]
         trail_name = aws_name("cloudtrail", prefix, "audit")
         partition, region, account = args["partition"], args["region"], args["account_id"]
-        trail_arn = pulumi.Output.format("arn:{0}:cloudtrail:{1}:{2}:trail/{3}", partition, region, account, trail_name)
+        trail_arn = pulumi.Output.format(
+            "arn:{0}:cloudtrail:{1}:{2}:trail/{3}", partition, region, account, trail_name
+        )
 
         def cloudtrail_statements(bucket_arn: pulumi.Output[str]) -> list[dict]:
             only_this_trail = {"StringEquals": {"aws:SourceArn": trail_arn}}
             return [
-                statement("CloudTrailAclCheck", ["s3:GetBucketAcl"], [bucket_arn],
-                          principal={"Service": "cloudtrail.amazonaws.com"}, conditions=only_this_trail),
+                statement(
+                    "CloudTrailAclCheck",
+                    ["s3:GetBucketAcl"],
+                    [bucket_arn],
+                    principal={"Service": "cloudtrail.amazonaws.com"},
+                    conditions=only_this_trail,
+                ),
                 statement(
                     "CloudTrailWrite",
                     ["s3:PutObject"],
                     [pulumi.Output.format("{0}/AWSLogs/{1}/*", bucket_arn, account)],
                     principal={"Service": "cloudtrail.amazonaws.com"},
                     conditions={
-                        "StringEquals": {"aws:SourceArn": trail_arn, "s3:x-amz-acl": "bucket-owner-full-control"}
+                        "StringEquals": {
+                            "aws:SourceArn": trail_arn,
+                            "s3:x-amz-acl": "bucket-owner-full-control",
+                        }
                     },
                 ),
             ]
@@ -72,8 +81,12 @@ class AwsAudit(pulumi.ComponentResource):
             aws.cloudtrail.TrailAdvancedEventSelectorArgs(
                 name="Write management events",
                 field_selectors=[
-                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="eventCategory", equals=["Management"]),
-                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="readOnly", equals=["false"]),
+                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
+                        field="eventCategory", equals=["Management"]
+                    ),
+                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
+                        field="readOnly", equals=["false"]
+                    ),
                 ],
             )
         ]
@@ -82,11 +95,17 @@ class AwsAudit(pulumi.ComponentResource):
                 aws.cloudtrail.TrailAdvancedEventSelectorArgs(
                     name="S3 data events on the registry and feature buckets",
                     field_selectors=[
-                        aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="eventCategory", equals=["Data"]),
-                        aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="resources.type", equals=["AWS::S3::Object"]),
+                        aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
+                            field="eventCategory", equals=["Data"]
+                        ),
+                        aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
+                            field="resources.type", equals=["AWS::S3::Object"]
+                        ),
                         aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
                             field="resources.ARN",
-                            starts_withs=[pulumi.Output.concat(arn, "/") for arn in args["data_event_bucket_arns"]],
+                            starts_withs=[
+                                pulumi.Output.concat(arn, "/") for arn in args["data_event_bucket_arns"]
+                            ],
                         ),
                     ],
                 )
@@ -98,9 +117,15 @@ class AwsAudit(pulumi.ComponentResource):
             aws.cloudtrail.TrailAdvancedEventSelectorArgs(
                 name="S3 data events: reads of the audit logs",
                 field_selectors=[
-                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="eventCategory", equals=["Data"]),
-                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="resources.type", equals=["AWS::S3::Object"]),
-                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="readOnly", equals=["true"]),
+                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
+                        field="eventCategory", equals=["Data"]
+                    ),
+                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
+                        field="resources.type", equals=["AWS::S3::Object"]
+                    ),
+                    aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
+                        field="readOnly", equals=["true"]
+                    ),
                     aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(
                         field="resources.ARN", starts_withs=[pulumi.Output.concat(bucket.arn, "/")]
                     ),
@@ -122,4 +147,6 @@ class AwsAudit(pulumi.ComponentResource):
         self.trail_arn = trail.arn
         self.bucket_name = bucket.bucket
         self.bucket_arn = bucket.arn
-        self.register_outputs({"trail_arn": trail.arn, "bucket_name": bucket.bucket, "bucket_arn": bucket.arn})
+        self.register_outputs(
+            {"trail_arn": trail.arn, "bucket_name": bucket.bucket, "bucket_arn": bucket.arn}
+        )

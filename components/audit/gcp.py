@@ -46,7 +46,9 @@ class GcpAudit(pulumi.ComponentResource):
                 f"{name}-{service.split('.')[0]}",
                 project=project,
                 service=service,
-                audit_log_configs=[gcp.projects.IAMAuditConfigAuditLogConfigArgs(log_type=t) for t in LOG_TYPES],
+                audit_log_configs=[
+                    gcp.projects.IAMAuditConfigAuditLogConfigArgs(log_type=t) for t in LOG_TYPES
+                ],
                 opts=child,
             )
             for service in services
@@ -58,7 +60,9 @@ class GcpAudit(pulumi.ComponentResource):
             bucket_id=gcp_name("log_bucket", prefix, "audit"),
             retention_days=args["retention_days"],
             description=f"Data Access audit logs of {prefix}",
-            cmek_settings=gcp.logging.ProjectBucketConfigCmekSettingsArgs(kms_key_name=args["encryption_key"]),
+            cmek_settings=gcp.logging.ProjectBucketConfigCmekSettingsArgs(
+                kms_key_name=args["encryption_key"]
+            ),
             opts=child,
         )
         sink = gcp.logging.ProjectSink(

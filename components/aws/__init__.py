@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from components.args import PlatformArgs
 
 
-def compose(platform: "pulumi.ComponentResource", name: str, args: "PlatformArgs", tags: dict[str, str]) -> dict[str, Any]:
+def compose(
+    platform: "pulumi.ComponentResource", name: str, args: "PlatformArgs", tags: dict[str, str]
+) -> dict[str, Any]:
     """Create the AWS provider and every capability the spec switches on (``components.platform.aws``)."""
     from components.platform.aws import compose as _compose
 

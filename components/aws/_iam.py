@@ -71,8 +71,13 @@ def principal_trust(principals: Sequence[str]) -> pulumi.Output[str]:
     )
 
 
-def arn(partition: pulumi.Input[str], service: str, region: pulumi.Input[str], account: pulumi.Input[str],
-        resource: pulumi.Input[str]) -> pulumi.Output[str]:
+def arn(
+    partition: pulumi.Input[str],
+    service: str,
+    region: pulumi.Input[str],
+    account: pulumi.Input[str],
+    resource: pulumi.Input[str],
+) -> pulumi.Output[str]:
     """``arn:<partition>:<service>:<region>:<account>:<resource>`` from Outputs (account/region from invokes)."""
     return pulumi.Output.format("arn:{0}:{1}:{2}:{3}:{4}", partition, service, region, account, resource)
 

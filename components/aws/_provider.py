@@ -18,7 +18,9 @@ class AwsAccount:
     partition: pulumi.Output[str]
 
 
-def make_provider(platform: pulumi.ComponentResource, name: str, region: str, tags: dict[str, str]) -> AwsAccount:
+def make_provider(
+    platform: pulumi.ComponentResource, name: str, region: str, tags: dict[str, str]
+) -> AwsAccount:
     """The explicit provider (stack cost tags as default tags) and the caller's account and partition."""
     provider = aws.Provider(
         f"{name}-aws",
@@ -29,4 +31,6 @@ def make_provider(platform: pulumi.ComponentResource, name: str, region: str, ta
     invoke = pulumi.InvokeOutputOptions(provider=provider, parent=platform)
     caller = aws.get_caller_identity_output(opts=invoke)
     partition = aws.get_partition_output(opts=invoke)
-    return AwsAccount(provider=provider, region=region, account_id=caller.account_id, partition=partition.partition)
+    return AwsAccount(
+        provider=provider, region=region, account_id=caller.account_id, partition=partition.partition
+    )

@@ -137,6 +137,8 @@ def tiering_rule(rule_id: str, prefix: str, days: int = 0) -> aws.s3.BucketLifec
         status="Enabled",
         filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=prefix),
         transitions=[
-            aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=days, storage_class="INTELLIGENT_TIERING")
+            aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
+                days=days, storage_class="INTELLIGENT_TIERING"
+            )
         ],
     )

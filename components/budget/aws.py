@@ -42,7 +42,9 @@ class AwsBudget(pulumi.ComponentResource):
     budget_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsBudgetArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsBudget", name, None, capability_options(opts, args["tags"], "budget"))
+        super().__init__(
+            "mlkeel:index:AwsBudget", name, None, capability_options(opts, args["tags"], "budget")
+        )
         child = pulumi.ResourceOptions(parent=self)
         topic_arn = args.get("topic_arn")
         if topic_arn is None:
@@ -55,16 +57,27 @@ class AwsBudget(pulumi.ComponentResource):
             aws.sns.TopicPolicy(
                 f"{name}-alerts-policy",
                 arn=topic.arn,
-                policy=document([
-                    statement("BudgetsPublish", ["sns:Publish"], [topic.arn],
-                              principal={"Service": "budgets.amazonaws.com"},
-                              conditions={"StringEquals": {"aws:SourceAccount": args["account_id"]}})
-                ]),
+                policy=document(
+                    [
+                        statement(
+                            "BudgetsPublish",
+                            ["sns:Publish"],
+                            [topic.arn],
+                            principal={"Service": "budgets.amazonaws.com"},
+                            conditions={"StringEquals": {"aws:SourceAccount": args["account_id"]}},
+                        )
+                    ]
+                ),
                 opts=child,
             )
             for index, email in enumerate(args.get("alert_emails") or []):
-                aws.sns.TopicSubscription(f"{name}-alerts-email-{index}", topic=topic.arn, protocol="email",
-                                          endpoint=email, opts=child)
+                aws.sns.TopicSubscription(
+                    f"{name}-alerts-email-{index}",
+                    topic=topic.arn,
+                    protocol="email",
+                    endpoint=email,
+                    opts=child,
+                )
             topic_arn = topic.arn
         notifications = [
             aws.budgets.BudgetNotificationArgs(
@@ -93,7 +106,9 @@ class AwsBudget(pulumi.ComponentResource):
             time_unit="MONTHLY",
             limit_amount=f"{args['monthly_limit_usd']:.2f}",
             limit_unit="USD",
-            cost_filters=[aws.budgets.BudgetCostFilterArgs(name="TagKeyValue", values=[team_filter(args["team"])])],
+            cost_filters=[
+                aws.budgets.BudgetCostFilterArgs(name="TagKeyValue", values=[team_filter(args["team"])])
+            ],
             notifications=notifications,
             opts=child,
         )

@@ -35,7 +35,9 @@ class GcpBudget(pulumi.ComponentResource):
     """The stack's monthly budget (see module docstring)."""
 
     def __init__(self, name: str, args: GcpBudgetArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpBudget", name, None, capability_options(opts, args["tags"], "budget"))
+        super().__init__(
+            "mlkeel:index:GcpBudget", name, None, capability_options(opts, args["tags"], "budget")
+        )
         units, nanos = amount_units(args["monthly_limit_usd"])
         channels = list(args["notification_channels"])
         budget = gcp.billing.Budget(

@@ -72,7 +72,9 @@ USE_ACTIONS = (
 )
 
 
-def node_volume_statements(account_id: pulumi.Input[str], partition: pulumi.Input[str], region: str) -> list[dict[str, Any]]:
+def node_volume_statements(
+    account_id: pulumi.Input[str], partition: pulumi.Input[str], region: str
+) -> list[dict[str, Any]]:
     """EC2 Auto Scaling creates the training nodes' encrypted root volumes with its service-linked role.
 
     The role is matched by ``aws:PrincipalArn`` under the account principal, not named as a principal: a key
@@ -82,7 +84,8 @@ def node_volume_statements(account_id: pulumi.Input[str], partition: pulumi.Inpu
     root = pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account_id)
     autoscaling = pulumi.Output.format(
         "arn:{0}:iam::{1}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
-        partition, account_id,
+        partition,
+        account_id,
     )
     via_ec2 = {"kms:ViaService": f"ec2.{region}.amazonaws.com"}
     return [
@@ -98,14 +101,22 @@ def node_volume_statements(account_id: pulumi.Input[str], partition: pulumi.Inpu
             ["kms:CreateGrant"],
             "*",
             principal={"AWS": root},
-            conditions={"ArnEquals": {"aws:PrincipalArn": autoscaling}, "Bool": {"kms:GrantIsForAWSResource": "true"},
-                        "StringEquals": via_ec2},
+            conditions={
+                "ArnEquals": {"aws:PrincipalArn": autoscaling},
+                "Bool": {"kms:GrantIsForAWSResource": "true"},
+                "StringEquals": via_ec2,
+            },
         ),
     ]
 
 
-def key_policy(account_id: pulumi.Input[str], partition: pulumi.Input[str], region: str, role_path: str,
-               node_volumes: bool = False) -> pulumi.Output[str]:
+def key_policy(
+    account_id: pulumi.Input[str],
+    partition: pulumi.Input[str],
+    region: str,
+    role_path: str,
+    node_volumes: bool = False,
+) -> pulumi.Output[str]:
     """The key policy: account administration, stack roles' use, and scoped service grants."""
     root = pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account_id)
     stack_roles = pulumi.Output.format("arn:{0}:iam::{1}:role{2}*", partition, account_id, role_path)
@@ -131,7 +142,9 @@ def key_policy(account_id: pulumi.Input[str], partition: pulumi.Input[str], regi
                 principal={"AWS": root},
                 conditions={
                     "Bool": {"kms:GrantIsForAWSResource": "true"},
-                    "StringEquals": {"kms:ViaService": [f"{svc}.{region}.amazonaws.com" for svc in GRANT_SERVICES]},
+                    "StringEquals": {
+                        "kms:ViaService": [f"{svc}.{region}.amazonaws.com" for svc in GRANT_SERVICES]
+                    },
                 },
             ),
             # Only actions whose requests carry the log group's encryption context (DescribeKey carries
@@ -190,7 +203,9 @@ class AwsEncryption(pulumi.ComponentResource):
     alias_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsEncryptionArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsEncryption", name, None, capability_options(opts, args["tags"], "encryption"))
+        super().__init__(
+            "mlkeel:index:AwsEncryption", name, None, capability_options(opts, args["tags"], "encryption")
+        )
         child = pulumi.ResourceOptions(parent=self)
         key = aws.kms.Key(
             f"{name}-key",
@@ -201,8 +216,13 @@ class AwsEncryption(pulumi.ComponentResource):
             rotation_period_in_days=args["rotation_days"],
             deletion_window_in_days=30,
             bypass_policy_lockout_safety_check=False,
-            policy=key_policy(args["account_id"], args["partition"], args["region"], args["role_path"],
-                              bool(args.get("node_volumes"))),
+            policy=key_policy(
+                args["account_id"],
+                args["partition"],
+                args["region"],
+                args["role_path"],
+                bool(args.get("node_volumes")),
+            ),
             opts=child,
         )
         alias = aws.kms.Alias(

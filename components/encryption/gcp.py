@@ -56,11 +56,15 @@ class GcpEncryption(pulumi.ComponentResource):
     key_ring_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpEncryptionArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpEncryption", name, None, capability_options(opts, args["tags"], "encryption"))
+        super().__init__(
+            "mlkeel:index:GcpEncryption", name, None, capability_options(opts, args["tags"], "encryption")
+        )
         prefix, region, project = args["prefix"], args["region"], args["project"]
         unknown = sorted(set(args["services"]) - set(KNOWN_SERVICES))
         if unknown:
-            raise ValueError(f"services {unknown} have no known KMS service agent; known: {', '.join(KNOWN_SERVICES)}")
+            raise ValueError(
+                f"services {unknown} have no known KMS service agent; known: {', '.join(KNOWN_SERVICES)}"
+            )
         child = pulumi.ResourceOptions(parent=self)
 
         ring = gcp.kms.KeyRing(
@@ -100,7 +104,11 @@ class GcpEncryption(pulumi.ComponentResource):
                 members[service] = settings.service_account_id.apply(lambda e: f"serviceAccount:{e}")
         grants = [
             gcp.kms.CryptoKeyIAMMember(
-                f"{name}-{service}-grant", crypto_key_id=key.id, role=ENCRYPTER_DECRYPTER, member=member, opts=child
+                f"{name}-{service}-grant",
+                crypto_key_id=key.id,
+                role=ENCRYPTER_DECRYPTER,
+                member=member,
+                opts=child,
             )
             for service, member in members.items()
         ]

@@ -6,7 +6,6 @@ store with a role that can touch only that bucket's ``offline-store/`` prefix, t
 stack's Glue database.
 """
 
-
 import pulumi
 import pulumi_aws as aws
 
@@ -39,14 +38,21 @@ class AwsFeatureStore(pulumi.ComponentResource):
     glue_database: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsFeatureStoreArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsFeatureStore", name, None, capability_options(opts, args["tags"], "feature-store"))
+        super().__init__(
+            "mlkeel:index:AwsFeatureStore",
+            name,
+            None,
+            capability_options(opts, args["tags"], "feature-store"),
+        )
         child = pulumi.ResourceOptions(parent=self)
         prefix = args["prefix"]
         key = args["encryption_key"]
         bucket, bucket_policy = secure_bucket(
             self,
             f"{name}-offline",
-            bucket=pulumi.Output.from_input(args["account_id"]).apply(lambda a: bucket_name(prefix, "features", a)),
+            bucket=pulumi.Output.from_input(args["account_id"]).apply(
+                lambda a: bucket_name(prefix, "features", a)
+            ),
             key_arn=key,
             lifecycle_rules=[abort_multipart_rule(), noncurrent_rule(args["noncurrent_version_days"])],
         )
@@ -86,8 +92,15 @@ class AwsFeatureStore(pulumi.ComponentResource):
                     ),
                     statement(
                         "OfflineStoreCatalog",
-                        ["glue:CreateTable", "glue:GetDatabase", "glue:GetTable", "glue:UpdateTable",
-                         "glue:BatchCreatePartition", "glue:CreatePartition", "glue:GetPartition"],
+                        [
+                            "glue:CreateTable",
+                            "glue:GetDatabase",
+                            "glue:GetTable",
+                            "glue:UpdateTable",
+                            "glue:BatchCreatePartition",
+                            "glue:CreatePartition",
+                            "glue:GetPartition",
+                        ],
                         [
                             glue("catalog"),
                             pulumi.Output.concat(glue("database/"), database.name),
@@ -116,7 +129,9 @@ class AwsFeatureStore(pulumi.ComponentResource):
                 ],
                 online_store_config=aws.sagemaker.FeatureGroupOnlineStoreConfigArgs(
                     enable_online_store=group["online"],
-                    security_config=aws.sagemaker.FeatureGroupOnlineStoreConfigSecurityConfigArgs(kms_key_id=key),
+                    security_config=aws.sagemaker.FeatureGroupOnlineStoreConfigSecurityConfigArgs(
+                        kms_key_id=key
+                    ),
                 )
                 if group["online"]
                 else None,

@@ -36,8 +36,14 @@ def table_schema(group: FeatureGroupArgs) -> list[dict[str, str]]:
     columns = []
     for feature in group["features"]:
         if feature["name"] == group["event_time"]:
-            columns.append({"name": TIMESTAMP_COLUMN, "type": "TIMESTAMP", "mode": "REQUIRED",
-                            "description": f"event time ('{feature['name']}' in the spec)"})
+            columns.append(
+                {
+                    "name": TIMESTAMP_COLUMN,
+                    "type": "TIMESTAMP",
+                    "mode": "REQUIRED",
+                    "description": f"event time ('{feature['name']}' in the spec)",
+                }
+            )
         else:
             mode = "REQUIRED" if feature["name"] == group["record_identifier"] else "NULLABLE"
             columns.append({"name": feature["name"], "type": BIGQUERY_TYPES[feature["type"]], "mode": mode})
@@ -46,7 +52,11 @@ def table_schema(group: FeatureGroupArgs) -> list[dict[str, str]]:
 
 def served_features(group: FeatureGroupArgs) -> list[str]:
     """Features Vertex AI registers: every column except the entity id and the timestamp."""
-    return [f["name"] for f in group["features"] if f["name"] not in (group["record_identifier"], group["event_time"])]
+    return [
+        f["name"]
+        for f in group["features"]
+        if f["name"] not in (group["record_identifier"], group["event_time"])
+    ]
 
 
 class GcpFeatureStore(pulumi.ComponentResource):
@@ -55,7 +65,12 @@ class GcpFeatureStore(pulumi.ComponentResource):
     dataset_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpFeatureStoreArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpFeatureStore", name, None, capability_options(opts, args["tags"], "feature-store"))
+        super().__init__(
+            "mlkeel:index:GcpFeatureStore",
+            name,
+            None,
+            capability_options(opts, args["tags"], "feature-store"),
+        )
         prefix, region, project, key = args["prefix"], args["region"], args["project"], args["encryption_key"]
         child = pulumi.ResourceOptions(parent=self)
 
@@ -65,7 +80,9 @@ class GcpFeatureStore(pulumi.ComponentResource):
             project=project,
             location=region,
             description=f"Offline feature store of {prefix}",
-            default_encryption_configuration=gcp.bigquery.DatasetDefaultEncryptionConfigurationArgs(kms_key_name=key),
+            default_encryption_configuration=gcp.bigquery.DatasetDefaultEncryptionConfigurationArgs(
+                kms_key_name=key
+            ),
             delete_contents_on_destroy=False,
             opts=child,
         )
@@ -93,7 +110,9 @@ class GcpFeatureStore(pulumi.ComponentResource):
                 description=f"Feature group {group['name']} of {prefix}",
                 big_query=gcp.vertex.AiFeatureGroupBigQueryArgs(
                     big_query_source=gcp.vertex.AiFeatureGroupBigQueryBigQuerySourceArgs(
-                        input_uri=pulumi.Output.concat("bq://", project, ".", dataset.dataset_id, ".", table.table_id)
+                        input_uri=pulumi.Output.concat(
+                            "bq://", project, ".", dataset.dataset_id, ".", table.table_id
+                        )
                     ),
                     entity_id_columns=[group["record_identifier"]],
                 ),
@@ -145,7 +164,9 @@ class GcpFeatureStore(pulumi.ComponentResource):
                             )
                         ]
                     ),
-                    sync_config=gcp.vertex.AiFeatureOnlineStoreFeatureviewSyncConfigArgs(cron=args["sync_cron"]),
+                    sync_config=gcp.vertex.AiFeatureOnlineStoreFeatureviewSyncConfigArgs(
+                        cron=args["sync_cron"]
+                    ),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=list(features[group["name"]])),
                 )
                 views[group["name"]] = view.name

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from components.serving.gcp import ModelDeployer
 
 
-def compose(platform: "pulumi.ComponentResource", name: str, args: "PlatformArgs", tags: dict[str, str]) -> dict[str, Any]:
+def compose(
+    platform: "pulumi.ComponentResource", name: str, args: "PlatformArgs", tags: dict[str, str]
+) -> dict[str, Any]:
     """Create the GCP provider and every capability the spec switches on (``components.platform.gcp``)."""
     from components.platform.gcp import compose as _compose
 

@@ -48,14 +48,30 @@ class AcceleratorRule:
 ACCELERATORS: dict[str, AcceleratorRule] = {
     rule.name: rule
     for rule in (
-        AcceleratorRule("nvidia-tesla-t4", ("n1",), False,
-                        (GpuLimit(1, 48, 312), GpuLimit(2, 48, 312), GpuLimit(4, 96, 624))),
-        AcceleratorRule("nvidia-tesla-v100", ("n1",), False,
-                        (GpuLimit(1, 12, 78), GpuLimit(2, 24, 156), GpuLimit(4, 48, 312), GpuLimit(8, 96, 624))),
-        AcceleratorRule("nvidia-tesla-p100", ("n1",), False,
-                        (GpuLimit(1, 16, 104), GpuLimit(2, 32, 208), GpuLimit(4, 64, 208))),
-        AcceleratorRule("nvidia-tesla-p4", ("n1",), False,
-                        (GpuLimit(1, 24, 156), GpuLimit(2, 48, 312), GpuLimit(4, 96, 624))),
+        AcceleratorRule(
+            "nvidia-tesla-t4",
+            ("n1",),
+            False,
+            (GpuLimit(1, 48, 312), GpuLimit(2, 48, 312), GpuLimit(4, 96, 624)),
+        ),
+        AcceleratorRule(
+            "nvidia-tesla-v100",
+            ("n1",),
+            False,
+            (GpuLimit(1, 12, 78), GpuLimit(2, 24, 156), GpuLimit(4, 48, 312), GpuLimit(8, 96, 624)),
+        ),
+        AcceleratorRule(
+            "nvidia-tesla-p100",
+            ("n1",),
+            False,
+            (GpuLimit(1, 16, 104), GpuLimit(2, 32, 208), GpuLimit(4, 64, 208)),
+        ),
+        AcceleratorRule(
+            "nvidia-tesla-p4",
+            ("n1",),
+            False,
+            (GpuLimit(1, 24, 156), GpuLimit(2, 48, 312), GpuLimit(4, 96, 624)),
+        ),
         AcceleratorRule("nvidia-l4", ("g2",), True),
         AcceleratorRule("nvidia-tesla-a100", ("a2",), True),
         AcceleratorRule("nvidia-a100-80gb", ("a2",), True),

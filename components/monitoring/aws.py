@@ -54,7 +54,9 @@ class AwsMonitoringArgs(AwsKeyedArgs):
     endpoints: list[AwsEndpointWatch]
 
 
-def _metric(metric_id: str, name: str, stat: str, endpoint: str, variant: str) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+def _metric(
+    metric_id: str, name: str, stat: str, endpoint: str, variant: str
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
     return aws.cloudwatch.MetricAlarmMetricQueryArgs(
         id=metric_id,
         return_data=False,
@@ -72,8 +74,15 @@ def latency_queries(endpoint: str, variants: list[str]) -> list[aws.cloudwatch.M
     """The slowest variant's p99 latency (microseconds, as SageMaker reports it)."""
     metrics = [_metric(f"lat{i}", "ModelLatency", "p99", endpoint, v) for i, v in enumerate(variants)]
     ids = ",".join(f"lat{i}" for i in range(len(variants)))
-    return [*metrics, aws.cloudwatch.MetricAlarmMetricQueryArgs(
-        id="worst", expression=f"MAX([{ids}])", label="p99 ModelLatency, slowest variant (us)", return_data=True)]
+    return [
+        *metrics,
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="worst",
+            expression=f"MAX([{ids}])",
+            label="p99 ModelLatency, slowest variant (us)",
+            return_data=True,
+        ),
+    ]
 
 
 def error_rate_queries(endpoint: str, variants: list[str]) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgs]:
@@ -83,8 +92,13 @@ def error_rate_queries(endpoint: str, variants: list[str]) -> list[aws.cloudwatc
     e = ",".join(f"err{i}" for i in range(len(variants)))
     c = ",".join(f"inv{i}" for i in range(len(variants)))
     expression = f"IF(SUM([{c}]) > 0, 100 * SUM([{e}]) / SUM([{c}]), 0)"
-    return [*errors, *calls, aws.cloudwatch.MetricAlarmMetricQueryArgs(
-        id="rate", expression=expression, label="5xx error rate (%)", return_data=True)]
+    return [
+        *errors,
+        *calls,
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="rate", expression=expression, label="5xx error rate (%)", return_data=True
+        ),
+    ]
 
 
 def dashboard_body(region: str, endpoints: list[AwsEndpointWatch]) -> str:
@@ -96,23 +110,66 @@ def dashboard_body(region: str, endpoints: list[AwsEndpointWatch]) -> str:
         name = ep["endpoint_name"]
         y = row * 6
 
-        def per_variant(metric: str, stat: str, name: str = name, variants: list[str] = ep["variants"]) -> list[list[Any]]:
-            return [["AWS/SageMaker", metric, "EndpointName", name, "VariantName", v, {"stat": stat}] for v in variants]
+        def per_variant(
+            metric: str, stat: str, name: str = name, variants: list[str] = ep["variants"]
+        ) -> list[list[Any]]:
+            return [
+                ["AWS/SageMaker", metric, "EndpointName", name, "VariantName", v, {"stat": stat}]
+                for v in variants
+            ]
 
         widgets += [
-            {"type": "metric", "x": 0, "y": y, "width": 8, "height": 6,
-             "properties": {"title": f"{name}: p99 latency (us)", "region": region, "view": "timeSeries",
-                            "metrics": per_variant("ModelLatency", "p99")}},
-            {"type": "metric", "x": 8, "y": y, "width": 8, "height": 6,
-             "properties": {"title": f"{name}: invocations and 5xx", "region": region, "view": "timeSeries",
-                            "metrics": per_variant("Invocations", "Sum") + per_variant("Invocation5XXErrors", "Sum")}},
-            {"type": "metric", "x": 16, "y": y, "width": 8, "height": 6,
-             "properties": {"title": f"{name}: drift share", "region": region, "view": "timeSeries",
-                            "metrics": [[DRIFT_NAMESPACE, DRIFT_METRIC, DRIFT_DIMENSION, name, {"stat": "Maximum"}]]}},
+            {
+                "type": "metric",
+                "x": 0,
+                "y": y,
+                "width": 8,
+                "height": 6,
+                "properties": {
+                    "title": f"{name}: p99 latency (us)",
+                    "region": region,
+                    "view": "timeSeries",
+                    "metrics": per_variant("ModelLatency", "p99"),
+                },
+            },
+            {
+                "type": "metric",
+                "x": 8,
+                "y": y,
+                "width": 8,
+                "height": 6,
+                "properties": {
+                    "title": f"{name}: invocations and 5xx",
+                    "region": region,
+                    "view": "timeSeries",
+                    "metrics": per_variant("Invocations", "Sum") + per_variant("Invocation5XXErrors", "Sum"),
+                },
+            },
+            {
+                "type": "metric",
+                "x": 16,
+                "y": y,
+                "width": 8,
+                "height": 6,
+                "properties": {
+                    "title": f"{name}: drift share",
+                    "region": region,
+                    "view": "timeSeries",
+                    "metrics": [[DRIFT_NAMESPACE, DRIFT_METRIC, DRIFT_DIMENSION, name, {"stat": "Maximum"}]],
+                },
+            },
         ]
     if not widgets:
-        widgets.append({"type": "text", "x": 0, "y": 0, "width": 24, "height": 2,
-                        "properties": {"markdown": "No endpoint is declared in this stack yet."}})
+        widgets.append(
+            {
+                "type": "text",
+                "x": 0,
+                "y": 0,
+                "width": 24,
+                "height": 2,
+                "properties": {"markdown": "No endpoint is declared in this stack yet."},
+            }
+        )
     return json.dumps({"widgets": widgets})
 
 
@@ -124,7 +181,9 @@ class AwsMonitoring(pulumi.ComponentResource):
     """Endpoint key -> names of the alarms a deployment rolls back on (plan-time Python attribute)."""
 
     def __init__(self, name: str, args: AwsMonitoringArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsMonitoring", name, None, capability_options(opts, args["tags"], "monitoring"))
+        super().__init__(
+            "mlkeel:index:AwsMonitoring", name, None, capability_options(opts, args["tags"], "monitoring")
+        )
         child = pulumi.ResourceOptions(parent=self)
         prefix = args["prefix"]
         topic = aws.sns.Topic(
@@ -239,9 +298,15 @@ class AwsDataQualityMonitor(pulumi.ComponentResource):
 
     schedule_name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: AwsDataQualityMonitorArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsDataQualityMonitor", name, None,
-                         capability_options(opts, args["tags"], "monitoring"))
+    def __init__(
+        self, name: str, args: AwsDataQualityMonitorArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__(
+            "mlkeel:index:AwsDataQualityMonitor",
+            name,
+            None,
+            capability_options(opts, args["tags"], "monitoring"),
+        )
         child = pulumi.ResourceOptions(parent=self)
         key = args["encryption_key"]
         image = aws.sagemaker.get_prebuilt_ecr_image_output(
@@ -270,8 +335,9 @@ class AwsDataQualityMonitor(pulumi.ComponentResource):
                 kms_key_id=key,
                 monitoring_outputs=aws.sagemaker.DataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsArgs(
                     s3_output=aws.sagemaker.DataQualityJobDefinitionDataQualityJobOutputConfigMonitoringOutputsS3OutputArgs(
-                        s3_uri=pulumi.Output.format("s3://{0}/monitoring/{1}/data-quality", args["bucket_name"],
-                                                    args["endpoint_key"]),
+                        s3_uri=pulumi.Output.format(
+                            "s3://{0}/monitoring/{1}/data-quality", args["bucket_name"], args["endpoint_key"]
+                        ),
                         local_path="/opt/ml/processing/output",
                         s3_upload_mode="EndOfJob",
                     )
@@ -292,7 +358,9 @@ class AwsDataQualityMonitor(pulumi.ComponentResource):
                     subnets=args["subnet_ids"], security_group_ids=args["security_group_ids"]
                 ),
             ),
-            stopping_condition=aws.sagemaker.DataQualityJobDefinitionStoppingConditionArgs(max_runtime_in_seconds=3600),
+            stopping_condition=aws.sagemaker.DataQualityJobDefinitionStoppingConditionArgs(
+                max_runtime_in_seconds=3600
+            ),
             opts=child,
         )
         schedule = aws.sagemaker.MonitoringSchedule(

@@ -86,7 +86,9 @@ class GcpMonitoring(pulumi.ComponentResource):
     """Channels, alerts and dashboard of one stack (see module docstring)."""
 
     def __init__(self, name: str, args: GcpMonitoringArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpMonitoring", name, None, capability_options(opts, args["tags"], "monitoring"))
+        super().__init__(
+            "mlkeel:index:GcpMonitoring", name, None, capability_options(opts, args["tags"], "monitoring")
+        )
         prefix, project = args["prefix"], args["project"]
         child = pulumi.ResourceOptions(parent=self)
         labels = {**args["tags"], "component": "monitoring"}
@@ -115,18 +117,25 @@ class GcpMonitoring(pulumi.ComponentResource):
             value_type="DOUBLE",
             unit="1",
             labels=[
-                gcp.monitoring.MetricDescriptorLabelArgs(key="endpoint", value_type="STRING",
-                                                         description="Spec name of the endpoint"),
-                gcp.monitoring.MetricDescriptorLabelArgs(key="team", value_type="STRING",
-                                                         description="Team owning the endpoint"),
+                gcp.monitoring.MetricDescriptorLabelArgs(
+                    key="endpoint", value_type="STRING", description="Spec name of the endpoint"
+                ),
+                gcp.monitoring.MetricDescriptorLabelArgs(
+                    key="team", value_type="STRING", description="Team owning the endpoint"
+                ),
             ],
             opts=child,
         )
         endpoint_ids = list(args["endpoints"].values())
         policies: dict[str, gcp.monitoring.AlertPolicy] = {}
 
-        def policy(key: str, title: str, condition: gcp.monitoring.AlertPolicyConditionArgs, text: str,
-                   extra: pulumi.ResourceOptions | None = None) -> None:
+        def policy(
+            key: str,
+            title: str,
+            condition: gcp.monitoring.AlertPolicyConditionArgs,
+            text: str,
+            extra: pulumi.ResourceOptions | None = None,
+        ) -> None:
             policies[key] = gcp.monitoring.AlertPolicy(
                 f"{name}-{key}",
                 display_name=f"{prefix} {title}",
@@ -134,7 +143,9 @@ class GcpMonitoring(pulumi.ComponentResource):
                 combiner="OR",
                 conditions=[condition],
                 notification_channels=channel_ids,
-                documentation=gcp.monitoring.AlertPolicyDocumentationArgs(content=text, mime_type="text/markdown"),
+                documentation=gcp.monitoring.AlertPolicyDocumentationArgs(
+                    content=text, mime_type="text/markdown"
+                ),
                 alert_strategy=gcp.monitoring.AlertPolicyAlertStrategyArgs(auto_close="86400s"),
                 user_labels=labels,
                 opts=pulumi.ResourceOptions.merge(child, extra),
@@ -175,14 +186,18 @@ class GcpMonitoring(pulumi.ComponentResource):
                         duration="300s",
                         aggregations=[
                             gcp.monitoring.AlertPolicyConditionConditionThresholdAggregationArgs(
-                                alignment_period="300s", per_series_aligner="ALIGN_RATE",
-                                cross_series_reducer="REDUCE_SUM", group_by_fields=["resource.label.endpoint_id"],
+                                alignment_period="300s",
+                                per_series_aligner="ALIGN_RATE",
+                                cross_series_reducer="REDUCE_SUM",
+                                group_by_fields=["resource.label.endpoint_id"],
                             )
                         ],
                         denominator_aggregations=[
                             gcp.monitoring.AlertPolicyConditionConditionThresholdDenominatorAggregationArgs(
-                                alignment_period="300s", per_series_aligner="ALIGN_RATE",
-                                cross_series_reducer="REDUCE_SUM", group_by_fields=["resource.label.endpoint_id"],
+                                alignment_period="300s",
+                                per_series_aligner="ALIGN_RATE",
+                                cross_series_reducer="REDUCE_SUM",
+                                group_by_fields=["resource.label.endpoint_id"],
                             )
                         ],
                     ),
@@ -222,5 +237,10 @@ class GcpMonitoring(pulumi.ComponentResource):
         self.drift_metric = DRIFT_METRIC
         self.dashboard_id = dashboard.id
         self.register_outputs(
-            {"channels": channel_ids, "policies": self.policy_ids, "drift_metric": DRIFT_METRIC, "dashboard": dashboard.id}
+            {
+                "channels": channel_ids,
+                "policies": self.policy_ids,
+                "drift_metric": DRIFT_METRIC,
+                "dashboard": dashboard.id,
+            }
         )

@@ -36,12 +36,22 @@ class AwsNetworkArgs(AwsKeyedArgs):
 
 #: S3 actions workloads in the VPC use on the stack's buckets (the union of what the stack's roles grant,
 #: plus multipart housekeeping for large checkpoints).
-GATEWAY_S3_ACTIONS = ("s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetBucketLocation", "s3:GetObject",
-                      "s3:ListBucket", "s3:ListMultipartUploadParts", "s3:PutObject")
+GATEWAY_S3_ACTIONS = (
+    "s3:AbortMultipartUpload",
+    "s3:DeleteObject",
+    "s3:GetBucketLocation",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:ListMultipartUploadParts",
+    "s3:PutObject",
+)
 
 
 def s3_endpoint_policy(
-    partition: pulumi.Input[str], account_id: pulumi.Input[str], region: str, bucket_arns: list[pulumi.Input[str]],
+    partition: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    region: str,
+    bucket_arns: list[pulumi.Input[str]],
     image_layers: bool,
 ) -> pulumi.Output[str]:
     """The S3 gateway endpoint's policy: this account's principals, on this stack's buckets only.
@@ -54,13 +64,22 @@ def s3_endpoint_policy(
     statements = []
     if bucket_arns:
         resources = [r for arn in bucket_arns for r in (arn, pulumi.Output.concat(arn, "/*"))]
-        statements.append(statement("StackBucketsOnly", GATEWAY_S3_ACTIONS, resources, principal={"AWS": account}))
+        statements.append(
+            statement("StackBucketsOnly", GATEWAY_S3_ACTIONS, resources, principal={"AWS": account})
+        )
     if image_layers:
         layers = pulumi.Output.format("arn:{0}:s3:::prod-{1}-starport-layer-bucket/*", partition, region)
         statements.append(statement("EcrImageLayers", ["s3:GetObject"], [layers], principal={"AWS": account}))
     if not statements:
-        statements.append(statement("NoBucketAccess", ["s3:ListBucket"], [pulumi.Output.format(
-            "arn:{0}:s3:::{1}-no-bucket", partition, account_id)], effect="Deny", principal={"AWS": account}))
+        statements.append(
+            statement(
+                "NoBucketAccess",
+                ["s3:ListBucket"],
+                [pulumi.Output.format("arn:{0}:s3:::{1}-no-bucket", partition, account_id)],
+                effect="Deny",
+                principal={"AWS": account},
+            )
+        )
     return document(statements)
 
 
@@ -80,7 +99,9 @@ class AwsNetwork(pulumi.ComponentResource):
     endpoint_security_group_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsNetworkArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsNetwork", name, None, capability_options(opts, args["tags"], "network"))
+        super().__init__(
+            "mlkeel:index:AwsNetwork", name, None, capability_options(opts, args["tags"], "network")
+        )
         child = pulumi.ResourceOptions(parent=self)
         prefix = args["prefix"]
         region = args["region"]
@@ -120,7 +141,10 @@ class AwsNetwork(pulumi.ComponentResource):
                 opts=child,
             )
             aws.ec2.RouteTableAssociation(
-                f"{name}-private-{index}-routes", subnet_id=subnet.id, route_table_id=route_table.id, opts=child
+                f"{name}-private-{index}-routes",
+                subnet_id=subnet.id,
+                route_table_id=route_table.id,
+                opts=child,
             )
             subnets.append(subnet)
         subnet_ids = [s.id for s in subnets]
@@ -131,8 +155,13 @@ class AwsNetwork(pulumi.ComponentResource):
             service_name=f"com.amazonaws.{region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[route_table.id],
-            policy=s3_endpoint_policy(args["partition"], args["account_id"], region, list(args.get("bucket_arns") or []),
-                                      bool(args.get("image_layers"))),
+            policy=s3_endpoint_policy(
+                args["partition"],
+                args["account_id"],
+                region,
+                list(args.get("bucket_arns") or []),
+                bool(args.get("image_layers")),
+            ),
             tags={"Name": f"{prefix}-s3"},
             opts=child,
         )
@@ -143,7 +172,10 @@ class AwsNetwork(pulumi.ComponentResource):
             vpc_id=vpc.id,
             ingress=[
                 aws.ec2.SecurityGroupIngressArgs(
-                    description="HTTPS from the VPC", protocol="tcp", from_port=443, to_port=443,
+                    description="HTTPS from the VPC",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
                     cidr_blocks=[args["cidr"]],
                 )
             ],
@@ -159,7 +191,10 @@ class AwsNetwork(pulumi.ComponentResource):
             ingress=[
                 aws.ec2.SecurityGroupIngressArgs(
                     description="Between workloads (distributed training, inter-container)",
-                    protocol="-1", from_port=0, to_port=0, self=True,
+                    protocol="-1",
+                    from_port=0,
+                    to_port=0,
+                    self=True,
                 )
             ],
             egress=[
@@ -167,12 +202,18 @@ class AwsNetwork(pulumi.ComponentResource):
                     description="Between workloads", protocol="-1", from_port=0, to_port=0, self=True
                 ),
                 aws.ec2.SecurityGroupEgressArgs(
-                    description="HTTPS to VPC endpoints", protocol="tcp", from_port=443, to_port=443,
+                    description="HTTPS to VPC endpoints",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
                     cidr_blocks=[args["cidr"]],
                 ),
                 aws.ec2.SecurityGroupEgressArgs(
-                    description="HTTPS to S3 through the gateway endpoint", protocol="tcp", from_port=443,
-                    to_port=443, prefix_list_ids=[s3_endpoint.prefix_list_id],
+                    description="HTTPS to S3 through the gateway endpoint",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    prefix_list_ids=[s3_endpoint.prefix_list_id],
                 ),
             ],
             tags={"Name": f"{prefix}-workloads"},

@@ -38,7 +38,9 @@ class GcpNetwork(pulumi.ComponentResource):
     subnet_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpNetworkArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpNetwork", name, None, capability_options(opts, args["tags"], "network"))
+        super().__init__(
+            "mlkeel:index:GcpNetwork", name, None, capability_options(opts, args["tags"], "network")
+        )
         prefix, region, project = args["prefix"], args["region"], args["project"]
         ranges = split_cidr(args["cidr"])
         child = pulumi.ResourceOptions(parent=self)
@@ -63,7 +65,9 @@ class GcpNetwork(pulumi.ComponentResource):
             ip_cidr_range=ranges["nodes"],
             private_ip_google_access=True,
             secondary_ip_ranges=[
-                gcp.compute.SubnetworkSecondaryIpRangeArgs(range_name=self.pods_range_name, ip_cidr_range=ranges["pods"]),
+                gcp.compute.SubnetworkSecondaryIpRangeArgs(
+                    range_name=self.pods_range_name, ip_cidr_range=ranges["pods"]
+                ),
                 gcp.compute.SubnetworkSecondaryIpRangeArgs(
                     range_name=self.services_range_name, ip_cidr_range=ranges["services"]
                 ),
@@ -120,7 +124,9 @@ class GcpNetwork(pulumi.ComponentResource):
             nat_ip_allocate_option="AUTO_ONLY",
             source_subnetwork_ip_ranges_to_nat="LIST_OF_SUBNETWORKS",
             subnetworks=[
-                gcp.compute.RouterNatSubnetworkArgs(name=subnet.id, source_ip_ranges_to_nats=["ALL_IP_RANGES"])
+                gcp.compute.RouterNatSubnetworkArgs(
+                    name=subnet.id, source_ip_ranges_to_nats=["ALL_IP_RANGES"]
+                )
             ],
             log_config=gcp.compute.RouterNatLogConfigArgs(enable=True, filter="ERRORS_ONLY"),
             opts=child,

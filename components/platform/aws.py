@@ -72,9 +72,14 @@ class AwsContext:
     """The stack key's ARN, once the encryption capability has made it."""
 
     def base(self) -> AwsCapabilityArgs:
-        return AwsCapabilityArgs(prefix=self.prefix, tags=self.tags, region=self.account.region,
-                                 account_id=self.account.account_id, partition=self.account.partition,
-                                 role_path=self.role_path)
+        return AwsCapabilityArgs(
+            prefix=self.prefix,
+            tags=self.tags,
+            region=self.account.region,
+            account_id=self.account.account_id,
+            partition=self.account.partition,
+            role_path=self.role_path,
+        )
 
     def keyed(self) -> AwsKeyedArgs:
         if self.key is None:  # pragma: no cover - compose makes the key first
@@ -86,8 +91,11 @@ class AwsContext:
 def encryption(ctx: AwsContext, spec: PlatformArgs, out: Outputs) -> AwsEncryption:
     component = AwsEncryption(
         f"{ctx.name}-encryption",
-        AwsEncryptionArgs(**ctx.base(), rotation_days=spec["encryption"]["rotation_days"],
-                          node_volumes=bool(spec["training"]["enabled"] and spec["network"]["enabled"])),
+        AwsEncryptionArgs(
+            **ctx.base(),
+            rotation_days=spec["encryption"]["rotation_days"],
+            node_volumes=bool(spec["training"]["enabled"] and spec["network"]["enabled"]),
+        ),
         opts=ctx.opts,
     )
     out["encryption"] = {"keyArn": component.key_arn, "alias": component.alias_name}
@@ -95,7 +103,11 @@ def encryption(ctx: AwsContext, spec: PlatformArgs, out: Outputs) -> AwsEncrypti
 
 
 def network(
-    ctx: AwsContext, spec: PlatformArgs, out: Outputs, registry: AwsModelRegistry | None, features: AwsFeatureStore | None,
+    ctx: AwsContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    registry: AwsModelRegistry | None,
+    features: AwsFeatureStore | None,
 ) -> AwsNetwork | None:
     net = spec["network"]
     if not net["enabled"]:
@@ -104,9 +116,15 @@ def network(
     buckets: list[pulumi.Input[str]] = [b.bucket_arn for b in (registry, features) if b is not None]
     component = AwsNetwork(
         f"{ctx.name}-network",
-        AwsNetworkArgs(**ctx.keyed(), cidr=net["cidr"], availability_zones=net["availability_zones"],
-                       flow_log_retention_days=net["flow_log_retention_days"], interface_services=services,
-                       bucket_arns=buckets, image_layers=spec["training"]["enabled"]),
+        AwsNetworkArgs(
+            **ctx.keyed(),
+            cidr=net["cidr"],
+            availability_zones=net["availability_zones"],
+            flow_log_retention_days=net["flow_log_retention_days"],
+            interface_services=services,
+            bucket_arns=buckets,
+            image_layers=spec["training"]["enabled"],
+        ),
         opts=ctx.opts,
     )
     out["network"] = {"vpcId": component.vpc_id, "subnetIds": component.subnet_ids}
@@ -119,9 +137,12 @@ def registry(ctx: AwsContext, spec: PlatformArgs, out: Outputs) -> AwsModelRegis
         return None
     component = AwsModelRegistry(
         f"{ctx.name}-registry",
-        AwsModelRegistryArgs(**ctx.keyed(), artifact_retention_days=reg["artifact_retention_days"],
-                             noncurrent_version_days=reg["noncurrent_version_days"],
-                             images_to_keep=reg["images_to_keep"]),
+        AwsModelRegistryArgs(
+            **ctx.keyed(),
+            artifact_retention_days=reg["artifact_retention_days"],
+            noncurrent_version_days=reg["noncurrent_version_days"],
+            images_to_keep=reg["images_to_keep"],
+        ),
         opts=ctx.opts,
     )
     out["registry"] = {
@@ -137,8 +158,11 @@ def feature_store(ctx: AwsContext, spec: PlatformArgs, out: Outputs) -> AwsFeatu
         return None
     component = AwsFeatureStore(
         f"{ctx.name}-features",
-        AwsFeatureStoreArgs(**ctx.keyed(), noncurrent_version_days=spec["registry"]["noncurrent_version_days"],
-                            groups=spec["feature_store"]["groups"]),
+        AwsFeatureStoreArgs(
+            **ctx.keyed(),
+            noncurrent_version_days=spec["registry"]["noncurrent_version_days"],
+            groups=spec["feature_store"]["groups"],
+        ),
         opts=ctx.opts,
     )
     out["featureStore"] = {
@@ -150,7 +174,10 @@ def feature_store(ctx: AwsContext, spec: PlatformArgs, out: Outputs) -> AwsFeatu
 
 
 def audit(
-    ctx: AwsContext, spec: PlatformArgs, out: Outputs, registry: AwsModelRegistry | None,
+    ctx: AwsContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    registry: AwsModelRegistry | None,
     features: AwsFeatureStore | None,
 ) -> AwsAudit | None:
     if not spec["audit"]["enabled"]:
@@ -158,7 +185,9 @@ def audit(
     buckets: list[pulumi.Input[str]] = [b.bucket_arn for b in (registry, features) if b is not None]
     component = AwsAudit(
         f"{ctx.name}-audit",
-        AwsAuditArgs(**ctx.keyed(), retention_days=spec["audit"]["retention_days"], data_event_bucket_arns=buckets),
+        AwsAuditArgs(
+            **ctx.keyed(), retention_days=spec["audit"]["retention_days"], data_event_bucket_arns=buckets
+        ),
         opts=ctx.opts,
     )
     out["audit"] = {"trailArn": component.trail_arn, "bucket": component.bucket_name}
@@ -166,8 +195,14 @@ def audit(
 
 
 def access(
-    ctx: AwsContext, spec: PlatformArgs, out: Outputs, network: AwsNetwork | None, registry: AwsModelRegistry | None,
-    features: AwsFeatureStore | None, audit: AwsAudit | None, sources: ModelSources,
+    ctx: AwsContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    network: AwsNetwork | None,
+    registry: AwsModelRegistry | None,
+    features: AwsFeatureStore | None,
+    audit: AwsAudit | None,
+    sources: ModelSources,
 ) -> AwsAccess:
     component = AwsAccess(
         f"{ctx.name}-access",
@@ -207,7 +242,11 @@ def cluster_name(ctx: AwsContext, spec: PlatformArgs) -> str | None:
 
 
 def training(
-    ctx: AwsContext, spec: PlatformArgs, out: Outputs, network: AwsNetwork | None, registry: AwsModelRegistry | None,
+    ctx: AwsContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    network: AwsNetwork | None,
+    registry: AwsModelRegistry | None,
     access: AwsAccess,
 ) -> AwsTrainingCluster | None:
     name = cluster_name(ctx, spec)
@@ -226,9 +265,13 @@ def training(
     component = AwsTrainingCluster(
         f"{ctx.name}-training",
         AwsTrainingClusterArgs(
-            **ctx.keyed(), cluster_name=name, kubernetes_version=spec["training"]["kubernetes_version"],
-            control_plane_cidrs=list(spec["training"]["control_plane_cidrs"]), subnet_ids=network.subnet_ids,
-            log_retention_days=spec["network"]["flow_log_retention_days"], pools=pools,
+            **ctx.keyed(),
+            cluster_name=name,
+            kubernetes_version=spec["training"]["kubernetes_version"],
+            control_plane_cidrs=list(spec["training"]["control_plane_cidrs"]),
+            subnet_ids=network.subnet_ids,
+            log_retention_days=spec["network"]["flow_log_retention_days"],
+            pools=pools,
             persona_role_arns=dict(access.persona_roles),
         ),
         opts=ctx.opts,
@@ -243,9 +286,13 @@ def training(
             "enableManagedSpotTraining": True,
             "maxRuntimeInSeconds": int(spot["max_runtime_hours"] * 3600),
             "maxWaitTimeInSeconds": int(spot["max_wait_hours"] * 3600),
-            "checkpointS3Uri": pulumi.Output.format("s3://{0}/{1}", bucket, CHECKPOINTS_PREFIX) if bucket else None,
+            "checkpointS3Uri": pulumi.Output.format("s3://{0}/{1}", bucket, CHECKPOINTS_PREFIX)
+            if bucket
+            else None,
             "checkpointLocalPath": "/opt/ml/checkpoints",
-            "outputS3Uri": pulumi.Output.format("s3://{0}/{1}", bucket, TRAINING_OUTPUT_PREFIX) if bucket else None,
+            "outputS3Uri": pulumi.Output.format("s3://{0}/{1}", bucket, TRAINING_OUTPUT_PREFIX)
+            if bucket
+            else None,
             "volumeKmsKeyId": ctx.key,
             "outputKmsKeyId": ctx.key,
             "subnets": network.subnet_ids,
@@ -267,11 +314,20 @@ def monitoring(
     component = AwsMonitoring(
         f"{ctx.name}-monitoring",
         AwsMonitoringArgs(
-            **ctx.keyed(), alert_emails=list(mon["alert_emails"]), latency_p99_ms=mon["latency_p99_ms"],
-            error_rate_percent=mon["error_rate_percent"], drift_share_threshold=mon["drift_share_threshold"],
+            **ctx.keyed(),
+            alert_emails=list(mon["alert_emails"]),
+            latency_p99_ms=mon["latency_p99_ms"],
+            error_rate_percent=mon["error_rate_percent"],
+            drift_share_threshold=mon["drift_share_threshold"],
             drift_schedule=mon["drift_schedule"],
-            endpoints=[AwsEndpointWatch(key=e["key"], endpoint_name=e["endpoint_name"],
-                                        variants=[v["name"] for v in e["variants"]]) for e in endpoints],
+            endpoints=[
+                AwsEndpointWatch(
+                    key=e["key"],
+                    endpoint_name=e["endpoint_name"],
+                    variants=[v["name"] for v in e["variants"]],
+                )
+                for e in endpoints
+            ],
         ),
         opts=ctx.opts,
     )
@@ -285,18 +341,29 @@ def monitoring(
 
 
 def serving(
-    ctx: AwsContext, spec: PlatformArgs, out: Outputs, endpoints: list[AwsEndpointArgs], network: AwsNetwork | None,
-    registry: AwsModelRegistry | None, access: AwsAccess, monitoring: AwsMonitoring | None,
+    ctx: AwsContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    endpoints: list[AwsEndpointArgs],
+    network: AwsNetwork | None,
+    registry: AwsModelRegistry | None,
+    access: AwsAccess,
+    monitoring: AwsMonitoring | None,
 ) -> AwsServing | None:
     """The endpoints, and a data-quality schedule on each one that captures data (with monitoring on)."""
     if not spec["serving"]["enabled"] or registry is None:
         return None
     component = AwsServing(
         f"{ctx.name}-serving",
-        AwsServingArgs(**ctx.keyed(), execution_role_arn=access.execution_role_arn, bucket_name=registry.bucket_name,
-                       subnet_ids=network.subnet_ids if network else [],
-                       security_group_ids=[network.workload_security_group_id] if network else [], endpoints=endpoints,
-                       log_retention_days=spec["network"]["flow_log_retention_days"]),
+        AwsServingArgs(
+            **ctx.keyed(),
+            execution_role_arn=access.execution_role_arn,
+            bucket_name=registry.bucket_name,
+            subnet_ids=network.subnet_ids if network else [],
+            security_group_ids=[network.workload_security_group_id] if network else [],
+            endpoints=endpoints,
+            log_retention_days=spec["network"]["flow_log_retention_days"],
+        ),
         opts=ctx.opts,
     )
     out["serving"] = {
@@ -313,41 +380,61 @@ def serving(
             AwsDataQualityMonitor(
                 f"{ctx.name}-monitoring-{endpoint['key']}",
                 AwsDataQualityMonitorArgs(
-                    **ctx.keyed(), endpoint_key=endpoint["key"],
+                    **ctx.keyed(),
+                    endpoint_key=endpoint["key"],
                     endpoint_name=component.endpoints[endpoint["key"]].endpoint_name,
-                    role_arn=access.execution_role_arn, bucket_name=registry.bucket_name, subnet_ids=network.subnet_ids,
-                    security_group_ids=[network.workload_security_group_id], schedule=spec["monitoring"]["drift_schedule"],
+                    role_arn=access.execution_role_arn,
+                    bucket_name=registry.bucket_name,
+                    subnet_ids=network.subnet_ids,
+                    security_group_ids=[network.workload_security_group_id],
+                    schedule=spec["monitoring"]["drift_schedule"],
                 ),
                 opts=pulumi.ResourceOptions(parent=monitoring),
             )
     return component
 
 
-def budget(ctx: AwsContext, spec: PlatformArgs, out: Outputs, monitoring: AwsMonitoring | None) -> AwsBudget | None:
+def budget(
+    ctx: AwsContext, spec: PlatformArgs, out: Outputs, monitoring: AwsMonitoring | None
+) -> AwsBudget | None:
     bud = spec["budget"]
     if not bud["enabled"]:
         return None
     component = AwsBudget(
         f"{ctx.name}-budget",
         AwsBudgetArgs(
-            **ctx.keyed(), team=spec["team"], monthly_limit_usd=bud["monthly_limit_usd"],
-            alert_thresholds=list(bud["alert_thresholds"]), topic_arn=monitoring.topic_arn if monitoring else None,
+            **ctx.keyed(),
+            team=spec["team"],
+            monthly_limit_usd=bud["monthly_limit_usd"],
+            alert_thresholds=list(bud["alert_thresholds"]),
+            topic_arn=monitoring.topic_arn if monitoring else None,
             alert_emails=list(spec["monitoring"]["alert_emails"]),
         ),
         opts=ctx.opts,
     )
-    out["budget"] = {"name": component.budget_name, "filter": team_filter(spec["team"]),
-                     "monthlyLimitUsd": bud["monthly_limit_usd"]}
+    out["budget"] = {
+        "name": component.budget_name,
+        "filter": team_filter(spec["team"]),
+        "monthlyLimitUsd": bud["monthly_limit_usd"],
+    }
     return component
 
 
 # ------------------------------------------------------------------------------------------ compose
-def compose(platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, tags: dict[str, str]) -> Outputs:
+def compose(
+    platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, tags: dict[str, str]
+) -> Outputs:
     """Create every capability the spec switches on, in dependency order; return the stack outputs."""
     account = make_provider(platform, name, spec["region"], tags)
     path = role_path(spec)
-    ctx = AwsContext(name=name, prefix=spec["prefix"], tags=tags, account=account,
-                     role_path=path, opts=pulumi.ResourceOptions(parent=platform, providers=[account.provider]))
+    ctx = AwsContext(
+        name=name,
+        prefix=spec["prefix"],
+        tags=tags,
+        account=account,
+        role_path=path,
+        opts=pulumi.ResourceOptions(parent=platform, providers=[account.provider]),
+    )
     out: Outputs = {"accountId": account.account_id, "rolePath": path}
 
     ctx = replace(ctx, key=encryption(ctx, spec, out).key_arn)
@@ -358,7 +445,9 @@ def compose(platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, t
     trail = audit(ctx, spec, out, reg, features)
     # Model sources before access: the execution role may pull exactly these images and archives.
     sources = ModelSources(account, platform, reg.bucket_name if reg else None)
-    endpoints = sources.endpoints(ctx.prefix, spec["serving"]["endpoints"]) if spec["serving"]["enabled"] else []
+    endpoints = (
+        sources.endpoints(ctx.prefix, spec["serving"]["endpoints"]) if spec["serving"]["enabled"] else []
+    )
     roles = access(ctx, spec, out, net, reg, features, trail, sources)
     training(ctx, spec, out, net, reg, roles)
     alarms = monitoring(ctx, spec, out, endpoints)

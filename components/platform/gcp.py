@@ -84,8 +84,9 @@ def key_services(spec: PlatformArgs) -> list[str]:
 def network(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpNetwork | None:
     if not spec["network"]["enabled"]:
         return None
-    component = GcpNetwork(f"{ctx.name}-network", GcpNetworkArgs(**ctx.base(), cidr=spec["network"]["cidr"]),
-                           opts=ctx.opts)
+    component = GcpNetwork(
+        f"{ctx.name}-network", GcpNetworkArgs(**ctx.base(), cidr=spec["network"]["cidr"]), opts=ctx.opts
+    )
     out["network"] = {
         "networkId": component.network_id,
         "subnetId": component.subnet_id,
@@ -102,8 +103,11 @@ def encryption(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpEncrypti
         GcpEncryptionArgs(**ctx.base(), rotation_days=rotation, services=key_services(spec)),
         opts=ctx.opts,
     )
-    out["encryption"] = {"keyId": component.key_id, "rotationDays": rotation,
-                         "serviceAgents": sorted(component.agent_members)}
+    out["encryption"] = {
+        "keyId": component.key_id,
+        "rotationDays": rotation,
+        "serviceAgents": sorted(component.agent_members),
+    }
     return component
 
 
@@ -113,8 +117,12 @@ def registry(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpModelRegis
         return None
     component = GcpModelRegistry(
         f"{ctx.name}-registry",
-        GcpModelRegistryArgs(**ctx.keyed(), artifact_retention_days=reg["artifact_retention_days"],
-                             noncurrent_version_days=reg["noncurrent_version_days"], images_to_keep=reg["images_to_keep"]),
+        GcpModelRegistryArgs(
+            **ctx.keyed(),
+            artifact_retention_days=reg["artifact_retention_days"],
+            noncurrent_version_days=reg["noncurrent_version_days"],
+            images_to_keep=reg["images_to_keep"],
+        ),
         opts=ctx.opts,
     )
     out["registry"] = {
@@ -132,7 +140,9 @@ def feature_store(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpFeatu
         return None
     component = GcpFeatureStore(
         f"{ctx.name}-features",
-        GcpFeatureStoreArgs(**ctx.keyed(), groups=spec["feature_store"]["groups"], sync_cron=FEATURE_SYNC_CRON),
+        GcpFeatureStoreArgs(
+            **ctx.keyed(), groups=spec["feature_store"]["groups"], sync_cron=FEATURE_SYNC_CRON
+        ),
         opts=ctx.opts,
     )
     out["featureStore"] = {
@@ -144,7 +154,9 @@ def feature_store(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpFeatu
     return component
 
 
-def training(ctx: GcpContext, spec: PlatformArgs, out: Outputs, network: GcpNetwork | None) -> GcpTrainingCluster | None:
+def training(
+    ctx: GcpContext, spec: PlatformArgs, out: Outputs, network: GcpNetwork | None
+) -> GcpTrainingCluster | None:
     if not spec["training"]["enabled"]:
         return None
     assert network is not None  # the spec refuses training without the network
@@ -153,9 +165,14 @@ def training(ctx: GcpContext, spec: PlatformArgs, out: Outputs, network: GcpNetw
     component = GcpTrainingCluster(
         f"{ctx.name}-training",
         GcpTrainingClusterArgs(
-            **ctx.keyed(), network=network.network_id, subnet=network.subnet_id, pods_range=network.pods_range_name,
-            services_range=network.services_range_name, node_cidr=network.ranges["nodes"],
-            kubernetes_version=train["kubernetes_version"], control_plane_cidrs=train["control_plane_cidrs"],
+            **ctx.keyed(),
+            network=network.network_id,
+            subnet=network.subnet_id,
+            pods_range=network.pods_range_name,
+            services_range=network.services_range_name,
+            node_cidr=network.ranges["nodes"],
+            kubernetes_version=train["kubernetes_version"],
+            control_plane_cidrs=train["control_plane_cidrs"],
             pools=pools,
         ),
         opts=ctx.opts,
@@ -169,8 +186,12 @@ def training(ctx: GcpContext, spec: PlatformArgs, out: Outputs, network: GcpNetw
                 "reason": p["reason"],
                 "spot": p["spot"],
                 "nodePools": [
-                    {"machineType": n["machine_type"], "minNodes": n["min_nodes"], "maxNodes": n["max_nodes"],
-                     "accelerator": n["accelerator"]}
+                    {
+                        "machineType": n["machine_type"],
+                        "minNodes": n["min_nodes"],
+                        "maxNodes": n["max_nodes"],
+                        "accelerator": n["accelerator"],
+                    }
                     for n in p["node_pools"]
                 ],
             }
@@ -183,14 +204,20 @@ def training(ctx: GcpContext, spec: PlatformArgs, out: Outputs, network: GcpNetw
 
 
 def access(
-    ctx: GcpContext, spec: PlatformArgs, out: Outputs, registry: GcpModelRegistry | None,
+    ctx: GcpContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    registry: GcpModelRegistry | None,
     training: GcpTrainingCluster | None,
 ) -> GcpAccess:
     component = GcpAccess(
         f"{ctx.name}-access",
-        GcpAccessArgs(**ctx.base(), personas=spec["access"]["personas"],
-                      artifact_bucket=registry.bucket_name if registry else None,
-                      workload_pool=training.workload_pool if training else None),
+        GcpAccessArgs(
+            **ctx.base(),
+            personas=spec["access"]["personas"],
+            artifact_bucket=registry.bucket_name if registry else None,
+            workload_pool=training.workload_pool if training else None,
+        ),
         opts=ctx.opts,
     )
     out["access"] = {
@@ -202,7 +229,11 @@ def access(
 
 
 def serving(
-    ctx: GcpContext, spec: PlatformArgs, out: Outputs, network: GcpNetwork | None, encryption: GcpEncryption,
+    ctx: GcpContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    network: GcpNetwork | None,
+    encryption: GcpEncryption,
     access: GcpAccess,
 ) -> GcpServing | None:
     if not (spec["serving"]["enabled"] and spec["serving"]["endpoints"]):
@@ -210,28 +241,40 @@ def serving(
     assert network is not None  # the spec refuses serving without the network
     # The endpoint peers through private services access: its network value waits for the connection.
     vpc_path = pulumi.Output.all(
-        pulumi.Output.concat("projects/", encryption.project_number, "/global/networks/", network.network_name),
+        pulumi.Output.concat(
+            "projects/", encryption.project_number, "/global/networks/", network.network_name
+        ),
         network.private_service_access.id,
     ).apply(lambda values: str(values[0]))
     component = GcpServing(
         f"{ctx.name}-serving",
-        GcpServingArgs(**ctx.keyed(), network=vpc_path,
-                       endpoints=resolve_endpoints(ctx.region, spec["serving"]["endpoints"]),
-                       service_account=access.workload_accounts["serving"], deployer=model_deployer()),
+        GcpServingArgs(
+            **ctx.keyed(),
+            network=vpc_path,
+            endpoints=resolve_endpoints(ctx.region, spec["serving"]["endpoints"]),
+            service_account=access.workload_accounts["serving"],
+            deployer=model_deployer(),
+        ),
         opts=ctx.opts,
     )
     out["serving"] = {
         "predictionLogDataset": component.logging_dataset,
         "endpoints": {
-            k: {"endpointId": e.endpoint_id, "resourcePool": e.pool_id, "autoscaling": e.autoscaling,
-                "modelDeployment": e.deployment}
+            k: {
+                "endpointId": e.endpoint_id,
+                "resourcePool": e.pool_id,
+                "autoscaling": e.autoscaling,
+                "modelDeployment": e.deployment,
+            }
             for k, e in component.endpoints.items()
         },
     }
     return component
 
 
-def monitoring(ctx: GcpContext, spec: PlatformArgs, out: Outputs, serving: GcpServing | None) -> GcpMonitoring | None:
+def monitoring(
+    ctx: GcpContext, spec: PlatformArgs, out: Outputs, serving: GcpServing | None
+) -> GcpMonitoring | None:
     mon = spec["monitoring"]
     if not mon["enabled"]:
         return None
@@ -240,10 +283,15 @@ def monitoring(ctx: GcpContext, spec: PlatformArgs, out: Outputs, serving: GcpSe
     )
     component = GcpMonitoring(
         f"{ctx.name}-monitoring",
-        GcpMonitoringArgs(**ctx.base(), alert_emails=mon["alert_emails"], latency_p99_ms=mon["latency_p99_ms"],
-                          error_rate_percent=mon["error_rate_percent"],
-                          drift_share_threshold=mon["drift_share_threshold"], drift_schedule=mon["drift_schedule"],
-                          endpoints=endpoints),
+        GcpMonitoringArgs(
+            **ctx.base(),
+            alert_emails=mon["alert_emails"],
+            latency_p99_ms=mon["latency_p99_ms"],
+            error_rate_percent=mon["error_rate_percent"],
+            drift_share_threshold=mon["drift_share_threshold"],
+            drift_schedule=mon["drift_schedule"],
+            endpoints=endpoints,
+        ),
         opts=ctx.opts,
     )
     out["monitoring"] = {
@@ -258,14 +306,21 @@ def monitoring(ctx: GcpContext, spec: PlatformArgs, out: Outputs, serving: GcpSe
 def audit(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpAudit | None:
     if not spec["audit"]["enabled"]:
         return None
-    component = GcpAudit(f"{ctx.name}-audit", GcpAuditArgs(**ctx.keyed(), retention_days=spec["audit"]["retention_days"]),
-                         opts=ctx.opts)
+    component = GcpAudit(
+        f"{ctx.name}-audit",
+        GcpAuditArgs(**ctx.keyed(), retention_days=spec["audit"]["retention_days"]),
+        opts=ctx.opts,
+    )
     out["audit"] = {"services": component.services, "logBucket": component.log_bucket}
     return component
 
 
 def budget(
-    ctx: GcpContext, spec: PlatformArgs, out: Outputs, encryption: GcpEncryption, monitoring: GcpMonitoring | None
+    ctx: GcpContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    encryption: GcpEncryption,
+    monitoring: GcpMonitoring | None,
 ) -> GcpBudget | None:
     bud = spec["budget"]
     if not bud["enabled"]:
@@ -275,9 +330,14 @@ def budget(
         raise ValueError("a GCP budget needs 'billingAccount'")
     component = GcpBudget(
         f"{ctx.name}-budget",
-        GcpBudgetArgs(**ctx.base(), project_number=encryption.project_number, billing_account=billing_account,
-                      monthly_limit_usd=bud["monthly_limit_usd"], alert_thresholds=bud["alert_thresholds"],
-                      notification_channels=list(monitoring.channel_ids) if monitoring else []),
+        GcpBudgetArgs(
+            **ctx.base(),
+            project_number=encryption.project_number,
+            billing_account=billing_account,
+            monthly_limit_usd=bud["monthly_limit_usd"],
+            alert_thresholds=bud["alert_thresholds"],
+            notification_channels=list(monitoring.channel_ids) if monitoring else [],
+        ),
         opts=ctx.opts,
     )
     out["budget"] = {"budgetId": component.budget_id, "monthlyLimitUsd": bud["monthly_limit_usd"]}
@@ -285,16 +345,29 @@ def budget(
 
 
 # ------------------------------------------------------------------------------------------ compose
-def compose(platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, tags: dict[str, str]) -> Outputs:
+def compose(
+    platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, tags: dict[str, str]
+) -> Outputs:
     """Create the GCP provider and every capability the spec switches on; return the stack outputs."""
     project = spec.get("project")
     if not project:
         raise ValueError("a GCP stack needs 'project' (the GCP project id)")
     region = spec["region"]
-    provider = gcp.Provider(f"{name}-gcp", project=project, region=region, default_labels=tags,
-                            opts=pulumi.ResourceOptions(parent=platform))
-    ctx = GcpContext(name=name, prefix=spec["prefix"], tags=tags, region=region,
-                     project=project, opts=pulumi.ResourceOptions(parent=platform, providers=[provider]))
+    provider = gcp.Provider(
+        f"{name}-gcp",
+        project=project,
+        region=region,
+        default_labels=tags,
+        opts=pulumi.ResourceOptions(parent=platform),
+    )
+    ctx = GcpContext(
+        name=name,
+        prefix=spec["prefix"],
+        tags=tags,
+        region=region,
+        project=project,
+        opts=pulumi.ResourceOptions(parent=platform, providers=[provider]),
+    )
     out: Outputs = {"cloud": "gcp", "project": project, "region": region}
 
     net = network(ctx, spec, out)

@@ -47,14 +47,22 @@ def ecr_lifecycle_policy(images_to_keep: int) -> str:
                 {
                     "rulePriority": 1,
                     "description": "Expire untagged images after 7 days",
-                    "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
-                                  "countNumber": 7},
+                    "selection": {
+                        "tagStatus": "untagged",
+                        "countType": "sinceImagePushed",
+                        "countUnit": "days",
+                        "countNumber": 7,
+                    },
                     "action": {"type": "expire"},
                 },
                 {
                     "rulePriority": 2,
                     "description": f"Keep the newest {images_to_keep} images",
-                    "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": images_to_keep},
+                    "selection": {
+                        "tagStatus": "any",
+                        "countType": "imageCountMoreThan",
+                        "countNumber": images_to_keep,
+                    },
                     "action": {"type": "expire"},
                 },
             ]
@@ -73,14 +81,18 @@ class AwsModelRegistry(pulumi.ComponentResource):
     repository_url: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsModelRegistryArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsModelRegistry", name, None, capability_options(opts, args["tags"], "registry"))
+        super().__init__(
+            "mlkeel:index:AwsModelRegistry", name, None, capability_options(opts, args["tags"], "registry")
+        )
         child = pulumi.ResourceOptions(parent=self)
         prefix = args["prefix"]
         retention = args["artifact_retention_days"]
         bucket, _ = secure_bucket(
             self,
             f"{name}-artifacts",
-            bucket=pulumi.Output.from_input(args["account_id"]).apply(lambda a: bucket_name(prefix, "registry", a)),
+            bucket=pulumi.Output.from_input(args["account_id"]).apply(
+                lambda a: bucket_name(prefix, "registry", a)
+            ),
             key_arn=args["encryption_key"],
             lifecycle_rules=[
                 abort_multipart_rule(),
@@ -104,7 +116,9 @@ class AwsModelRegistry(pulumi.ComponentResource):
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
             encryption_configurations=[
-                aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS", kms_key=args["encryption_key"])
+                aws.ecr.RepositoryEncryptionConfigurationArgs(
+                    encryption_type="KMS", kms_key=args["encryption_key"]
+                )
             ],
             force_delete=False,
             opts=child,

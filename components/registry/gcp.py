@@ -11,7 +11,6 @@
 pulumi-gcp has no Vertex AI *Model* resource (models are uploaded by pipelines; see ``docs/gcp.md``).
 """
 
-
 import pulumi
 import pulumi_gcp as gcp
 
@@ -35,7 +34,9 @@ class GcpModelRegistry(pulumi.ComponentResource):
     repository_url: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpModelRegistryArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpModelRegistry", name, None, capability_options(opts, args["tags"], "registry"))
+        super().__init__(
+            "mlkeel:index:GcpModelRegistry", name, None, capability_options(opts, args["tags"], "registry")
+        )
         prefix, region, project, key = args["prefix"], args["region"], args["project"], args["encryption_key"]
         child = pulumi.ResourceOptions(parent=self)
 
@@ -50,7 +51,9 @@ class GcpModelRegistry(pulumi.ComponentResource):
             public_access_prevention="enforced",
             versioning=gcp.storage.BucketVersioningArgs(enabled=True),
             encryption=gcp.storage.BucketEncryptionArgs(default_kms_key_name=key),
-            soft_delete_policy=gcp.storage.BucketSoftDeletePolicyArgs(retention_duration_seconds=7 * DAY_SECONDS),
+            soft_delete_policy=gcp.storage.BucketSoftDeletePolicyArgs(
+                retention_duration_seconds=7 * DAY_SECONDS
+            ),
             lifecycle_rules=[
                 gcp.storage.BucketLifecycleRuleArgs(
                     action=gcp.storage.BucketLifecycleRuleActionArgs(type="Delete"),
@@ -116,7 +119,9 @@ class GcpModelRegistry(pulumi.ComponentResource):
         self.bucket_url = bucket.url
         self.metadata_store_id = metadata.id
         self.repository_id = repository.repository_id
-        self.repository_url = pulumi.Output.concat(region, "-docker.pkg.dev/", project, "/", repository.repository_id)
+        self.repository_url = pulumi.Output.concat(
+            region, "-docker.pkg.dev/", project, "/", repository.repository_id
+        )
         self.register_outputs(
             {
                 "bucket_name": bucket.name,

@@ -132,7 +132,9 @@ def variant_resource_id(endpoint: str, variant: str) -> str:
     return f"endpoint/{endpoint}/variant/{variant}"
 
 
-def deployment_config(rollout: RolloutArgs, alarms: list[pulumi.Input[str]]) -> aws.sagemaker.EndpointDeploymentConfigArgs:
+def deployment_config(
+    rollout: RolloutArgs, alarms: list[pulumi.Input[str]]
+) -> aws.sagemaker.EndpointDeploymentConfigArgs:
     """Blue/green with canary/linear/all-at-once traffic shifting and alarm-driven rollback."""
     strategy = rollout["strategy"]
     routing = aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationArgs(
@@ -152,7 +154,10 @@ def deployment_config(rollout: RolloutArgs, alarms: list[pulumi.Input[str]]) -> 
     rollback = None
     if rollout["rollback_on_alarms"] and alarms:
         rollback = aws.sagemaker.EndpointDeploymentConfigAutoRollbackConfigurationArgs(
-            alarms=[aws.sagemaker.EndpointDeploymentConfigAutoRollbackConfigurationAlarmArgs(alarm_name=a) for a in alarms]
+            alarms=[
+                aws.sagemaker.EndpointDeploymentConfigAutoRollbackConfigurationAlarmArgs(alarm_name=a)
+                for a in alarms
+            ]
         )
     return aws.sagemaker.EndpointDeploymentConfigArgs(
         blue_green_update_policy=aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyArgs(
@@ -179,11 +184,15 @@ class AwsServingEndpoint(pulumi.ComponentResource):
     endpoint_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsServingEndpointArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsServingEndpoint", name, None, capability_options(opts, args["tags"], "serving"))
+        super().__init__(
+            "mlkeel:index:AwsServingEndpoint", name, None, capability_options(opts, args["tags"], "serving")
+        )
         child = pulumi.ResourceOptions(parent=self)
         ep = args["endpoint"]
         prefix, key = args["prefix"], args["encryption_key"]
-        vpc = aws.sagemaker.ModelVpcConfigArgs(subnets=args["subnet_ids"], security_group_ids=args["security_group_ids"])
+        vpc = aws.sagemaker.ModelVpcConfigArgs(
+            subnets=args["subnet_ids"], security_group_ids=args["security_group_ids"]
+        )
 
         def model(variant: str, ref: AwsModelRef) -> aws.sagemaker.Model:
             return aws.sagemaker.Model(
@@ -221,7 +230,9 @@ class AwsServingEndpoint(pulumi.ComponentResource):
         capture = aws.sagemaker.EndpointConfigurationDataCaptureConfigArgs(
             enable_capture=ep["data_capture_percent"] > 0,
             initial_sampling_percentage=max(ep["data_capture_percent"], 1),
-            destination_s3_uri=pulumi.Output.format("s3://{0}/{1}/{2}", args["bucket_name"], CAPTURE_PREFIX, ep["key"]),
+            destination_s3_uri=pulumi.Output.format(
+                "s3://{0}/{1}/{2}", args["bucket_name"], CAPTURE_PREFIX, ep["key"]
+            ),
             kms_key_id=key,
             capture_options=[
                 aws.sagemaker.EndpointConfigurationDataCaptureConfigCaptureOptionArgs(capture_mode="Input"),
@@ -262,7 +273,9 @@ class AwsServingEndpoint(pulumi.ComponentResource):
                 f"{name}-{v['name']}-scaling",
                 service_namespace="sagemaker",
                 scalable_dimension="sagemaker:variant:DesiredInstanceCount",
-                resource_id=pulumi.Output.all(endpoint.name, v["name"]).apply(lambda nv: variant_resource_id(nv[0], nv[1])),
+                resource_id=pulumi.Output.all(endpoint.name, v["name"]).apply(
+                    lambda nv: variant_resource_id(nv[0], nv[1])
+                ),
                 min_capacity=ep["min_replicas"],
                 max_capacity=ep["max_replicas"],
                 opts=child,
@@ -288,8 +301,12 @@ class AwsServingEndpoint(pulumi.ComponentResource):
         self.endpoint_name = endpoint.name
         self.endpoint_arn = endpoint.arn
         self.register_outputs(
-            {"endpoint_name": endpoint.name, "endpoint_arn": endpoint.arn, "config_name": config.name,
-             "scaling_resource_ids": scaling}
+            {
+                "endpoint_name": endpoint.name,
+                "endpoint_arn": endpoint.arn,
+                "config_name": config.name,
+                "scaling_resource_ids": scaling,
+            }
         )
 
 
@@ -300,7 +317,9 @@ class AwsServing(pulumi.ComponentResource):
     data_capture_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsServingArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsServing", name, None, capability_options(opts, args["tags"], "serving"))
+        super().__init__(
+            "mlkeel:index:AwsServing", name, None, capability_options(opts, args["tags"], "serving")
+        )
         # Declared here, not on the class: a class annotation is an output to Pulumi's component analyzer,
         # and child components are no output of the schema.
         self.endpoints: dict[str, AwsServingEndpoint] = {}
@@ -325,8 +344,11 @@ class AwsServing(pulumi.ComponentResource):
         self.endpoint_names = pulumi.Output.all(**names) if names else pulumi.Output.from_input({})
         self.data_capture_uri = pulumi.Output.format("s3://{0}/{1}/", args["bucket_name"], CAPTURE_PREFIX)
         self.register_outputs(
-            {"endpoint_names": self.endpoint_names, "data_capture_uri": self.data_capture_uri,
-             "execution_role_arn": args["execution_role_arn"]}
+            {
+                "endpoint_names": self.endpoint_names,
+                "data_capture_uri": self.data_capture_uri,
+                "execution_role_arn": args["execution_role_arn"],
+            }
         )
 
 
@@ -368,7 +390,10 @@ class ModelSources:
             else:
                 uri, registry = pulumi.Output.from_input(text), pulumi.Output.from_input(image.account or "")
             repo_arn = pulumi.Output.format(
-                "arn:{0}:ecr:{1}:{2}:repository/{3}", acct.partition, image.region or acct.region, registry,
+                "arn:{0}:ecr:{1}:{2}:repository/{3}",
+                acct.partition,
+                image.region or acct.region,
+                registry,
                 image.repository,
             )
             self._images[text] = (uri, repo_arn)
@@ -384,8 +409,12 @@ class ModelSources:
                 pulumi.Output.from_input(package.arn)
                 if package.arn
                 else pulumi.Output.format(
-                    "arn:{0}:sagemaker:{1}:{2}:model-package/{3}/{4}", acct.partition, acct.region, acct.account_id,
-                    package.group.lower(), package.version,
+                    "arn:{0}:sagemaker:{1}:{2}:model-package/{3}/{4}",
+                    acct.partition,
+                    acct.region,
+                    acct.account_id,
+                    package.group.lower(),
+                    package.version,
                 )
             )
             self.package_arns.append(arn)
@@ -396,12 +425,16 @@ class ModelSources:
             artifact = parse_artifact(str(source["artifact"]))
             if artifact.bucket is None:
                 if self.bucket_name is None:
-                    raise pulumi.RunError(f"artifact '{source['artifact']}' is relative but the registry is off")
+                    raise pulumi.RunError(
+                        f"artifact '{source['artifact']}' is relative but the registry is off"
+                    )
                 url = pulumi.Output.format("s3://{0}/{1}", self.bucket_name, artifact.key)
             else:
                 url = pulumi.Output.from_input(str(source["artifact"]))
                 self.object_arns.append(
-                    pulumi.Output.format("arn:{0}:s3:::{1}/{2}", acct.partition, artifact.bucket, artifact.key)
+                    pulumi.Output.format(
+                        "arn:{0}:s3:::{1}/{2}", acct.partition, artifact.bucket, artifact.key
+                    )
                 )
         text = f"{source['image']}|{source.get('artifact') or ''}"
         return AwsModelRef(source=text, image=image, model_data_url=url)
@@ -411,8 +444,12 @@ class ModelSources:
         resolved: list[AwsEndpointArgs] = []
         for endpoint in endpoints:
             variants = [
-                AwsVariantArgs(name=v["name"], weight=v["weight"],
-                               instance_type=v["instance_type"] or endpoint["instance_type"], model=self.model(v["model"]))
+                AwsVariantArgs(
+                    name=v["name"],
+                    weight=v["weight"],
+                    instance_type=v["instance_type"] or endpoint["instance_type"],
+                    model=self.model(v["model"]),
+                )
                 for v in endpoint["variants"]
             ]
             shadow = endpoint["shadow"]
@@ -424,8 +461,12 @@ class ModelSources:
                     max_replicas=endpoint["max_replicas"],
                     target_invocations_per_instance=endpoint["target_invocations_per_instance"],
                     variants=variants,
-                    shadow=AwsShadowArgs(name=shadow["name"], sampling_percent=shadow["sampling_percent"],
-                                         instance_type=endpoint["instance_type"], model=self.model(shadow["model"]))
+                    shadow=AwsShadowArgs(
+                        name=shadow["name"],
+                        sampling_percent=shadow["sampling_percent"],
+                        instance_type=endpoint["instance_type"],
+                        model=self.model(shadow["model"]),
+                    )
                     if shadow
                     else None,
                     rollout=endpoint["rollout"],

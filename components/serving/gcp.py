@@ -90,7 +90,10 @@ def model_deployer() -> ModelDeployer | None:
 def resolve_endpoints(region: str, endpoints: Sequence[ServingEndpointArgs]) -> list[ServingEndpointArgs]:
     """The spec's endpoints with the GPUs their machine type really carries (bundled or attached)."""
     return [
-        {**endpoint, "accelerator": node_accelerator(region, endpoint["instance_type"], endpoint["accelerator"])}
+        {
+            **endpoint,
+            "accelerator": node_accelerator(region, endpoint["instance_type"], endpoint["accelerator"]),
+        }
         for endpoint in endpoints
     ]
 
@@ -121,7 +124,9 @@ def deployment_plan_models(endpoint: ServingEndpointArgs) -> list[DeployedModelP
     ]
     shadow = endpoint.get("shadow")
     if shadow:
-        models.append({"variant": shadow["name"], "source": shadow["model"], "traffic_percent": 0, "shadow": True})
+        models.append(
+            {"variant": shadow["name"], "source": shadow["model"], "traffic_percent": 0, "shadow": True}
+        )
     return models
 
 
@@ -141,7 +146,9 @@ class GcpServingEndpoint(pulumi.ComponentResource):
     endpoint_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpServingEndpointArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpServingEndpoint", name, None, capability_options(opts, args["tags"], "serving"))
+        super().__init__(
+            "mlkeel:index:GcpServingEndpoint", name, None, capability_options(opts, args["tags"], "serving")
+        )
         spec = args["endpoint"]
         prefix, region, project = args["prefix"], args["region"], args["project"]
         child = pulumi.ResourceOptions(parent=self)
@@ -203,7 +210,9 @@ class GcpServingEndpoint(pulumi.ComponentResource):
         deployer = args.get("deployer")
         deployment: dict[str, Any]
         if deployer is not None:
-            deployed = deployer(f"{name}-deployment", plan, pulumi.ResourceOptions(parent=self, depends_on=[endpoint, pool]))
+            deployed = deployer(
+                f"{name}-deployment", plan, pulumi.ResourceOptions(parent=self, depends_on=[endpoint, pool])
+            )
             deployment = {"status": "deployed-by-plugin", "resource": deployed.urn}
         else:
             deployment = {"status": "not-deployed", "reason": NOT_EXPRESSIBLE}
@@ -242,7 +251,9 @@ class GcpServing(pulumi.ComponentResource):
     logging_dataset: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpServingArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpServing", name, None, capability_options(opts, args["tags"], "serving"))
+        super().__init__(
+            "mlkeel:index:GcpServing", name, None, capability_options(opts, args["tags"], "serving")
+        )
         prefix, region, project = args["prefix"], args["region"], args["project"]
         dataset = gcp.bigquery.Dataset(
             f"{name}-prediction-logs",
@@ -277,5 +288,8 @@ class GcpServing(pulumi.ComponentResource):
         }
         self.logging_dataset = dataset.dataset_id
         self.register_outputs(
-            {"logging_dataset": dataset.dataset_id, "endpoints": {k: e.endpoint_id for k, e in self.endpoints.items()}}
+            {
+                "logging_dataset": dataset.dataset_id,
+                "endpoints": {k: e.endpoint_id for k, e in self.endpoints.items()},
+            }
         )

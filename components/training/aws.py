@@ -90,7 +90,9 @@ class AwsTrainingPool(pulumi.ComponentResource):
     node_group_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsTrainingPoolArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsTrainingPool", name, None, capability_options(opts, args["tags"], "training"))
+        super().__init__(
+            "mlkeel:index:AwsTrainingPool", name, None, capability_options(opts, args["tags"], "training")
+        )
         pool = args["pool"]
         labels = {
             **{k: v for k, v in args["tags"].items()},
@@ -101,7 +103,9 @@ class AwsTrainingPool(pulumi.ComponentResource):
         }
         taints = [aws.eks.NodeGroupTaintArgs(key=TRAINING_TAINT_KEY, value="training", effect="NO_SCHEDULE")]
         if pool["gpu"]:
-            taints.append(aws.eks.NodeGroupTaintArgs(key=GPU_TAINT_KEY, value="present", effect="NO_SCHEDULE"))
+            taints.append(
+                aws.eks.NodeGroupTaintArgs(key=GPU_TAINT_KEY, value="present", effect="NO_SCHEDULE")
+            )
         # Without a launch template, root volumes follow the account's EBS default (maybe unencrypted) and
         # pods reach the node role's credentials through IMDS. IMDSv2 with one hop keeps IMDS to the node.
         template = aws.ec2.LaunchTemplate(
@@ -155,7 +159,9 @@ class AwsTrainingPool(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
         )
         self.node_group_name = group.node_group_name
-        self.register_outputs({"node_group_name": group.node_group_name, "instance_types": pool["instance_types"]})
+        self.register_outputs(
+            {"node_group_name": group.node_group_name, "instance_types": pool["instance_types"]}
+        )
 
 
 class AwsTrainingCluster(pulumi.ComponentResource):
@@ -166,7 +172,9 @@ class AwsTrainingCluster(pulumi.ComponentResource):
     node_role_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsTrainingClusterArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:AwsTrainingCluster", name, None, capability_options(opts, args["tags"], "training"))
+        super().__init__(
+            "mlkeel:index:AwsTrainingCluster", name, None, capability_options(opts, args["tags"], "training")
+        )
         child = pulumi.ResourceOptions(parent=self)
         prefix = args["prefix"]
         key = args["encryption_key"]
@@ -182,7 +190,9 @@ class AwsTrainingCluster(pulumi.ComponentResource):
             aws.iam.RolePolicyAttachment(
                 f"{name}-cluster-role-eks",
                 role=cluster_role.name,
-                policy_arn=pulumi.Output.format("arn:{0}:iam::aws:policy/AmazonEKSClusterPolicy", args["partition"]),
+                policy_arn=pulumi.Output.format(
+                    "arn:{0}:iam::aws:policy/AmazonEKSClusterPolicy", args["partition"]
+                ),
                 opts=child,
             ),
             aws.iam.RolePolicy(
@@ -190,9 +200,17 @@ class AwsTrainingCluster(pulumi.ComponentResource):
                 role=cluster_role.id,
                 policy=document(
                     [
-                        statement("EncryptSecretsWithStackKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt"], [key]),
-                        statement("GrantsForAwsResources", ["kms:CreateGrant"], [key],
-                                  conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+                        statement(
+                            "EncryptSecretsWithStackKey",
+                            ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt"],
+                            [key],
+                        ),
+                        statement(
+                            "GrantsForAwsResources",
+                            ["kms:CreateGrant"],
+                            [key],
+                            conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                        ),
                     ]
                 ),
                 opts=child,
@@ -224,7 +242,8 @@ class AwsTrainingCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=CLUSTER_LOG_TYPES,
             access_config=aws.eks.ClusterAccessConfigArgs(
                 # Whoever runs `pulumi up` gets no permanent cluster-admin: access comes from the personas.
-                authentication_mode="API", bootstrap_cluster_creator_admin_permissions=False
+                authentication_mode="API",
+                bootstrap_cluster_creator_admin_permissions=False,
             ),
             # Standard support only: extended support costs six times the control-plane price.
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
@@ -245,7 +264,9 @@ class AwsTrainingCluster(pulumi.ComponentResource):
                 f"{name}-{persona}-{policy}",
                 cluster_name=cluster.name,
                 principal_arn=entry.principal_arn,
-                policy_arn=pulumi.Output.format("arn:{0}:eks::aws:cluster-access-policy/{1}", args["partition"], policy),
+                policy_arn=pulumi.Output.format(
+                    "arn:{0}:eks::aws:cluster-access-policy/{1}", args["partition"], policy
+                ),
                 access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
                     type="namespace" if namespaces else "cluster", namespaces=list(namespaces) or None
                 ),
@@ -316,7 +337,11 @@ def resolve_pool(pool: TrainingPoolArgs, region: str) -> tuple[AwsPoolArgs, str]
             ) from exc
         try:
             choice = choose_pool_types(
-                "aws", region, dict(requirements), spot=pool["spot"], count=requirements["instance_type_count"]
+                "aws",
+                region,
+                dict(requirements),
+                spot=pool["spot"],
+                count=requirements["instance_type_count"],
             )
         except ValueError as exc:
             raise pulumi.RunError(f"training pool '{pool['name']}': {exc}") from exc

@@ -81,11 +81,21 @@ class GcpTrainingPool(pulumi.ComponentResource):
     """One spec pool: a spot node pool per machine type (see module docstring)."""
 
     def __init__(self, name: str, args: GcpTrainingPoolArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpTrainingPool", name, None, capability_options(opts, args["tags"], "training"))
+        super().__init__(
+            "mlkeel:index:GcpTrainingPool", name, None, capability_options(opts, args["tags"], "training")
+        )
         pool_name = args["pool_name"]
-        taints = [gcp.container.NodePoolNodeConfigTaintArgs(key=WORKLOAD_KEY, value="training", effect="NO_SCHEDULE")]
+        taints = [
+            gcp.container.NodePoolNodeConfigTaintArgs(
+                key=WORKLOAD_KEY, value="training", effect="NO_SCHEDULE"
+            )
+        ]
         if args["spot"]:
-            taints.append(gcp.container.NodePoolNodeConfigTaintArgs(key=SPOT_TAINT_KEY, value="true", effect="NO_SCHEDULE"))
+            taints.append(
+                gcp.container.NodePoolNodeConfigTaintArgs(
+                    key=SPOT_TAINT_KEY, value="true", effect="NO_SCHEDULE"
+                )
+            )
         names = []
         for plan in args["node_pools"]:
             gpu = plan["accelerator"]
@@ -113,7 +123,9 @@ class GcpTrainingPool(pulumi.ComponentResource):
                     shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
                         enable_secure_boot=True, enable_integrity_monitoring=True
                     ),
-                    workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
+                    workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(
+                        mode="GKE_METADATA"
+                    ),
                     metadata={"disable-legacy-endpoints": "true"},
                     labels={WORKLOAD_KEY: "training", POOL_KEY: pool_name},
                     taints=taints,
@@ -163,8 +175,10 @@ def resolve_pool(region: str, pool: TrainingPoolArgs) -> ResolvedPool:
         types, reason = list(choice.instance_types), choice.reason
     room = pool["max_nodes"] - pool["min_nodes"] + 1
     if len(types) > room:
-        reason += (f"; kept the first {room} of {len(types)} types so each gets its own node pool within "
-                   f"maxNodes {pool['max_nodes']}")
+        reason += (
+            f"; kept the first {room} of {len(types)} types so each gets its own node pool within "
+            f"maxNodes {pool['max_nodes']}"
+        )
         types = types[:room]
     plans: list[NodePoolPlan] = [
         {
@@ -174,7 +188,9 @@ def resolve_pool(region: str, pool: TrainingPoolArgs) -> ResolvedPool:
             "zones": machine_zones(region, machine),
             "accelerator": node_accelerator(region, machine, pool["accelerator"]),
         }
-        for machine, (low, high) in zip(types, split_nodes(pool["min_nodes"], pool["max_nodes"], len(types)), strict=True)
+        for machine, (low, high) in zip(
+            types, split_nodes(pool["min_nodes"], pool["max_nodes"], len(types)), strict=True
+        )
     ]
     return {
         "name": pool["name"],
@@ -219,7 +235,9 @@ class GcpTrainingCluster(pulumi.ComponentResource):
     cluster_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpTrainingClusterArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlkeel:index:GcpTrainingCluster", name, None, capability_options(opts, args["tags"], "training"))
+        super().__init__(
+            "mlkeel:index:GcpTrainingCluster", name, None, capability_options(opts, args["tags"], "training")
+        )
         prefix, region, project, key = args["prefix"], args["region"], args["project"], args["encryption_key"]
         child = pulumi.ResourceOptions(parent=self)
 
@@ -233,7 +251,10 @@ class GcpTrainingCluster(pulumi.ComponentResource):
         node_grants = [
             gcp.projects.IAMMember(
                 f"{name}-nodes-{role.removeprefix('roles/').replace('.', '-')}",
-                project=project, role=role, member=nodes.member, opts=child,
+                project=project,
+                role=role,
+                member=nodes.member,
+                opts=child,
             )
             for role in NODE_ROLES
         ]
@@ -292,7 +313,9 @@ class GcpTrainingCluster(pulumi.ComponentResource):
                 shielded_instance_config=gcp.container.ClusterNodeConfigShieldedInstanceConfigArgs(
                     enable_secure_boot=True, enable_integrity_monitoring=True
                 ),
-                workload_metadata_config=gcp.container.ClusterNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
+                workload_metadata_config=gcp.container.ClusterNodeConfigWorkloadMetadataConfigArgs(
+                    mode="GKE_METADATA"
+                ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=node_grants),
         )

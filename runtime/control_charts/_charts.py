@@ -67,7 +67,9 @@ def _series(values: Any, name: str = "values") -> np.ndarray:
     arr = np.asarray(values, dtype=np.float64).ravel()
     if not np.isfinite(arr).all():
         bad = int(np.flatnonzero(~np.isfinite(arr))[0])
-        raise ValueError(f"{name} must be finite; position {bad} is {float(arr[bad])} (drop or impute missing points first)")
+        raise ValueError(
+            f"{name} must be finite; position {bad} is {float(arr[bad])} (drop or impute missing points first)"
+        )
     return arr
 
 
@@ -85,12 +87,27 @@ def _baseline(values: Any, moving_range: bool = False) -> tuple[float, float]:
     return center, sigma
 
 
-def _result(chart: str, center: float, sigma: float, stat: np.ndarray, upper: np.ndarray, lower: np.ndarray,
-            alarm_mask: np.ndarray, params: dict[str, float]) -> ChartResult:
+def _result(
+    chart: str,
+    center: float,
+    sigma: float,
+    stat: np.ndarray,
+    upper: np.ndarray,
+    lower: np.ndarray,
+    alarm_mask: np.ndarray,
+    params: dict[str, float],
+) -> ChartResult:
     alarms = np.flatnonzero(alarm_mask)
     return ChartResult(
-        chart=chart, center=center, sigma=sigma, statistic=stat.tolist(), upper=upper.tolist(), lower=lower.tolist(),
-        alarms=alarms.tolist(), first_alarm=int(alarms[0]) if alarms.size else None, params=params,
+        chart=chart,
+        center=center,
+        sigma=sigma,
+        statistic=stat.tolist(),
+        upper=upper.tolist(),
+        lower=lower.tolist(),
+        alarms=alarms.tolist(),
+        first_alarm=int(alarms[0]) if alarms.size else None,
+        params=params,
     )
 
 
@@ -122,7 +139,9 @@ class EwmaChart(_Chart):
     See Also: ewma_chart (function twin).
     """
 
-    def __init__(self, *, lam: float = 0.2, L: float = 3.0, center: float | None = None, sigma: float | None = None) -> None:
+    def __init__(
+        self, *, lam: float = 0.2, L: float = 3.0, center: float | None = None, sigma: float | None = None
+    ) -> None:
         if not 0 < lam <= 1:
             raise ValueError(f"lam={lam!r} must be in (0, 1]")
         if not L > 0:
@@ -139,7 +158,9 @@ class EwmaChart(_Chart):
         t = np.arange(1, x.size + 1)
         width = self.L * sigma * np.sqrt(lam / (2.0 - lam) * (1.0 - (1.0 - lam) ** (2 * t)))
         upper, lower = center + width, center - width
-        return _result("ewma", center, sigma, z, upper, lower, (z > upper) | (z < lower), {"lam": lam, "L": self.L})
+        return _result(
+            "ewma", center, sigma, z, upper, lower, (z > upper) | (z < lower), {"lam": lam, "L": self.L}
+        )
 
 
 def _cusum_loop(x: np.ndarray, hi_ref: float, lo_ref: float) -> tuple[np.ndarray, np.ndarray]:
@@ -164,7 +185,9 @@ class CusumChart(_Chart):
     See Also: cusum_chart (function twin).
     """
 
-    def __init__(self, *, k: float = 0.5, h: float = 5.0, center: float | None = None, sigma: float | None = None) -> None:
+    def __init__(
+        self, *, k: float = 0.5, h: float = 5.0, center: float | None = None, sigma: float | None = None
+    ) -> None:
         if not k >= 0 or not h > 0:
             raise ValueError(f"k={k!r} must be >= 0 and h={h!r} > 0")
         self.k, self.h, self.center, self.sigma = k, h, center, sigma
@@ -178,7 +201,9 @@ class CusumChart(_Chart):
         cp, cm = kernel(x, hi_ref, lo_ref)
         limit = self.h * sigma
         alarms = (cp > limit) | (cm > limit)
-        return _result("cusum", center, sigma, cp, np.full(x.size, limit), -cm, alarms, {"k": self.k, "h": self.h})
+        return _result(
+            "cusum", center, sigma, cp, np.full(x.size, limit), -cm, alarms, {"k": self.k, "h": self.h}
+        )
 
 
 class ShewhartChart(_Chart):
@@ -190,8 +215,14 @@ class ShewhartChart(_Chart):
 
     _moving_range = True
 
-    def __init__(self, *, L: float = 3.0, run_rules: bool = False, center: float | None = None,
-                 sigma: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        L: float = 3.0,
+        run_rules: bool = False,
+        center: float | None = None,
+        sigma: float | None = None,
+    ) -> None:
         if not L > 0:
             raise ValueError(f"L={L!r} must be > 0")
         self.L, self.run_rules, self.center, self.sigma = L, run_rules, center, sigma
@@ -209,8 +240,16 @@ class ShewhartChart(_Chart):
                 alarms |= _window_count(s > 2, 3) >= 2
                 alarms |= _window_count(s > 1, 5) >= 4
                 alarms |= _window_count(s > 0, 8) >= 8
-        return _result("shewhart", center, sigma, x, upper, lower, alarms,
-                       {"L": self.L, "run_rules": float(self.run_rules)})
+        return _result(
+            "shewhart",
+            center,
+            sigma,
+            x,
+            upper,
+            lower,
+            alarms,
+            {"L": self.L, "run_rules": float(self.run_rules)},
+        )
 
 
 def _window_count(flags: np.ndarray, window: int) -> np.ndarray:
@@ -230,6 +269,8 @@ def cusum_chart(values: Any, *, center: float, sigma: float, k: float = 0.5, h: 
     return CusumChart(k=k, h=h, center=center, sigma=sigma).score(values)
 
 
-def shewhart_chart(values: Any, *, center: float, sigma: float, L: float = 3.0, run_rules: bool = False) -> ChartResult:
+def shewhart_chart(
+    values: Any, *, center: float, sigma: float, L: float = 3.0, run_rules: bool = False
+) -> ChartResult:
     """Function twin of :class:`ShewhartChart` with an explicit centre and sigma."""
     return ShewhartChart(L=L, run_rules=run_rules, center=center, sigma=sigma).score(values)

@@ -83,11 +83,17 @@ def budget_from_stack_file(path: str | Path) -> float | None:
             budget = parse_yaml(budget, where)
         except InputError as exc:
             raise BudgetError.at(
-                where, f"config.{BUDGET_CONFIG_KEY}", None, f"is a string that is not a JSON map ({exc.allowed})"
+                where,
+                f"config.{BUDGET_CONFIG_KEY}",
+                None,
+                f"is a string that is not a JSON map ({exc.allowed})",
             ) from None
     if not isinstance(budget, dict):
         raise BudgetError.at(
-            where, f"config.{BUDGET_CONFIG_KEY}", budget, "a map with monthlyLimitUsd (and optionally enabled)"
+            where,
+            f"config.{BUDGET_CONFIG_KEY}",
+            budget,
+            "a map with monthlyLimitUsd (and optionally enabled)",
         )
     if budget.get("enabled") is False or "monthlyLimitUsd" not in budget:
         return None
@@ -192,7 +198,9 @@ def budget_limit_from_resources(resources: Sequence[Any]) -> float | None:
                 limit = float(str(value))
             except ValueError:
                 continue
-            if math.isfinite(limit) and limit > 0:  # NaN is never exceeded and <= 0 always is: no limit at all
+            if (
+                math.isfinite(limit) and limit > 0
+            ):  # NaN is never exceeded and <= 0 always is: no limit at all
                 limits.add(limit)
     return limits.pop() if len(limits) == 1 else None
 
@@ -204,7 +212,11 @@ def _default_provider_urn(resource_urn: object, provider_type: str) -> str:
     the resource's, the name is Pulumi's ``default``.
     """
     prefix = "urn:pulumi:policy::policy"
-    if isinstance(resource_urn, str) and resource_urn.startswith("urn:pulumi:") and resource_urn.count("::") >= 3:
+    if (
+        isinstance(resource_urn, str)
+        and resource_urn.startswith("urn:pulumi:")
+        and resource_urn.count("::") >= 3
+    ):
         prefix = "::".join(resource_urn.split("::")[:2])
     return f"{prefix}::{provider_type}::default"
 

@@ -170,10 +170,16 @@ def _summary(base: ResourceCost | None, head: ResourceCost | None, tolerance: fl
     ("nodes: $0.00 → $1,204.50"), not a generic "price or quantity changed".
     """
     if base is None and head is not None:
-        what = f"added at {_money(head.monthly)}/month" if head.status in ("priced", "free") else f"added, {head.status}"
+        what = (
+            f"added at {_money(head.monthly)}/month"
+            if head.status in ("priced", "free")
+            else f"added, {head.status}"
+        )
         return what + (f" ({head.note})" if head.status != "priced" and head.note else "")
     if head is None and base is not None:
-        return f"removed (was {_money(base.monthly)}/month)" if base.status in ("priced", "free") else "removed"
+        return (
+            f"removed (was {_money(base.monthly)}/month)" if base.status in ("priced", "free") else "removed"
+        )
     assert base is not None and head is not None
     parts = _property_changes(base.props, head.props)
     if base.status != head.status:

@@ -247,7 +247,9 @@ def load_usage(path: str | Path | None) -> Usage:
     except UsageError:
         raise
     except InputError as exc:
-        raise UsageError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
+        raise UsageError(
+            str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed
+        ) from None
     return parse_usage(document, str(path))
 
 

@@ -69,6 +69,7 @@ __all__ = [
     "summarise",
 ]
 
+
 class DriftDetector:
     """Data drift per column and for the dataset, with Evidently's methods and defaults.
 
@@ -141,7 +142,10 @@ class DriftDetector:
         """Profile ``reference`` (DataFrame, 2-D array or dict of columns) and return self."""
         self._validate_params()
         self.profile_ = build_profile(
-            reference, numerical=self.numerical, categorical=self.categorical, columns=columns,
+            reference,
+            numerical=self.numerical,
+            categorical=self.categorical,
+            columns=columns,
             quantile_bins=self.quantile_bins,
         )
         self._check_methods_fit_kinds()
@@ -161,7 +165,9 @@ class DriftDetector:
     def _profile(self) -> ReferenceProfile:
         profile = getattr(self, "profile_", None)
         if profile is None:
-            raise NotFittedError("this DriftDetector has no reference yet: call fit(reference) or load(path) first")
+            raise NotFittedError(
+                "this DriftDetector has no reference yet: call fit(reference) or load(path) first"
+            )
         return profile
 
     def _validate_params(self) -> None:
@@ -171,12 +177,21 @@ class DriftDetector:
                 raise ValueError(f"{name}={value!r} is not a drift method; allowed: {sorted(METHODS)}")
         for col, value in (self.per_column_method or {}).items():
             if value not in METHODS:
-                raise ValueError(f"per_column_method[{col!r}]={value!r} is not a drift method; allowed: {sorted(METHODS)}")
-        thresholds = [("threshold", self.threshold), ("num_threshold", self.num_threshold),
-                      ("cat_threshold", self.cat_threshold)]
-        thresholds += [(f"per_column_threshold[{c!r}]", v) for c, v in (self.per_column_threshold or {}).items()]
+                raise ValueError(
+                    f"per_column_method[{col!r}]={value!r} is not a drift method; allowed: {sorted(METHODS)}"
+                )
+        thresholds = [
+            ("threshold", self.threshold),
+            ("num_threshold", self.num_threshold),
+            ("cat_threshold", self.cat_threshold),
+        ]
+        thresholds += [
+            (f"per_column_threshold[{c!r}]", v) for c, v in (self.per_column_threshold or {}).items()
+        ]
         for name, value in thresholds:
-            if value is not None and not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
+            if value is not None and not (
+                isinstance(value, (int, float)) and np.isfinite(value) and value >= 0
+            ):
                 raise ValueError(f"{name}={value!r} must be a finite number >= 0")
         if not (0.0 <= float(self.drift_share) <= 1.0):
             raise ValueError(f"drift_share={self.drift_share!r} must be between 0 and 1")
@@ -194,8 +209,10 @@ class DriftDetector:
         unknown = set(self.per_column_method or {}) | set(self.per_column_threshold or {})
         unknown -= set(self._profile().columns)
         if unknown:
-            raise ValueError(f"per-column settings name unknown column(s) {sorted(unknown)}; "
-                             f"columns: {list(self._profile().columns)}")
+            raise ValueError(
+                f"per-column settings name unknown column(s) {sorted(unknown)}; "
+                f"columns: {list(self._profile().columns)}"
+            )
 
     def _method_for(self, column: str, kind: str) -> str | None:
         if self.per_column_method and column in self.per_column_method:
@@ -221,8 +238,10 @@ class DriftDetector:
         frame = as_frame(current, columns)
         missing = [c for c in profile.columns if c not in frame.columns]
         if missing:
-            raise ValueError(f"current data lacks column(s) {missing} that the reference profile has; "
-                             f"current columns: {list(frame.columns)}")
+            raise ValueError(
+                f"current data lacks column(s) {missing} that the reference profile has; "
+                f"current columns: {list(frame.columns)}"
+            )
         engine = resolve_engine(self.engine)
         jobs = self.n_jobs or os.cpu_count() or 1
         tasks: list[Callable[[], ColumnDrift]] = [
@@ -245,10 +264,17 @@ class DriftDetector:
         return _score_chunks(self, chunks)
 
 
-def _score_numerical(det: DriftDetector, prof: NumericalProfile, series: pd.Series, engine: str) -> ColumnDrift:
+def _score_numerical(
+    det: DriftDetector, prof: NumericalProfile, series: pd.Series, engine: str
+) -> ColumnDrift:
     raw = current_numeric_values(prof, series)
     method = det._method_for(prof.name, "numerical")
-    if engine == "numba" and prof.n_rows and method in ("psi", "psi_quantile") and (method == "psi_quantile" or prof.n_unique > 20):
+    if (
+        engine == "numba"
+        and prof.n_rows
+        and method in ("psi", "psi_quantile")
+        and (method == "psi_quantile" or prof.n_unique > 20)
+    ):
         fast = _binned_psi_unsorted(det, prof, series, raw, method)
         if fast is not None:
             return fast
@@ -273,9 +299,17 @@ def _score_numerical(det: DriftDetector, prof: NumericalProfile, series: pd.Seri
     score = p_value if method in ("ks", "chisquare", "z") else statistic
     assert score is not None
     return ColumnDrift(
-        column=prof.name, kind="numerical", method=method, statistic=statistic, p_value=p_value, score=score,
-        threshold=threshold, drifted=decide(method, score, threshold), n_reference=prof.n_rows,
-        n_current=int(cur.size), n_current_missing=n_missing,
+        column=prof.name,
+        kind="numerical",
+        method=method,
+        statistic=statistic,
+        p_value=p_value,
+        score=score,
+        threshold=threshold,
+        drifted=decide(method, score, threshold),
+        n_reference=prof.n_rows,
+        n_current=int(cur.size),
+        n_current_missing=n_missing,
     )
 
 
@@ -299,20 +333,35 @@ def _binned_psi_unsorted(
             return None
         ref = prof.sorted_values
         integer = prof.integer and pd.api.types.is_integer_dtype(series.dtype)
-        edges = sturges_edges(min(float(ref[0]), lo), max(float(ref[-1]), hi), prof.n_rows + n_cur, integer=integer)
+        edges = sturges_edges(
+            min(float(ref[0]), lo), max(float(ref[-1]), hi), prof.n_rows + n_cur, integer=integer
+        )
         counts = bin_counts(raw, edges, engine="numba")
         ref_shares = bin_counts(ref, edges, is_sorted=True) / prof.n_rows
     statistic = _psi_from_shares(ref_shares, counts / n_cur)
     threshold = det._threshold_for(prof.name, "numerical", method)
     return ColumnDrift(
-        column=prof.name, kind="numerical", method=method, statistic=statistic, p_value=None, score=statistic,
-        threshold=threshold, drifted=decide(method, statistic, threshold), n_reference=prof.n_rows,
-        n_current=n_cur, n_current_missing=int(raw.size - n_cur),
+        column=prof.name,
+        kind="numerical",
+        method=method,
+        statistic=statistic,
+        p_value=None,
+        score=statistic,
+        threshold=threshold,
+        drifted=decide(method, statistic, threshold),
+        n_reference=prof.n_rows,
+        n_current=n_cur,
+        n_current_missing=int(raw.size - n_cur),
     )
 
 
 def _numerical_statistic(
-    prof: NumericalProfile, cur: np.ndarray, cur_sorted: np.ndarray | None, method: str, integer: bool, engine: str
+    prof: NumericalProfile,
+    cur: np.ndarray,
+    cur_sorted: np.ndarray | None,
+    method: str,
+    integer: bool,
+    engine: str,
 ) -> tuple[float, float | None]:
     ref = prof.sorted_values
     if method == "ks":
@@ -328,8 +377,9 @@ def _numerical_statistic(
         return _psi_from_shares(r, c), None
     if method in ("psi", "jensenshannon") and prof.n_unique > 20:
         src = cur_sorted if cur_sorted is not None else cur
-        _, r, c = _binned_shares_numeric(ref, src, prof.n_unique, integer=integer,
-                                         cur_sorted=cur_sorted is not None, engine=engine)
+        _, r, c = _binned_shares_numeric(
+            ref, src, prof.n_unique, integer=integer, cur_sorted=cur_sorted is not None, engine=engine
+        )
         return (_psi_from_shares(r, c) if method == "psi" else _js_from_shares(r, c)), None
     cur_sorted = np.sort(cur) if cur_sorted is None else cur_sorted
     ref_vals, ref_counts = sorted_value_counts(ref)
@@ -337,7 +387,9 @@ def _numerical_statistic(
     return count_statistic(method, ref_vals, ref_counts, cur_vals, cur_counts)
 
 
-def quantile_shares(prof: NumericalProfile, cur: np.ndarray, engine: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def quantile_shares(
+    prof: NumericalProfile, cur: np.ndarray, engine: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Reference and current shares in the reference-quantile bins ``(-inf, q1], (q1, q2], ... (q_k, inf)``."""
     edges = prof.quantile_edges
     cur_counts = quantile_counts(edges, cur, engine)
@@ -360,4 +412,3 @@ def detect_drift(reference: Any, current: Any, **params: Any) -> DatasetDrift:
     See Also: DriftDetector (fit once, score many windows; the fast path for monitoring jobs).
     """
     return DriftDetector(**params).fit(reference).score(current)
-

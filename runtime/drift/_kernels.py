@@ -214,7 +214,9 @@ def ks_w1(
     return float(d), float(w1)
 
 
-def bin_counts(values: np.ndarray, edges: np.ndarray, *, engine: str | None = None, is_sorted: bool = False) -> np.ndarray:
+def bin_counts(
+    values: np.ndarray, edges: np.ndarray, *, engine: str | None = None, is_sorted: bool = False
+) -> np.ndarray:
     """Counts of ``values`` in the bins of ``edges`` with ``np.histogram``'s rules (last bin closed).
 
     ``values`` must be finite float64; ``is_sorted=True`` lets the numpy path use two binary searches
@@ -251,4 +253,6 @@ def threshold_counts(values: np.ndarray, edges: np.ndarray, *, engine: str | Non
         _compiled()["threshold_counts"](np.ascontiguousarray(values, dtype=np.float64), edges, counts)
         return counts
     finite = values[np.isfinite(values)]
-    return np.bincount(np.searchsorted(edges, finite, side="right"), minlength=edges.size + 1).astype(np.int64)
+    return np.bincount(np.searchsorted(edges, finite, side="right"), minlength=edges.size + 1).astype(
+        np.int64
+    )

@@ -113,7 +113,9 @@ class ReferenceProfile:
 
         path = Path(path)
         if path.suffix not in (".npz", ".json"):
-            raise InputError.at(path, "", None, f"a profile file must end in .npz or .json, not {path.suffix!r}")
+            raise InputError.at(
+                path, "", None, f"a profile file must end in .npz or .json, not {path.suffix!r}"
+            )
         meta, arrays = self._to_parts()
         if path.suffix == ".json":
             doc = {"meta": meta, "arrays": {k: _array_to_json(v) for k, v in arrays.items()}}
@@ -130,19 +132,36 @@ class ReferenceProfile:
         for i, prof in enumerate(self.columns.values()):
             if isinstance(prof, NumericalProfile):
                 cols.append(
-                    {"name": prof.name, "kind": "numerical", "norm": prof.norm, "n_unique": prof.n_unique,
-                     "integer": prof.integer, "n_missing": prof.n_missing}
+                    {
+                        "name": prof.name,
+                        "kind": "numerical",
+                        "norm": prof.norm,
+                        "n_unique": prof.n_unique,
+                        "integer": prof.integer,
+                        "n_missing": prof.n_missing,
+                    }
                 )
                 arrays[f"c{i}_sorted"] = prof.sorted_values
                 arrays[f"c{i}_qedges"] = prof.quantile_edges
                 arrays[f"c{i}_qcounts"] = prof.quantile_counts
             else:
                 values = prof.values.tolist()
-                cols.append({"name": prof.name, "kind": "categorical", "n_missing": prof.n_missing,
-                             "values": [_jsonable(v) for v in values],
-                             "value_types": [type(v).__name__ for v in values]})
+                cols.append(
+                    {
+                        "name": prof.name,
+                        "kind": "categorical",
+                        "n_missing": prof.n_missing,
+                        "values": [_jsonable(v) for v in values],
+                        "value_types": [type(v).__name__ for v in values],
+                    }
+                )
                 arrays[f"c{i}_counts"] = prof.counts
-        meta = {"version": PROFILE_VERSION, "n_rows": self.n_rows, "quantile_bins": self.quantile_bins, "columns": cols}
+        meta = {
+            "version": PROFILE_VERSION,
+            "n_rows": self.n_rows,
+            "quantile_bins": self.quantile_bins,
+            "columns": cols,
+        }
         return meta, arrays
 
 
@@ -204,7 +223,10 @@ def load_profile(path: str | Path, *, max_bytes: int = MAX_PROFILE_BYTES) -> Ref
             raise refuse(exc.allowed) from None
         try:
             meta = doc["meta"]
-            arrays = {str(k): np.asarray(v["data"], dtype=_JSON_DTYPES[v["dtype"]]) for k, v in doc["arrays"].items()}
+            arrays = {
+                str(k): np.asarray(v["data"], dtype=_JSON_DTYPES[v["dtype"]])
+                for k, v in doc["arrays"].items()
+            }
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise refuse(f"bad layout: {type(exc).__name__} {exc}") from None
     elif not data.startswith(b"PK"):
@@ -245,8 +267,10 @@ def _array(arrays: dict[str, np.ndarray], key: str, kind: str) -> np.ndarray:
         raise _BadProfile(f"array {key!r} is missing")
     arr = np.asarray(arrays[key])
     if arr.ndim != 1 or arr.dtype.kind not in ("f", "i", "u") or (kind == "i" and arr.dtype.kind == "f"):
-        raise _BadProfile(f"array {key!r} has dtype {arr.dtype} and shape {arr.shape}; expected a 1-D "
-                          f"{'integer' if kind == 'i' else 'number'} array")
+        raise _BadProfile(
+            f"array {key!r} has dtype {arr.dtype} and shape {arr.shape}; expected a 1-D "
+            f"{'integer' if kind == 'i' else 'number'} array"
+        )
     return arr.astype(np.float64 if kind == "f" else np.int64)
 
 
@@ -288,8 +312,14 @@ def _profile_from_parts(meta: Any, arrays: dict[str, np.ndarray]) -> ReferencePr
             if not (isinstance(n_unique, int) and 0 <= n_unique <= values.size):
                 raise _BadProfile(f"column {name!r}: n_unique = {n_unique!r}")
             prof = NumericalProfile(
-                name=name, sorted_values=values, norm=float(norm), n_unique=n_unique,
-                integer=bool(col.get("integer")), n_missing=n_missing, quantile_edges=edges, quantile_counts=qcounts,
+                name=name,
+                sorted_values=values,
+                norm=float(norm),
+                n_unique=n_unique,
+                integer=bool(col.get("integer")),
+                n_missing=n_missing,
+                quantile_edges=edges,
+                quantile_counts=qcounts,
             )
         elif col.get("kind") == "categorical":
             raw, types = col.get("values"), col.get("value_types")
@@ -309,8 +339,9 @@ def _profile_from_parts(meta: Any, arrays: dict[str, np.ndarray]) -> ReferencePr
         if prof.n_rows == 0:
             raise _BadProfile(f"column {name!r} has no reference values")
         if prof.n_rows + prof.n_missing != n_rows:
-            raise _BadProfile(f"column {name!r}: {prof.n_rows} values and {prof.n_missing} missing "
-                              f"for {n_rows} rows")
+            raise _BadProfile(
+                f"column {name!r}: {prof.n_rows} values and {prof.n_missing} missing for {n_rows} rows"
+            )
         columns[name] = prof
     return ReferenceProfile(columns=columns, n_rows=n_rows, quantile_bins=bins)
 
@@ -362,8 +393,11 @@ def numeric_values(name: str, series: pd.Series, source: str, role: str = "decla
             return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
         except (ValueError, TypeError, OverflowError):
             found = first_non_number(series)
-            where = (f"row {found[0]} holds {found[1]!r}" if found is not None
-                     else f"it holds {series.dtype} values")
+            where = (
+                f"row {found[0]} holds {found[1]!r}"
+                if found is not None
+                else f"it holds {series.dtype} values"
+            )
             raise ValueError(
                 f"{source}: column {name!r} is {role} but {where}, which is not a number; "
                 "declare the column categorical or fix the value"
@@ -375,7 +409,9 @@ def _numeric_column(name: str, series: pd.Series, source: str) -> np.ndarray:
     return numeric_values(name, series, source)
 
 
-def numerical_profile(name: str, series: pd.Series, quantile_bins: int = DEFAULT_QUANTILE_BINS) -> NumericalProfile:
+def numerical_profile(
+    name: str, series: pd.Series, quantile_bins: int = DEFAULT_QUANTILE_BINS
+) -> NumericalProfile:
     """Profile one numerical column (NaN and +/-inf are counted as missing and left out)."""
     raw = _numeric_column(name, series, "reference")
     finite = raw[np.isfinite(raw)]
@@ -389,9 +425,13 @@ def numerical_profile(name: str, series: pd.Series, quantile_bins: int = DEFAULT
     else:
         norm, edges, counts = 0.001, np.zeros(0), np.zeros(1, dtype=np.int64)
     return NumericalProfile(
-        name=name, sorted_values=sorted_values, norm=norm, n_unique=int(distinct.size),
+        name=name,
+        sorted_values=sorted_values,
+        norm=norm,
+        n_unique=int(distinct.size),
         integer=bool(pd.api.types.is_integer_dtype(series.dtype)) and not series.isna().any(),
-        n_missing=int(raw.size - finite.size), quantile_edges=edges.astype(np.float64),
+        n_missing=int(raw.size - finite.size),
+        quantile_edges=edges.astype(np.float64),
         quantile_counts=counts.astype(np.int64),
     )
 
@@ -403,7 +443,9 @@ def categorical_profile(name: str, series: pd.Series) -> CategoricalProfile:
     values = np.empty(len(counts), dtype=object)
     values[:] = [v.item() if isinstance(v, np.generic) else v for v in counts.index.tolist()]
     return CategoricalProfile(
-        name=name, values=values, counts=counts.to_numpy(dtype=np.int64),
+        name=name,
+        values=values,
+        counts=counts.to_numpy(dtype=np.int64),
         n_missing=int(len(series) - int(counts.sum())),
     )
 
@@ -424,7 +466,9 @@ def as_frame(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
     elif isinstance(data, dict):
         frame = pd.DataFrame(data)
     else:
-        raise TypeError(f"expected a pandas DataFrame, a 2-D numpy array or a dict of columns, got {type(data).__name__}")
+        raise TypeError(
+            f"expected a pandas DataFrame, a 2-D numpy array or a dict of columns, got {type(data).__name__}"
+        )
     if not all(isinstance(c, str) for c in frame.columns):
         frame = frame.rename(columns=str)  # a renamed shallow copy: the caller's frame is left alone
     return frame
@@ -451,7 +495,9 @@ def build_profile(
     for name, kind in kinds.items():
         series = frame[name]
         profiles[name] = (
-            numerical_profile(name, series, quantile_bins) if kind == "numerical" else categorical_profile(name, series)
+            numerical_profile(name, series, quantile_bins)
+            if kind == "numerical"
+            else categorical_profile(name, series)
         )
     empty = [name for name, prof in profiles.items() if prof.n_rows == 0]
     if empty:

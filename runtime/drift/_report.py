@@ -94,26 +94,46 @@ def render_table(result: DatasetDrift, width: int = 120) -> str:
     from rich.table import Table
 
     table = Table(title="Data drift per column", show_lines=False)
-    for name, justify in (("column", "left"), ("kind", "left"), ("method", "left"), ("statistic", "right"),
-                          ("p-value", "right"), ("threshold", "right"), ("rule", "left"), ("drift", "left")):
+    for name, justify in (
+        ("column", "left"),
+        ("kind", "left"),
+        ("method", "left"),
+        ("statistic", "right"),
+        ("p-value", "right"),
+        ("threshold", "right"),
+        ("rule", "left"),
+        ("drift", "left"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for col in result.columns:
         verdict = "[bold red]DRIFT[/]" if col.drifted else "[green]ok[/]"
         if col.status != "ok":
             verdict += f" ({col.status})"
-        table.add_row(col.column, col.kind, col.method, _fmt(col.statistic), _fmt(col.p_value), _fmt(col.threshold),
-                      col.comparison, verdict)
+        table.add_row(
+            col.column,
+            col.kind,
+            col.method,
+            _fmt(col.statistic),
+            _fmt(col.p_value),
+            _fmt(col.threshold),
+            col.comparison,
+            verdict,
+        )
     buf = io.StringIO()
     console = Console(file=buf, width=width, force_terminal=False, color_system=None)
     console.print(table)
     verdict = "DATASET DRIFT" if result.dataset_drift else "no dataset drift"
-    console.print(f"{result.n_drifted} of {result.n_columns} columns drifted (share {result.share:.3f}, "
-                  f"dataset drift at >= {result.drift_share}): {verdict}. "
-                  f"Reference {result.n_reference_rows} rows, current {result.n_current_rows} rows.")
+    console.print(
+        f"{result.n_drifted} of {result.n_columns} columns drifted (share {result.share:.3f}, "
+        f"dataset drift at >= {result.drift_share}): {verdict}. "
+        f"Reference {result.n_reference_rows} rows, current {result.n_current_rows} rows."
+    )
     return buf.getvalue()
 
 
-def _numeric_chart(prof: NumericalProfile, current: pd.Series) -> tuple[list[float], list[float], list[float]]:
+def _numeric_chart(
+    prof: NumericalProfile, current: pd.Series
+) -> tuple[list[float], list[float], list[float]]:
     cur = pd.to_numeric(current, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     cur = cur[np.isfinite(cur)]
     ref = prof.sorted_values
@@ -130,12 +150,16 @@ def _numeric_chart(prof: NumericalProfile, current: pd.Series) -> tuple[list[flo
     return centers.tolist(), r.tolist(), c.tolist()
 
 
-def _categorical_chart(prof: CategoricalProfile, current: pd.Series) -> tuple[list[str], list[float], list[float]]:
+def _categorical_chart(
+    prof: CategoricalProfile, current: pd.Series
+) -> tuple[list[str], list[float], list[float]]:
     cur_vals, cur_counts, _ = categorical_counts(current)
     ref_map = {str(v): int(c) for v, c in zip(prof.values.tolist(), prof.counts.tolist(), strict=True)}
     cur_map = {str(v): int(c) for v, c in zip(cur_vals.tolist(), cur_counts.tolist(), strict=True)}
     n_ref, n_cur = max(sum(ref_map.values()), 1), max(sum(cur_map.values()), 1)
-    keys = sorted(set(ref_map) | set(cur_map), key=lambda k: -(ref_map.get(k, 0) / n_ref + cur_map.get(k, 0) / n_cur))
+    keys = sorted(
+        set(ref_map) | set(cur_map), key=lambda k: -(ref_map.get(k, 0) / n_ref + cur_map.get(k, 0) / n_cur)
+    )
     shown, rest = keys[:CHART_CATEGORIES], keys[CHART_CATEGORIES:]
     r = [ref_map.get(k, 0) / n_ref for k in shown]
     c = [cur_map.get(k, 0) / n_cur for k in shown]
@@ -162,13 +186,18 @@ def _figure(col: ColumnDrift, prof: Any, current: pd.Series) -> Any:
     p = f", p = {_fmt(col.p_value)}" if col.p_value is not None else ""
     fig.update_layout(
         title=f"{col.column}: {col.method} {stat}{p} (threshold {_fmt(col.threshold)}) - {verdict}",
-        barmode="overlay" if isinstance(prof, NumericalProfile) else "group", height=320,
-        margin={"l": 40, "r": 20, "t": 50, "b": 40}, yaxis_title="share of rows", legend={"orientation": "h"},
+        barmode="overlay" if isinstance(prof, NumericalProfile) else "group",
+        height=320,
+        margin={"l": 40, "r": 20, "t": 50, "b": 40},
+        yaxis_title="share of rows",
+        legend={"orientation": "h"},
     )
     return fig
 
 
-def render_html(result: DatasetDrift, profile: ReferenceProfile, current: pd.DataFrame, title: str = "Data drift") -> str:
+def render_html(
+    result: DatasetDrift, profile: ReferenceProfile, current: pd.DataFrame, title: str = "Data drift"
+) -> str:
     """A self-contained HTML page: summary, the per-column table and one distribution chart per column."""
     import plotly.io as pio
 
@@ -204,9 +233,9 @@ tr.drift td {{ background: #fde2e1; }}
 Reference {result.n_reference_rows} rows, current {result.n_current_rows} rows.</p>
 <table><thead><tr><th>column</th><th>kind</th><th>method</th><th>statistic</th><th>p-value</th><th>threshold</th>
 <th>rule</th><th>verdict</th></tr></thead><tbody>
-{''.join(rows)}
+{"".join(rows)}
 </tbody></table>
 <h2>Distributions (reference vs current, share of rows)</h2>
-{''.join(charts)}
+{"".join(charts)}
 </body></html>
 """

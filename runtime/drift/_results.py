@@ -27,9 +27,13 @@ class ColumnDrift(BaseModel):
     column: str
     kind: Literal["numerical", "categorical"]
     method: str = Field(description="ks, wasserstein, psi, psi_quantile, jensenshannon, chisquare or z")
-    statistic: float | None = Field(description="KS D, normed W1, PSI, JS distance, chi-square or z statistic")
+    statistic: float | None = Field(
+        description="KS D, normed W1, PSI, JS distance, chi-square or z statistic"
+    )
     p_value: float | None = Field(default=None, description="for ks, chisquare and z; None for distances")
-    score: float | None = Field(description="what is compared with the threshold: the p-value for tests, else the statistic")
+    score: float | None = Field(
+        description="what is compared with the threshold: the p-value for tests, else the statistic"
+    )
     threshold: float
     drifted: bool
     status: ColumnStatus = "ok"

@@ -92,7 +92,9 @@ class ColumnRules(Protocol):
     def _threshold_for(self, column: str, kind: str, method: str) -> float: ...
 
 
-def summarise(results: list[ColumnDrift], drift_share: float, n_reference_rows: int, n_current_rows: int) -> DatasetDrift:
+def summarise(
+    results: list[ColumnDrift], drift_share: float, n_reference_rows: int, n_current_rows: int
+) -> DatasetDrift:
     """Dataset verdict from column results: ``share = drifted / counted`` and drift when ``share >= drift_share``.
 
     With no column counted (every one ``empty_reference``) the dataset is reported as drifted.
@@ -102,8 +104,13 @@ def summarise(results: list[ColumnDrift], drift_share: float, n_reference_rows: 
     share = n_drifted / len(counted) if counted else 0.0
     # Nothing tested is not "no drift": fail closed so a gate on dataset_drift cannot pass unjudged.
     return DatasetDrift(
-        columns=results, n_columns=len(counted), n_drifted=n_drifted, share=share, drift_share=drift_share,
-        dataset_drift=(share >= drift_share) if counted else True, n_reference_rows=n_reference_rows,
+        columns=results,
+        n_columns=len(counted),
+        n_drifted=n_drifted,
+        share=share,
+        drift_share=drift_share,
+        dataset_drift=(share >= drift_share) if counted else True,
+        n_reference_rows=n_reference_rows,
         n_current_rows=n_current_rows,
     )
 
@@ -123,9 +130,18 @@ def empty_result(
     method = det._method_for(prof.name, prof.kind) or "none"
     threshold = det._threshold_for(prof.name, prof.kind, method) if method in DEFAULT_THRESHOLDS else 0.0
     return ColumnDrift(
-        column=prof.name, kind=prof.kind, method=method, statistic=None, p_value=None, score=None,
-        threshold=threshold, drifted=status == "empty_current", status=status,  # type: ignore[arg-type]
-        n_reference=prof.n_rows, n_current=n_current, n_current_missing=n_missing,
+        column=prof.name,
+        kind=prof.kind,
+        method=method,
+        statistic=None,
+        p_value=None,
+        score=None,
+        threshold=threshold,
+        drifted=status == "empty_current",
+        status=status,  # type: ignore[arg-type]
+        n_reference=prof.n_rows,
+        n_current=n_current,
+        n_current_missing=n_missing,
     )
 
 
@@ -167,7 +183,9 @@ def categorical_counts(series: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
         counts = np.bincount(codes[codes >= 0], minlength=len(series.cat.categories))
         keep = counts > 0
         values = np.empty(int(keep.sum()), dtype=object)
-        values[:] = [v.item() if isinstance(v, np.generic) else v for v in series.cat.categories[keep].tolist()]
+        values[:] = [
+            v.item() if isinstance(v, np.generic) else v for v in series.cat.categories[keep].tolist()
+        ]
         return values, counts[keep].astype(np.int64), int((codes < 0).sum())
     clean = series.replace([np.inf, -np.inf], np.nan) if pd.api.types.is_float_dtype(series) else series
     vc = clean.value_counts(dropna=True, sort=False)
@@ -196,7 +214,16 @@ def categorical_result(
     score = p_value if method in ("chisquare", "z") else statistic
     assert score is not None
     return ColumnDrift(
-        column=prof.name, kind="categorical", method=method, statistic=statistic, p_value=p_value, score=score,
-        threshold=threshold, drifted=decide(method, score, threshold), n_reference=prof.n_rows,
-        n_current=int(cur_counts.sum()), n_current_missing=n_missing, unseen_categories=[str(v) for v in unseen],
+        column=prof.name,
+        kind="categorical",
+        method=method,
+        statistic=statistic,
+        p_value=p_value,
+        score=score,
+        threshold=threshold,
+        drifted=decide(method, score, threshold),
+        n_reference=prof.n_rows,
+        n_current=int(cur_counts.sum()),
+        n_current_missing=n_missing,
+        unseen_categories=[str(v) for v in unseen],
     )

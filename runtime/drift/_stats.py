@@ -67,7 +67,9 @@ def _clean_objects(values: Any) -> pd.Series:
 # ------------------------------------------------------------------------------------------------
 
 
-def _ks_from_sorted(ref_sorted: np.ndarray, cur_sorted: np.ndarray, engine: str | None = None) -> tuple[float, float]:
+def _ks_from_sorted(
+    ref_sorted: np.ndarray, cur_sorted: np.ndarray, engine: str | None = None
+) -> tuple[float, float]:
     """(D, p-value) exactly as ``scipy.stats.ks_2samp`` with ``method="auto"`` computes them."""
     n1, n2 = ref_sorted.size, cur_sorted.size
     if max(n1, n2) <= KS_EXACT_MAX_N:
@@ -85,7 +87,9 @@ def ks_asymptotic_pvalue(d: float, n1: int, n2: int) -> float:
     return float(np.clip(prob, 0, 1))
 
 
-def _w1_from_sorted(ref_sorted: np.ndarray, cur_sorted: np.ndarray, engine: str | None = None) -> tuple[float, float]:
+def _w1_from_sorted(
+    ref_sorted: np.ndarray, cur_sorted: np.ndarray, engine: str | None = None
+) -> tuple[float, float]:
     """(Wasserstein-1 distance, KS D) from one merge; W1 equal to scipy's to ~1e-14 relative."""
     d, w1 = ks_w1(ref_sorted, cur_sorted, want_w1=True, engine=engine)
     return w1, d
@@ -194,14 +198,23 @@ def _sort_key(value: Any) -> tuple[str, Any]:
 
 
 def _binned_shares_numeric(
-    ref_sorted: np.ndarray, cur: np.ndarray, ref_n_unique: int, *, integer: bool, cur_sorted: bool, engine: str | None
+    ref_sorted: np.ndarray,
+    cur: np.ndarray,
+    ref_n_unique: int,
+    *,
+    integer: bool,
+    cur_sorted: bool,
+    engine: str | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(edges, ref shares, cur shares) of Evidently's numerical binning with more than 20 distinct values."""
     n_ref, n_cur = ref_sorted.size, cur.size
     cur_min = float(cur[0]) if cur_sorted else float(cur.min())
     cur_max = float(cur[-1]) if cur_sorted else float(cur.max())
     edges = sturges_edges(
-        min(float(ref_sorted[0]), cur_min), max(float(ref_sorted[-1]), cur_max), n_ref + n_cur, integer=integer
+        min(float(ref_sorted[0]), cur_min),
+        max(float(ref_sorted[-1]), cur_max),
+        n_ref + n_cur,
+        integer=integer,
     )
     ref_counts = bin_counts(ref_sorted, edges, is_sorted=True)
     cur_counts = bin_counts(cur, edges, is_sorted=cur_sorted, engine=engine)
@@ -246,7 +259,9 @@ def _shares_stat(reference: Any, current: Any, kind: str, fn: Any) -> float:
         _require_nonempty(ref, cur)
         ref_vals, ref_counts = sorted_value_counts(ref)
         if ref_vals.size > 20:
-            _, r, c = _binned_shares_numeric(ref, cur, ref_vals.size, integer=False, cur_sorted=True, engine=None)
+            _, r, c = _binned_shares_numeric(
+                ref, cur, ref_vals.size, integer=False, cur_sorted=True, engine=None
+            )
             return float(fn(r, c))
         cur_vals, cur_counts = sorted_value_counts(cur)
     elif kind == "categorical":

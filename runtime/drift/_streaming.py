@@ -67,6 +67,7 @@ class _FittedDetector(ColumnRules, Protocol):
 
     def _profile(self) -> ReferenceProfile: ...
 
+
 __all__ = ["MAX_OFF_GRID_VALUES", "score_chunks"]
 
 #: Distinct current values outside the reference kept for value-binned tests on numerical columns.
@@ -260,7 +261,8 @@ def score_chunks(det: _FittedDetector, chunks: Callable[[], Iterable[Any]] | Ite
 
     methods = {name: _numeric_method(det, acc) for name, acc in nums.items() if acc.n and acc.prof.n_rows}
     needs_second = {
-        name for name, m in methods.items()
+        name
+        for name, m in methods.items()
         if (m in ("psi", "jensenshannon") and nums[name].prof.n_unique > 20) or m == "wasserstein"
     }
     if needs_second:
@@ -274,9 +276,12 @@ def score_chunks(det: _FittedDetector, chunks: Callable[[], Iterable[Any]] | Ite
             acc, m = nums[name], methods[name]
             edges = None
             if m in ("psi", "jensenshannon"):
-                edges = sturges_edges(min(acc.minimum, float(acc.prof.sorted_values[0])),
-                                      max(acc.maximum, float(acc.prof.sorted_values[-1])),
-                                      acc.prof.n_rows + acc.n, integer=acc.prof.integer and acc.integer)
+                edges = sturges_edges(
+                    min(acc.minimum, float(acc.prof.sorted_values[0])),
+                    max(acc.maximum, float(acc.prof.sorted_values[-1])),
+                    acc.prof.n_rows + acc.n,
+                    integer=acc.prof.integer and acc.integer,
+                )
             plans[name] = (edges, acc.mixed_intervals() if m == "wasserstein" else None)
         for chunk in make():
             frame = as_frame(chunk)
@@ -352,7 +357,16 @@ def _numeric_result(det: _FittedDetector, acc: _NumAcc, method: str | None) -> C
     score = p_value if method in ("ks", "chisquare", "z") else statistic
     assert score is not None
     return ColumnDrift(
-        column=prof.name, kind="numerical", method=method, statistic=statistic, p_value=p_value, score=score,
-        threshold=threshold, drifted=decide(method, score, threshold), n_reference=n1, n_current=n2,
-        n_current_missing=acc.n_missing, exact=exact,
+        column=prof.name,
+        kind="numerical",
+        method=method,
+        statistic=statistic,
+        p_value=p_value,
+        score=score,
+        threshold=threshold,
+        drifted=decide(method, score, threshold),
+        n_reference=n1,
+        n_current=n2,
+        n_current_missing=acc.n_missing,
+        exact=exact,
     )

@@ -93,7 +93,9 @@ class FairnessGate:
             value = report.metrics[metric + suffix]
             checked[metric + suffix] = value
             if math.isnan(value):
-                reasons.append(f"{metric}{suffix} is undefined (0/0) so the limit {kind} {limit} cannot be met")
+                reasons.append(
+                    f"{metric}{suffix} is undefined (0/0) so the limit {kind} {limit} cannot be met"
+                )
             elif kind == "max" and value > limit:
                 reasons.append(f"{metric}{suffix} = {value:.4f} is above the limit {limit}")
             elif kind == "min" and value < limit:
@@ -101,11 +103,20 @@ class FairnessGate:
         return GateResult(passed=not reasons, reasons=reasons, checked=checked, report=report)
 
     def evaluate(
-        self, y_true: Any, y_pred: Any, sensitive_features: Any, *, sample_weight: Any = None, pos_label: Any = None
+        self,
+        y_true: Any,
+        y_pred: Any,
+        sensitive_features: Any,
+        *,
+        sample_weight: Any = None,
+        pos_label: Any = None,
     ) -> GateResult:
         """Compute the report and judge it."""
-        return self.judge(fairness_report(y_true, y_pred, sensitive_features, sample_weight=sample_weight,
-                                          pos_label=pos_label))
+        return self.judge(
+            fairness_report(
+                y_true, y_pred, sensitive_features, sample_weight=sample_weight, pos_label=pos_label
+            )
+        )
 
 
 def evaluate_gate(y_true: Any, y_pred: Any, sensitive_features: Any, **limits: Any) -> GateResult:

@@ -162,7 +162,11 @@ def _group_codes(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any]
     elif isinstance(sensitive_features, pd.Series):
         columns, names = [sensitive_features], [str(sensitive_features.name or "sensitive_feature_0")]
     else:
-        arr = np.asarray(sensitive_features, dtype=object) if not isinstance(sensitive_features, np.ndarray) else sensitive_features
+        arr = (
+            np.asarray(sensitive_features, dtype=object)
+            if not isinstance(sensitive_features, np.ndarray)
+            else sensitive_features
+        )
         if arr.ndim == 1:
             columns, names = [pd.Series(arr)], ["sensitive_feature_0"]
         else:
@@ -180,7 +184,9 @@ def _group_codes(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any]
         else:
             codes, uniques = pd.factorize(col, sort=True)
         if (codes < 0).any():
-            raise ValueError(f"sensitive feature {name!r} has missing values; fill them (e.g. 'unknown') first")
+            raise ValueError(
+                f"sensitive feature {name!r} has missing values; fill them (e.g. 'unknown') first"
+            )
         codes_list.append(codes.astype(np.intp, copy=False))
         uniques_list.append(uniques)
     combined = codes_list[0]
@@ -350,21 +356,30 @@ def fairness_report(
     combinations that occur, as fairlearn's ``MetricFrame`` forms them).
     See Also: :class:`runtime.fairness.FairnessGate` (pass/fail with reasons).
     """
-    table, groups, names = group_confusion(y_true, y_pred, sensitive_features, sample_weight=sample_weight,
-                                           pos_label=pos_label)
+    table, groups, names = group_confusion(
+        y_true, y_pred, sensitive_features, sample_weight=sample_weight, pos_label=pos_label
+    )
     rates, overall, metrics = _metrics_from_table(table)
     counts = table.sum(axis=1)
     by_group = [
-        GroupMetrics(group=list(g) if isinstance(g, tuple) else g, count=float(c), **dict(zip(RATES, map(float, r), strict=True)))
+        GroupMetrics(
+            group=list(g) if isinstance(g, tuple) else g,
+            count=float(c),
+            **dict(zip(RATES, map(float, r), strict=True)),
+        )
         for g, c, r in zip(groups, counts, rates, strict=True)
     ]
-    overall_m = GroupMetrics(group="overall", count=float(counts.sum()), **dict(zip(RATES, map(float, overall), strict=True)))
+    overall_m = GroupMetrics(
+        group="overall", count=float(counts.sum()), **dict(zip(RATES, map(float, overall), strict=True))
+    )
     notes = [
         f"{name} is undefined (0/0: every group's rate is 0)" for name, v in metrics.items() if math.isnan(v)
     ]
     if len(groups) < 2:
         notes.append(f"only one group ({groups[0]!r}) in the data: every difference is 0 and every ratio 1")
-    return FairnessReport(sensitive_features=names, overall=overall_m, by_group=by_group, metrics=metrics, notes=notes)
+    return FairnessReport(
+        sensitive_features=names, overall=overall_m, by_group=by_group, metrics=metrics, notes=notes
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -377,13 +392,22 @@ def _check_method(method: str) -> None:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
 
 
-def _rate_inputs(y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any = None):
-    table, _, _ = group_confusion(y_true, y_pred, sensitive_features, sample_weight=sample_weight, pos_label=pos_label)
+def _rate_inputs(
+    y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any = None
+):
+    table, _, _ = group_confusion(
+        y_true, y_pred, sensitive_features, sample_weight=sample_weight, pos_label=pos_label
+    )
     return _rates(table), _rates(table.sum(axis=0))
 
 
 def demographic_parity_difference(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    sample_weight: Any = None,
 ) -> float:
     """Selection-rate difference between groups (fairlearn's function of the same name)."""
     _check_method(method)
@@ -392,7 +416,12 @@ def demographic_parity_difference(
 
 
 def demographic_parity_ratio(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    sample_weight: Any = None,
 ) -> float:
     """Selection-rate ratio (disparate impact; 0.8 is the four-fifths rule)."""
     _check_method(method)
@@ -401,7 +430,12 @@ def demographic_parity_ratio(
 
 
 def equalized_odds_difference(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    sample_weight: Any = None,
     agg: Agg = "worst_case",
 ) -> float:
     """Larger (``worst_case``) or mean of the TPR and FPR differences."""
@@ -412,7 +446,12 @@ def equalized_odds_difference(
 
 
 def equalized_odds_ratio(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    sample_weight: Any = None,
     agg: Agg = "worst_case",
 ) -> float:
     """Smaller (``worst_case``) or mean of the TPR and FPR ratios."""
@@ -431,7 +470,12 @@ def _aggregate(values: Sequence[float], agg: str, worst: Any) -> float:
 
 
 def equal_opportunity_difference(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    sample_weight: Any = None,
 ) -> float:
     """True-positive-rate difference between groups."""
     _check_method(method)
@@ -440,7 +484,12 @@ def equal_opportunity_difference(
 
 
 def equal_opportunity_ratio(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups", sample_weight: Any = None
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    sample_weight: Any = None,
 ) -> float:
     """True-positive-rate ratio between groups."""
     _check_method(method)

@@ -64,12 +64,14 @@ def render_fairness_html(report: FairnessReport, verdict: GateResult | None = No
     chart = pio.to_html(fig, full_html=False, include_plotlyjs=True)
     rows = "".join(
         f"<tr><td>{html.escape(_group(g.group))}</td><td>{g.count:g}</td>"
-        + "".join(f"<td>{_fmt(getattr(g, r))}</td>" for r in RATES) + "</tr>"
+        + "".join(f"<td>{_fmt(getattr(g, r))}</td>" for r in RATES)
+        + "</tr>"
         for g in [*report.by_group, report.overall]
     )
     metric_rows = "".join(
         f"<tr><td>{name}</td><td>{_fmt(v)}</td><td>{_fmt(report.metrics[name + '_to_overall'])}</td></tr>"
-        for name, v in report.metrics.items() if not name.endswith("_to_overall")
+        for name, v in report.metrics.items()
+        if not name.endswith("_to_overall")
     )
     gate = ""
     if verdict is not None:
@@ -81,7 +83,7 @@ def render_fairness_html(report: FairnessReport, verdict: GateResult | None = No
 <html lang="en"><head><meta charset="utf-8"><title>Fairness report</title>
 <style>body {{ font-family: system-ui, sans-serif; margin: 2em; }} table {{ border-collapse: collapse; margin-bottom: 2em; }}
 td, th {{ border: 1px solid #ccc; padding: 4px 8px; }}</style></head><body>
-<h1>Fairness by {html.escape(' x '.join(report.sensitive_features))}</h1>
+<h1>Fairness by {html.escape(" x ".join(report.sensitive_features))}</h1>
 {gate}
 {chart}
 <h2>Rates by group</h2><table><tr><th>group</th><th>rows</th>{head}</tr>{rows}</table>

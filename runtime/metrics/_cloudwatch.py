@@ -29,12 +29,21 @@ __all__ = ["MAX_DATUMS_PER_CALL", "drift_metric_data", "fairness_metric_data", "
 MAX_DATUMS_PER_CALL = 1000
 
 
-def _datum(name: str, value: float, dims: list[tuple[str, str]], when: datetime, unit: str = "None") -> dict[str, Any]:
-    return {"MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims], "Timestamp": when,
-            "Value": float(value), "Unit": unit}
+def _datum(
+    name: str, value: float, dims: list[tuple[str, str]], when: datetime, unit: str = "None"
+) -> dict[str, Any]:
+    return {
+        "MetricName": name,
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
+        "Timestamp": when,
+        "Value": float(value),
+        "Unit": unit,
+    }
 
 
-def drift_metric_data(result: DatasetDrift, endpoint: str, timestamp: datetime | None = None) -> list[dict[str, Any]]:
+def drift_metric_data(
+    result: DatasetDrift, endpoint: str, timestamp: datetime | None = None
+) -> list[dict[str, Any]]:
     """``DriftShare``, ``DriftedColumns``, ``DatasetDrift`` (dimension ``Endpoint``) and one ``DriftScore`` per
     tested column (dimensions ``Endpoint``, ``Column``). Columns without a score are skipped (no NaN datums)."""
     when = timestamp or datetime.now(UTC)
@@ -50,7 +59,9 @@ def drift_metric_data(result: DatasetDrift, endpoint: str, timestamp: datetime |
     return data
 
 
-def fairness_metric_data(report: FairnessReport, endpoint: str, timestamp: datetime | None = None) -> list[dict[str, Any]]:
+def fairness_metric_data(
+    report: FairnessReport, endpoint: str, timestamp: datetime | None = None
+) -> list[dict[str, Any]]:
     """One ``FairnessMetric`` datum per defined metric (dimensions ``Endpoint``, ``Metric``)."""
     when = timestamp or datetime.now(UTC)
     return [
@@ -60,7 +71,9 @@ def fairness_metric_data(report: FairnessReport, endpoint: str, timestamp: datet
     ]
 
 
-def publish_metric_data(data: list[dict[str, Any]], client: Any = None, namespace: str = CLOUDWATCH_NAMESPACE) -> int:
+def publish_metric_data(
+    data: list[dict[str, Any]], client: Any = None, namespace: str = CLOUDWATCH_NAMESPACE
+) -> int:
     """Send datums with ``put_metric_data`` in batches; returns how many were sent.
 
     ``client`` is a boto3 CloudWatch client (default: ``boto3.client("cloudwatch")`` from the environment).

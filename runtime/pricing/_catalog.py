@@ -34,8 +34,6 @@ REFRESH_COMMAND = "keel cost refresh-prices"
 INTERRUPTION_BUCKETS: tuple[str, ...] = ("<5%", "5-10%", "10-15%", "15-20%", ">20%")
 
 
-
-
 class CatalogError(InputError):
     """A price file is missing, unreadable or malformed; the message names the file, row, field and value."""
 
@@ -205,7 +203,10 @@ def _read_rows(path: Path, model: type[_Row]) -> list[_Row]:
         for line, raw in enumerate(reader, start=2):
             if None in raw:  # more cells than the header has columns
                 raise CatalogError.at(
-                    f"{path}:{line}", "(row)", None, f"has {len(raw) - 1 + len(raw[None])} cells; the header has {len(expected)}"  # type: ignore[index]
+                    f"{path}:{line}",
+                    "(row)",
+                    None,
+                    f"has {len(raw) - 1 + len(raw[None])} cells; the header has {len(expected)}",  # type: ignore[index]
                 )
             try:
                 out.append(model.model_validate(raw))
@@ -223,7 +224,9 @@ def _read_text(path: Path, what: str) -> str:
     try:
         return read_text(path, what=what, max_bytes=MAX_DOCUMENT_BYTES)
     except InputError as exc:
-        raise CatalogError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
+        raise CatalogError(
+            str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed
+        ) from None
 
 
 # ------------------------------------------------------------------------------------------ the catalog
@@ -338,12 +341,16 @@ def _build(directory: Path) -> Catalog:
     if not directory.is_dir():
         raise CatalogError.at(directory, "", None, "is not a folder; expected a folder of price files")
     if not meta_path.exists() and not meta_path.is_symlink():
-        raise CatalogError.at(meta_path, "", None, f"catalog metadata missing; rebuild it with `{REFRESH_COMMAND}`")
+        raise CatalogError.at(
+            meta_path, "", None, f"catalog metadata missing; rebuild it with `{REFRESH_COMMAND}`"
+        )
     text = _read_text(meta_path, "catalog metadata file (JSON)")
     try:
         meta = CatalogMeta.model_validate(parse_json(text, meta_path, what="catalog metadata file"))
     except InputError as exc:
-        raise CatalogError(str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed) from None
+        raise CatalogError(
+            str(exc), file=exc.file, field=exc.field, value=exc.value, allowed=exc.allowed
+        ) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         fld = ".".join(map(str, err["loc"])) or "(top level)"
@@ -423,7 +430,9 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     try:
         resolved = Path(chosen).resolve()
     except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before Python 3.13)
-        raise CatalogError.at(chosen, "", None, "is a symbolic link loop; expected a folder of price files") from None
+        raise CatalogError.at(
+            chosen, "", None, "is a symbolic link loop; expected a folder of price files"
+        ) from None
     return _load_cached(str(resolved))
 
 

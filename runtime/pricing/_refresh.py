@@ -376,7 +376,11 @@ def _fmt(value: object) -> object:
 
 
 #: The data files of a catalog folder, as ``catalog.json`` lists them.
-DATA_FILES = {"instance_types": "instance_types.csv", "accelerators": "accelerators.csv", "prices": "prices.csv"}
+DATA_FILES = {
+    "instance_types": "instance_types.csv",
+    "accelerators": "accelerators.csv",
+    "prices": "prices.csv",
+}
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -416,7 +420,9 @@ def write_catalog(
 ) -> None:
     """Write ``catalog`` as the four data files under ``directory`` (the format :func:`load_catalog` reads)."""
     types = [t for c in catalog.clouds() for r in catalog.regions(c) for t in catalog.instance_types(c, r)]
-    accelerators = [a for c in catalog.clouds() for r in catalog.regions(c) for a in catalog.accelerators(c, r)]
+    accelerators = [
+        a for c in catalog.clouds() for r in catalog.regions(c) for a in catalog.accelerators(c, r)
+    ]
     prices = [
         p
         for c in catalog.clouds()

@@ -746,7 +746,9 @@ def main() -> None:
         "or plausible values, as each row's 'basis' column says. Not fetched from an API: refresh with "
         "`keel cost refresh-prices` (AWS Price List API / GCP Cloud Billing Catalog API)."
     )
-    spot_source = "plausible values shaped like the AWS Spot Advisor feed and GCP Spot discounts; not a live feed"
+    spot_source = (
+        "plausible values shaped like the AWS Spot Advisor feed and GCP Spot discounts; not a live feed"
+    )
     write_catalog_files(
         DATA_DIR,
         {

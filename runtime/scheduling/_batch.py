@@ -128,6 +128,7 @@ def heuristic(
     assert best is not None
     return best[1], best[2]
 
+
 def repair(
     cands: Sequence[BatchCandidates], lam: NDArray[np.float64], limits: NDArray[np.float64]
 ) -> tuple[list[int | None], list[str]]:
@@ -171,6 +172,7 @@ def repair(
             break
     return chosen, unplaced
 
+
 def model(
     cands: Sequence[BatchCandidates], quotas: Sequence[Quota], relax: bool = False
 ) -> tuple[Any, list[list[Any]]]:
@@ -199,6 +201,7 @@ def model(
         if terms:
             prob += pulp.lpSum(terms) <= quota.limit, f"quota_{q}"
     return prob, variables
+
 
 def solve_ilp(
     cands: Sequence[BatchCandidates], quotas: Sequence[Quota], time_limit: float | None

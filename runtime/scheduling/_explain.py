@@ -35,9 +35,7 @@ def reason(ev: Candidates, best: int, plan: Plan) -> str:
     if plan.interruption_assumed:
         head += "; interruption rate assumed (none published for this type)"
     if plan.run_loss_probability is not None:
-        head += (
-            f"; not checkpointable: each attempt is lost with probability {plan.run_loss_probability:.1%}"
-        )
+        head += f"; not checkpointable: each attempt is lost with probability {plan.run_loss_probability:.1%}"
     if plan.start_in_hours > 0:
         head += f"; starts in {plan.start_in_hours:g} h when prices are {plan.price_multiplier:.2f}x"
     if best >= n and job.purchase == "auto":

@@ -495,7 +495,6 @@ class SpotScheduler:
                 ev.job.resources.nodes * ev.hourly * ev.multiplier * ev.expected_hours + ev.egress
             )
 
-
     # -- explaining an impossible job
 
     # -- batches sharing quotas
@@ -543,7 +542,6 @@ class SpotScheduler:
             candidates=n_cands,
         )
 
-
     def _batch_candidates(self, job: Job) -> _batch.BatchCandidates:
         """Feasible candidates of ``job`` with their quota usage, pruned for the batch solver."""
         ev = self._evaluate(job)
@@ -555,9 +553,6 @@ class SpotScheduler:
             usage[q] = np.where(self._quota_applies[q, idx], self._usage(job, quota)[idx], 0.0)
         return _batch.prune(ev, usage, self._quota_applies[:, idx])
 
-
-
-
     def batch_lower_bound(self, jobs: Sequence[Job]) -> float:
         """The LP relaxation of :meth:`place_batch`'s integer program: no assignment costs less.
 
@@ -565,9 +560,6 @@ class SpotScheduler:
         relaxation is infeasible.
         """
         return _batch.lower_bound([self._batch_candidates(job) for job in jobs], self.quotas)
-
-
-
 
 
 def place_job(job: Job, offers: Sequence[Offer], **params: Any) -> Placement:

@@ -160,7 +160,10 @@ def estimate(
             check_usage_resources(usage_data, [base_state, head_state])
             base = estimate_cost(base_state, catalog=catalog, usage=usage_data, check_usage=False)
             head = estimate_cost(head_state, catalog=catalog, usage=usage_data, check_usage=False)
-            _write(render_diff(diff_estimates(base, head), fmt, rollup_keys=by or ("cost-center", "team")), output)
+            _write(
+                render_diff(diff_estimates(base, head), fmt, rollup_keys=by or ("cost-center", "team")),
+                output,
+            )
             return
         files = [f for p in states for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])]
         if not files:

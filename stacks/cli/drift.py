@@ -21,21 +21,61 @@ class DriftFormat(StrEnum):
 
 def drift(
     current: Annotated[Path, typer.Option("--current", help="Current window (.csv or .parquet).")],
-    reference: Annotated[Path | None, typer.Option("--reference", help="Reference data (.csv or .parquet).")] = None,
-    profile: Annotated[Path | None, typer.Option("--profile", help="Saved reference profile (.npz or .json) instead of --reference.")] = None,
-    save_profile: Annotated[Path | None, typer.Option("--save-profile", help="Write the reference profile here for later runs.")] = None,
-    output_format: Annotated[DriftFormat, typer.Option("--format", help="table, json or html.")] = DriftFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", help="Write the report here instead of standard output.")] = None,
-    method: Annotated[str | None, typer.Option("--method", help="Test for every column: ks, wasserstein, psi, psi_quantile, jensenshannon, chisquare, z. Default: Evidently's choice per column.")] = None,
-    num_method: Annotated[str | None, typer.Option("--num-method", help="Test for numerical columns.")] = None,
-    cat_method: Annotated[str | None, typer.Option("--cat-method", help="Test for categorical columns.")] = None,
-    threshold: Annotated[float | None, typer.Option("--threshold", help="Threshold for every column (default: the method's).")] = None,
-    drift_share: Annotated[float, typer.Option("--drift-share", help="Dataset drifts when this share of columns drifts.")] = 0.5,
-    numerical: Annotated[list[str] | None, typer.Option("--numerical", help="Numerical column (repeat). Inferred when not given.")] = None,
-    categorical: Annotated[list[str] | None, typer.Option("--categorical", help="Categorical column (repeat).")] = None,
-    prometheus: Annotated[Path | None, typer.Option("--prometheus", help="Also write Prometheus exposition text here.")] = None,
-    cloudwatch_endpoint: Annotated[str | None, typer.Option("--cloudwatch-endpoint", help="Also publish CloudWatch metrics for this endpoint name (boto3 credentials from the environment).")] = None,
-    fail_on_drift: Annotated[bool, typer.Option("--fail-on-drift", help="Exit 1 when the dataset drifts.")] = False,
+    reference: Annotated[
+        Path | None, typer.Option("--reference", help="Reference data (.csv or .parquet).")
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option("--profile", help="Saved reference profile (.npz or .json) instead of --reference."),
+    ] = None,
+    save_profile: Annotated[
+        Path | None, typer.Option("--save-profile", help="Write the reference profile here for later runs.")
+    ] = None,
+    output_format: Annotated[
+        DriftFormat, typer.Option("--format", help="table, json or html.")
+    ] = DriftFormat.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the report here instead of standard output.")
+    ] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            help="Test for every column: ks, wasserstein, psi, psi_quantile, jensenshannon, chisquare, z. Default: Evidently's choice per column.",
+        ),
+    ] = None,
+    num_method: Annotated[
+        str | None, typer.Option("--num-method", help="Test for numerical columns.")
+    ] = None,
+    cat_method: Annotated[
+        str | None, typer.Option("--cat-method", help="Test for categorical columns.")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", help="Threshold for every column (default: the method's).")
+    ] = None,
+    drift_share: Annotated[
+        float, typer.Option("--drift-share", help="Dataset drifts when this share of columns drifts.")
+    ] = 0.5,
+    numerical: Annotated[
+        list[str] | None,
+        typer.Option("--numerical", help="Numerical column (repeat). Inferred when not given."),
+    ] = None,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help="Categorical column (repeat).")
+    ] = None,
+    prometheus: Annotated[
+        Path | None, typer.Option("--prometheus", help="Also write Prometheus exposition text here.")
+    ] = None,
+    cloudwatch_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--cloudwatch-endpoint",
+            help="Also publish CloudWatch metrics for this endpoint name (boto3 credentials from the environment).",
+        ),
+    ] = None,
+    fail_on_drift: Annotated[
+        bool, typer.Option("--fail-on-drift", help="Exit 1 when the dataset drifts.")
+    ] = False,
 ) -> None:
     """Test every column of a window for drift against a reference, with Evidently's methods."""
     from mlkeel.files import InputError
@@ -45,8 +85,15 @@ def drift(
     if (reference is None) == (profile is None):
         fail("give exactly one of --reference (data) or --profile (a saved profile)")
     try:
-        detector = DriftDetector(method=method, num_method=num_method, cat_method=cat_method, threshold=threshold,
-                                 drift_share=drift_share, numerical=numerical or None, categorical=categorical or None)
+        detector = DriftDetector(
+            method=method,
+            num_method=num_method,
+            cat_method=cat_method,
+            threshold=threshold,
+            drift_share=drift_share,
+            numerical=numerical or None,
+            categorical=categorical or None,
+        )
         detector._validate_params()
     except ValueError as exc:
         fail(str(exc))
@@ -104,9 +151,13 @@ def drift(
         if result.n_columns == 0:
             why = "no column could be tested against the reference"
         else:
-            names = ", ".join(result.drifted_columns[:10]) + (" ..." if len(result.drifted_columns) > 10 else "")
-            why = (f"{result.n_drifted} of {result.n_columns} columns drifted ({names}); share "
-                   f"{result.share:.3f} >= --drift-share {result.drift_share}")
+            names = ", ".join(result.drifted_columns[:10]) + (
+                " ..." if len(result.drifted_columns) > 10 else ""
+            )
+            why = (
+                f"{result.n_drifted} of {result.n_columns} columns drifted ({names}); share "
+                f"{result.share:.3f} >= --drift-share {result.drift_share}"
+            )
         where = f"; report in {output}" if output is not None else ""
         typer.echo(f"keel: dataset drift in {current}: {why}{where}", err=True)
         raise typer.Exit(EXIT_FINDINGS)

@@ -20,20 +20,53 @@ class FairnessFormat(StrEnum):
 
 
 def fairness(
-    data: Annotated[Path, typer.Option("--data", help="Scored data with labels, predictions and sensitive features (.csv or .parquet).")],
-    label: Annotated[str, typer.Option("--label", help="Column with the true outcome (0/1 or -1/1, or use --pos-label).")],
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="Scored data with labels, predictions and sensitive features (.csv or .parquet)."
+        ),
+    ],
+    label: Annotated[
+        str, typer.Option("--label", help="Column with the true outcome (0/1 or -1/1, or use --pos-label).")
+    ],
     prediction: Annotated[str, typer.Option("--prediction", help="Column with the model's decision.")],
-    sensitive: Annotated[list[str], typer.Option("--sensitive", help="Sensitive feature column (repeat for intersections).")],
+    sensitive: Annotated[
+        list[str], typer.Option("--sensitive", help="Sensitive feature column (repeat for intersections).")
+    ],
     weight: Annotated[str | None, typer.Option("--weight", help="Sample weight column.")] = None,
-    pos_label: Annotated[str | None, typer.Option("--pos-label", help="Value of the positive outcome when labels are not 0/1.")] = None,
-    output_format: Annotated[FairnessFormat, typer.Option("--format", help="table, json or html.")] = FairnessFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", help="Write the report here instead of standard output.")] = None,
-    method: Annotated[str, typer.Option("--method", help="between_groups or to_overall, for the gate.")] = "between_groups",
-    gate_max_dpd: Annotated[float | None, typer.Option("--gate-max-dpd", help="Fail when demographic parity difference is above this.")] = None,
-    gate_min_dpr: Annotated[float | None, typer.Option("--gate-min-dpr", help="Fail when demographic parity ratio is below this (0.8: four-fifths rule).")] = None,
-    gate_max_eod: Annotated[float | None, typer.Option("--gate-max-eod", help="Fail when equalized odds difference is above this.")] = None,
-    gate_min_eor: Annotated[float | None, typer.Option("--gate-min-eor", help="Fail when equalized odds ratio is below this.")] = None,
-    gate_max_eopd: Annotated[float | None, typer.Option("--gate-max-eopd", help="Fail when equal opportunity difference is above this.")] = None,
+    pos_label: Annotated[
+        str | None, typer.Option("--pos-label", help="Value of the positive outcome when labels are not 0/1.")
+    ] = None,
+    output_format: Annotated[
+        FairnessFormat, typer.Option("--format", help="table, json or html.")
+    ] = FairnessFormat.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the report here instead of standard output.")
+    ] = None,
+    method: Annotated[
+        str, typer.Option("--method", help="between_groups or to_overall, for the gate.")
+    ] = "between_groups",
+    gate_max_dpd: Annotated[
+        float | None,
+        typer.Option("--gate-max-dpd", help="Fail when demographic parity difference is above this."),
+    ] = None,
+    gate_min_dpr: Annotated[
+        float | None,
+        typer.Option(
+            "--gate-min-dpr", help="Fail when demographic parity ratio is below this (0.8: four-fifths rule)."
+        ),
+    ] = None,
+    gate_max_eod: Annotated[
+        float | None,
+        typer.Option("--gate-max-eod", help="Fail when equalized odds difference is above this."),
+    ] = None,
+    gate_min_eor: Annotated[
+        float | None, typer.Option("--gate-min-eor", help="Fail when equalized odds ratio is below this.")
+    ] = None,
+    gate_max_eopd: Annotated[
+        float | None,
+        typer.Option("--gate-max-eopd", help="Fail when equal opportunity difference is above this."),
+    ] = None,
 ) -> None:
     """Selection rate, TPR, FPR and accuracy per group, disparity metrics, and a pass/fail gate (exit 1 on fail)."""
     from mlkeel.files import InputError
@@ -57,14 +90,25 @@ def fairness(
         try:
             pos = type(frame[label].dropna().iloc[0].item())(pos_label)
         except (ValueError, IndexError):
-            fail(f"{data}: --pos-label = {pos_label!r}: label column {label!r} is numeric, so the positive "
-                 "outcome must be one of its numbers")
-    limits = {"max_demographic_parity_difference": gate_max_dpd, "min_demographic_parity_ratio": gate_min_dpr,
-              "max_equalized_odds_difference": gate_max_eod, "min_equalized_odds_ratio": gate_min_eor,
-              "max_equal_opportunity_difference": gate_max_eopd}
+            fail(
+                f"{data}: --pos-label = {pos_label!r}: label column {label!r} is numeric, so the positive "
+                "outcome must be one of its numbers"
+            )
+    limits = {
+        "max_demographic_parity_difference": gate_max_dpd,
+        "min_demographic_parity_ratio": gate_min_dpr,
+        "max_equalized_odds_difference": gate_max_eod,
+        "min_equalized_odds_ratio": gate_min_eor,
+        "max_equal_opportunity_difference": gate_max_eopd,
+    }
     try:
-        report = fairness_report(frame[label], frame[prediction], frame[sensitive] if len(sensitive) > 1 else frame[sensitive[0]],
-                                 sample_weight=frame[weight] if weight else None, pos_label=pos)
+        report = fairness_report(
+            frame[label],
+            frame[prediction],
+            frame[sensitive] if len(sensitive) > 1 else frame[sensitive[0]],
+            sample_weight=frame[weight] if weight else None,
+            pos_label=pos,
+        )
         gate = FairnessGate(method=method, **limits) if any(v is not None for v in limits.values()) else None
     except ValueError as exc:
         fail(f"{data}: {exc}")

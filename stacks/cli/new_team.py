@@ -14,19 +14,30 @@ def new_team(
     team: Annotated[
         str | None, typer.Argument(help="Team name (a cost tag value: lowercase letters, digits, '-').")
     ] = None,
-    template: Annotated[str, typer.Option("--template", "-t", help="Template name (see --list).")] = "small-aws",
+    template: Annotated[
+        str, typer.Option("--template", "-t", help="Template name (see --list).")
+    ] = "small-aws",
     env: Annotated[str, typer.Option("--env", "-e", help="dev, test, staging or prod.")] = "dev",
-    cost_center: Annotated[str | None, typer.Option("--cost-center", help="Finance cost center (required).")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Accountable owner, a cost tag value (required).")] = None,
+    cost_center: Annotated[
+        str | None, typer.Option("--cost-center", help="Finance cost center (required).")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Accountable owner, a cost tag value (required).")
+    ] = None,
     region: Annotated[str | None, typer.Option("--region", help="Override the template's region.")] = None,
     param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="Other template parameter, KEY=VALUE (see --list).")
+        list[str] | None,
+        typer.Option("--param", "-p", help="Other template parameter, KEY=VALUE (see --list)."),
     ] = None,
     stack_dir: Annotated[
         Path | None,
-        typer.Option("--stack-dir", help="Existing folder for the stack file (default: Pulumi.yaml's stackConfigDir)."),
+        typer.Option(
+            "--stack-dir", help="Existing folder for the stack file (default: Pulumi.yaml's stackConfigDir)."
+        ),
     ] = None,
-    list_templates: Annotated[bool, typer.Option("--list", help="List the templates and their parameters, then exit.")] = False,
+    list_templates: Annotated[
+        bool, typer.Option("--list", help="List the templates and their parameters, then exit.")
+    ] = False,
 ) -> None:
     """Create Pulumi.<team>-<env>.yaml from a per-team template; refuses to overwrite a stack."""
     from stacks.engine._config import find_project_file, stack_config_dir
@@ -43,7 +54,9 @@ def new_team(
                     typer.echo(f"{'':22}-p {key}=...  {spec.get('description', '')}{default}")
             return
         if not team:
-            fail("missing the TEAM argument: keel new-team TEAM --template NAME --env ENV --cost-center CC --owner OWNER")
+            fail(
+                "missing the TEAM argument: keel new-team TEAM --template NAME --env ENV --cost-center CC --owner OWNER"
+            )
         params: dict[str, str] = {}
         if cost_center is not None:
             params["costCenter"] = cost_center
@@ -54,9 +67,13 @@ def new_team(
         for item in param or []:
             key, sep, value = item.partition("=")
             if not sep or not key:
-                fail(f"--param {item!r}: expected KEY=VALUE (the template's parameters: see keel new-team --list)")
+                fail(
+                    f"--param {item!r}: expected KEY=VALUE (the template's parameters: see keel new-team --list)"
+                )
             if key in BUILTIN_PARAMETERS:
-                fail(f"--param {key}: set by keel new-team itself; use the TEAM argument, --env, --cost-center or --owner")
+                fail(
+                    f"--param {key}: set by keel new-team itself; use the TEAM argument, --env, --cost-center or --owner"
+                )
             if key in params:
                 fail(f"--param {key}: given twice ({params[key]!r} and {value!r}); give each parameter once")
             params[key] = value

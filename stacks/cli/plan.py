@@ -33,7 +33,9 @@ def plan(
         typer.Option("--output", "-o", help="State file to write (one stack) or folder (several stacks)."),
     ] = None,
     tree: Annotated[bool, typer.Option("--tree/--no-tree", help="Print each stack's resource tree.")] = True,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to plan in (default: cores).")] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Processes to plan in (default: cores).")
+    ] = None,
 ) -> None:
     """Run stacks offline with no cloud or Pulumi CLI; write each state (pulumi stack export format)."""
     import json
@@ -53,7 +55,9 @@ def plan(
     if missing:
         fail(f"no such stack file: {', '.join(missing)}")
     if output is not None and len(files) > 1:
-        state_files: list[Path | None] = [output / f"{f.name.removeprefix('Pulumi.').rsplit('.', 1)[0]}.json" for f in files]
+        state_files: list[Path | None] = [
+            output / f"{f.name.removeprefix('Pulumi.').rsplit('.', 1)[0]}.json" for f in files
+        ]
     else:
         state_files = [output] * len(files)
 
@@ -81,8 +85,11 @@ def plan(
         if outcome.error:
             from rich.markup import escape
 
-            console.print(f"[red]keel: error:[/red] {escape(str(outcome.stack_file))}: {escape(outcome.error)}",
-                          highlight=False, soft_wrap=True)  # no line breaks inside paths: users grep them
+            console.print(
+                f"[red]keel: error:[/red] {escape(str(outcome.stack_file))}: {escape(outcome.error)}",
+                highlight=False,
+                soft_wrap=True,
+            )  # no line breaks inside paths: users grep them
             code = max(code, EXIT_BAD_INPUT if outcome.bad_input else 1)
             continue
         assert outcome.state_file is not None

@@ -51,7 +51,9 @@ def find_project_file(start: Path) -> Path:
         candidate = folder / "Pulumi.yaml"
         if candidate.exists():
             return candidate
-    raise SpecError([Problem("", MISSING, "no Pulumi.yaml found in this folder or above it", file=str(start))])
+    raise SpecError(
+        [Problem("", MISSING, "no Pulumi.yaml found in this folder or above it", file=str(start))]
+    )
 
 
 def _go_numbers(value: Any) -> Any:
@@ -98,12 +100,21 @@ def project_defaults(project_file: Path) -> tuple[str, dict[str, Any]]:
     """The project name and its config defaults (``default:`` / ``value:``), keys fully qualified."""
     data = _read_yaml(project_file)
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        raise SpecError([Problem("name", data, "a Pulumi project file needs a 'name'", file=str(project_file))])
+        raise SpecError(
+            [Problem("name", data, "a Pulumi project file needs a 'name'", file=str(project_file))]
+        )
     project = data["name"]
     declared = data.get("config") or {}
     if not isinstance(declared, dict):
         raise SpecError(
-            [Problem("config", declared, "must be a mapping of config keys to declarations", file=str(project_file))]
+            [
+                Problem(
+                    "config",
+                    declared,
+                    "must be a mapping of config keys to declarations",
+                    file=str(project_file),
+                )
+            ]
         )
     defaults: dict[str, Any] = {}
     for key, decl in declared.items():
@@ -123,7 +134,14 @@ def stack_config_dir(project_file: Path) -> Path:
     folder = data.get("stackConfigDir", ".") if isinstance(data, dict) else "."
     if not isinstance(folder, str) or not folder.strip():
         raise SpecError(
-            [Problem("stackConfigDir", folder, "must be a folder path relative to the project", file=str(project_file))]
+            [
+                Problem(
+                    "stackConfigDir",
+                    folder,
+                    "must be a folder path relative to the project",
+                    file=str(project_file),
+                )
+            ]
         )
     return project_file.parent / folder
 
@@ -151,8 +169,12 @@ def stack_config_from_data(data: Any, stack_file: Path, project_file: Path) -> S
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SpecError([Problem("", data, "a stack file is a mapping with a 'config:' key", file=str(stack_file))])
-    unknown = sorted(set(data) - {"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"})
+        raise SpecError(
+            [Problem("", data, "a stack file is a mapping with a 'config:' key", file=str(stack_file))]
+        )
+    unknown = sorted(
+        set(data) - {"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"}
+    )
     if unknown:
         raise SpecError(
             [

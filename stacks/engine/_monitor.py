@@ -180,7 +180,9 @@ class RecordingMonitor(MockMonitor):
             )
             # The same bytes cross the wire both ways as with the engine.
             response = resource_pb2.TransformResponse.FromString(
-                self._invoke(invoke, transform_request.SerializeToString(), servicer._loop).SerializeToString()
+                self._invoke(
+                    invoke, transform_request.SerializeToString(), servicer._loop
+                ).SerializeToString()
             )
             if response.HasField("properties"):
                 properties = response.properties
@@ -292,7 +294,9 @@ class RecordingMonitor(MockMonitor):
         if dependencies:
             record["dependencies"] = dependencies
         property_dependencies = {
-            key: list(dict.fromkeys(deps.urns)) for key, deps in request.propertyDependencies.items() if deps.urns
+            key: list(dict.fromkeys(deps.urns))
+            for key, deps in request.propertyDependencies.items()
+            if deps.urns
         }
         if property_dependencies:
             record["propertyDependencies"] = property_dependencies

@@ -41,7 +41,9 @@ def plan_to_file(stack_file: Path, state_file: Path | None) -> PlanOutcome:
     except OSError as exc:
         if exc.filename is None:
             raise
-        return PlanOutcome(stack_file, stack, None, 0, f"{exc.filename}: {exc.strerror or exc}", bad_input=True)
+        return PlanOutcome(
+            stack_file, stack, None, 0, f"{exc.filename}: {exc.strerror or exc}", bad_input=True
+        )
     except Exception as exc:  # the program itself failed: report it with the stack's name
         return PlanOutcome(stack_file, stack, None, 0, f"{type(exc).__name__}: {exc}")
     return PlanOutcome(stack_file, result.stack, state_file, len(result.resources))

@@ -84,7 +84,10 @@ def state_document(records: list[dict[str, Any]], *, time: str | None = None) ->
                 "magic": hashlib.sha256(PULUMI_ENGINE_VERSION.encode()).hexdigest(),
                 "version": PULUMI_ENGINE_VERSION,
             },
-            "secrets_providers": {"type": "passphrase", "state": {"salt": "v1:offline-plan:no-secrets-stored"}},
+            "secrets_providers": {
+                "type": "passphrase",
+                "state": {"salt": "v1:offline-plan:no-secrets-stored"},
+            },
             "resources": [_export(record) for record in records],
         },
     }
@@ -195,4 +198,6 @@ def plan_config(
 ) -> PlanResult:
     """Plan a stack from a flat config map (values JSON-encoded where not strings, as the language host does)."""
     values = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
-    return run_program(project, stack, values, frozenset(secret_keys), program=program, source=f"Pulumi.{stack}.yaml")
+    return run_program(
+        project, stack, values, frozenset(secret_keys), program=program, source=f"Pulumi.{stack}.yaml"
+    )

@@ -15,5 +15,7 @@ for path, schema in ((SPEC_SCHEMA_FILE, spec_schema()), (STACK_FILE_SCHEMA_FILE,
 docs = Path(__file__).resolve().parents[2] / "docs" / "spec.md"
 text = docs.read_text(encoding="utf-8")
 block = f"<!-- BEGIN reference -->\n{reference_markdown()}<!-- END reference -->"
-atomic_write_text(docs, re.sub(r"<!-- BEGIN reference -->.*?<!-- END reference -->", lambda _m: block, text, flags=re.S))
+atomic_write_text(
+    docs, re.sub(r"<!-- BEGIN reference -->.*?<!-- END reference -->", lambda _m: block, text, flags=re.S)
+)
 print(docs)

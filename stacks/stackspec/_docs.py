@@ -18,7 +18,9 @@ def _type_name(annotation: object) -> str:
     if origin is typing.Literal:
         return " \\| ".join(f"`{a}`" for a in args)
     if origin is typing.Annotated:
-        rules = [m.description for m in getattr(annotation, "__metadata__", ()) if getattr(m, "description", None)]
+        rules = [
+            m.description for m in getattr(annotation, "__metadata__", ()) if getattr(m, "description", None)
+        ]
         return _type_name(args[0]) + "".join(f" ({rule})" for rule in rules)
     if origin in (list, typing.List):  # noqa: UP006
         return f"list of {_type_name(args[0])}"
@@ -48,8 +50,15 @@ def _models(model: type[BaseModel], seen: list[type[BaseModel]]) -> list[type[Ba
 def _constraints(info: typing.Any) -> str:
     parts = [info.description] if info.description else []
     for item in info.metadata:
-        for name, symbol in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<"), ("min_length", "min length"),
-                             ("max_length", "max length"), ("pattern", "pattern")):
+        for name, symbol in (
+            ("ge", "≥"),
+            ("gt", ">"),
+            ("le", "≤"),
+            ("lt", "<"),
+            ("min_length", "min length"),
+            ("max_length", "max length"),
+            ("pattern", "pattern"),
+        ):
             value = getattr(item, name, None)
             if value is not None:
                 parts.append(f"{symbol} `{value}`" if name == "pattern" else f"{symbol} {value}")

@@ -73,7 +73,9 @@ _FEATURE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 def _feature_name(value: str) -> str:
     if not _FEATURE_NAME.match(value):
-        raise ValueError("must be a feature name: a lowercase letter, then lowercase letters, digits and '_', at most 63")
+        raise ValueError(
+            "must be a feature name: a lowercase letter, then lowercase letters, digits and '_', at most 63"
+        )
     return value
 
 
@@ -99,13 +101,9 @@ def _documented(pattern: str, rule: str) -> Any:
 
 _K8S, _K8S_RULE = r"1\.(2[89]|3[0-9])", "must be a Kubernetes minor version from 1.28 to 1.39, such as '1.31'"
 _PROJECT = r"[a-z][a-z0-9-]{4,28}[a-z0-9]"
-_PROJECT_RULE = (
-    "must be a GCP project id: 6-30 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
-)
+_PROJECT_RULE = "must be a GCP project id: 6-30 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
 _BILLING = r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}"
-_BILLING_RULE = (
-    "must be a billing account id: three groups of six digits or capitals A-F joined by '-' (XXXXXX-XXXXXX-XXXXXX)"
-)
+_BILLING_RULE = "must be a billing account id: three groups of six digits or capitals A-F joined by '-' (XXXXXX-XXXXXX-XXXXXX)"
 _EMAIL, _EMAIL_RULE = r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "must be an e-mail address such as name@example.com"
 
 KubernetesVersion = Annotated[str, _matching(_K8S, _K8S_RULE), _documented(_K8S, _K8S_RULE)]
@@ -284,7 +282,9 @@ class TrainingSpec(_Spec):
             except ValueError:
                 raise ValueError(f"'{value}' is not a CIDR block") from None
             if net.prefixlen == 0:
-                raise ValueError(f"'{value}' opens the control plane to the internet; name your office/VPN ranges")
+                raise ValueError(
+                    f"'{value}' opens the control plane to the internet; name your office/VPN ranges"
+                )
         return values
 
     @model_validator(mode="after")
@@ -459,7 +459,9 @@ class StackSpec(_Spec):
             if not is_valid_tag_key(key):
                 raise ValueError(f"tag key '{key}' is not valid: {LABEL_KEY_RULE}")
             if key in COST_TAG_KEYS:
-                raise ValueError(f"tag key '{key}' is set by mlkeel from the spec; set the spec field instead")
+                raise ValueError(
+                    f"tag key '{key}' is set by mlkeel from the spec; set the spec field instead"
+                )
         return tags
 
     @property
@@ -501,24 +503,38 @@ def cross_field_problems(spec: StackSpec) -> list[Problem]:
                 )
             )
         if not spec.audit.enabled:
-            problems.append(Problem("audit.enabled", False, f"{spec.data_classification} data needs audit logging on"))
+            problems.append(
+                Problem("audit.enabled", False, f"{spec.data_classification} data needs audit logging on")
+            )
     if spec.cloud == "gcp":
         if spec.project is None:
             problems.append(Problem("project", None, "a GCP stack needs its project id ('project')"))
         if spec.budget.enabled and spec.billing_account is None:
             problems.append(
-                Problem("billingAccount", None, "a GCP budget needs the billing account id (XXXXXX-XXXXXX-XXXXXX)")
+                Problem(
+                    "billingAccount", None, "a GCP budget needs the billing account id (XXXXXX-XXXXXX-XXXXXX)"
+                )
             )
         if spec.encryption.rotation_days > 90:
-            problems.append(Problem("encryption.rotationDays", spec.encryption.rotation_days, "must be ≤ 90 on GCP"))
+            problems.append(
+                Problem("encryption.rotationDays", spec.encryption.rotation_days, "must be ≤ 90 on GCP")
+            )
     if spec.cloud == "aws" and spec.encryption.rotation_days < 90:
         problems.append(
-            Problem("encryption.rotationDays", spec.encryption.rotation_days, "must be between 90 and 365 on AWS KMS")
+            Problem(
+                "encryption.rotationDays",
+                spec.encryption.rotation_days,
+                "must be between 90 and 365 on AWS KMS",
+            )
         )
     if spec.serving.enabled and spec.serving.endpoints and not spec.network.enabled:
-        problems.append(Problem("network.enabled", False, "serving endpoints run in the private network; turn it on"))
+        problems.append(
+            Problem("network.enabled", False, "serving endpoints run in the private network; turn it on")
+        )
     if spec.training.enabled and not spec.network.enabled:
-        problems.append(Problem("network.enabled", False, "training pools run in the private network; turn it on"))
+        problems.append(
+            Problem("network.enabled", False, "training pools run in the private network; turn it on")
+        )
     for i, endpoint in enumerate(spec.serving.endpoints):
         rollout = endpoint.rollout
         if rollout.strategy != "all-at-once" and rollout.rollback_on_alarms and not spec.monitoring.enabled:

@@ -65,7 +65,12 @@ def _template(name: str) -> PlanResult:
     project_file = find_project_file(FRAUD_STACK)
     shutil.copy(project_file, folder / project_file.name)
     stack_file = new_team_stack(
-        "claims", name, "dev", {"costCenter": "cc-1234", "owner": "claims-lead"}, folder, folder / project_file.name
+        "claims",
+        name,
+        "dev",
+        {"costCenter": "cc-1234", "owner": "claims-lead"},
+        folder,
+        folder / project_file.name,
     )
     return plan_stack_file(stack_file)
 
@@ -91,7 +96,9 @@ def name_of(resource: dict[str, Any]) -> str:
 def one(plan: PlanResult, type_token: str, suffix: str) -> dict[str, Any]:
     """The resource of ``type_token`` whose logical name ends with ``suffix`` (exactly one)."""
     found = [r for r in plan.by_type(type_token) if name_of(r).endswith(suffix)]
-    assert len(found) == 1, f"expected one {type_token} ending in {suffix!r}, found {[name_of(r) for r in found]}"
+    assert len(found) == 1, (
+        f"expected one {type_token} ending in {suffix!r}, found {[name_of(r) for r in found]}"
+    )
     return found[0]
 
 

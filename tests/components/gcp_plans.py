@@ -50,8 +50,12 @@ def template() -> PlanResult:
         "claims",
         "regulated-eu-gcp",
         "prod",
-        {"project": "claims-ml-prod", "billingAccount": "0A1B2C-3D4E5F-6A7B8C", "costCenter": "cc-1234",
-         "owner": "claims-lead"},
+        {
+            "project": "claims-ml-prod",
+            "billingAccount": "0A1B2C-3D4E5F-6A7B8C",
+            "costCenter": "cc-1234",
+            "owner": "claims-lead",
+        },
         folder,
         folder / project_file.name,
     )

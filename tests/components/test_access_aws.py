@@ -22,7 +22,9 @@ def test_access_aws_no_policy_has_wildcard_grants(plan: str) -> None:
         assert wildcard_problems(doc) == [], where
         for stmt in doc["Statement"]:
             if stmt["Effect"] == "Allow" and stmt.get("Resource") == "*":
-                assert all("*" not in a for a in stmt["Action"]), f"{where}: {stmt['Sid']} widens actions on '*'"
+                assert all("*" not in a for a in stmt["Action"]), (
+                    f"{where}: {stmt['Sid']} widens actions on '*'"
+                )
 
 
 @pytest.mark.parametrize("plan", sorted(PLANS))
@@ -38,19 +40,36 @@ def test_access_aws_no_full_access_or_admin_policies_attached(plan: str) -> None
 def test_access_aws_pass_role_only_to_sagemaker_on_the_execution_roles() -> None:
     for where, doc in policy_documents(full()):
         for stmt in doc["Statement"]:
-            if "iam:PassRole" in stmt["Action"] and stmt["Effect"] == "Allow" and "Ceiling" not in stmt["Sid"]:
+            if (
+                "iam:PassRole" in stmt["Action"]
+                and stmt["Effect"] == "Allow"
+                and "Ceiling" not in stmt["Sid"]
+            ):
                 assert stmt["Resource"] != "*" and "*" not in json.dumps(stmt["Resource"]), where
-                assert stmt["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+                assert stmt["Condition"] == {
+                    "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
+                }
                 assert sorted(r.rsplit("/", 1)[-1] for r in stmt["Resource"]) == [
-                    "payments-prod-sagemaker-execution", "payments-prod-training-jobs"]
+                    "payments-prod-sagemaker-execution",
+                    "payments-prod-training-jobs",
+                ]
 
 
 def test_access_aws_persona_and_execution_roles_carry_the_boundary() -> None:
     plan = full()
     boundary = plan.by_type("aws:iam/policy:Policy")[0]
     roles = {r["inputs"]["name"]: r["inputs"] for r in plan.by_type("aws:iam/role:Role")}
-    expected = {f"payments-prod-{n}" for n in ("data-scientist", "ml-engineer", "platform-admin", "auditor",
-                                                 "sagemaker-execution", "training-jobs")}
+    expected = {
+        f"payments-prod-{n}"
+        for n in (
+            "data-scientist",
+            "ml-engineer",
+            "platform-admin",
+            "auditor",
+            "sagemaker-execution",
+            "training-jobs",
+        )
+    }
     assert expected <= set(roles)
     for name in expected:
         assert roles[name]["permissionsBoundary"] == boundary["outputs"]["arn"], name
@@ -71,41 +90,70 @@ def test_access_aws_boundary_is_the_ceiling_of_every_role_and_protects_the_stack
     allowed = {a for s in doc["Statement"] if s["Effect"] == "Allow" for a in s["Action"]}
     for policy in plan.by_type("aws:iam/rolePolicy:RolePolicy"):
         role = policy["inputs"]["role"]
-        if not role.startswith("payments-prod-") or role.endswith(("feature-store", "vpc-flow-logs", "eks-cluster")):
+        if not role.startswith("payments-prod-") or role.endswith(
+            ("feature-store", "vpc-flow-logs", "eks-cluster")
+        ):
             continue
         granted = {a for s in json.loads(policy["inputs"]["policy"])["Statement"] for a in s["Action"]}
         assert granted <= allowed, f"{role}: {sorted(granted - allowed)} outside the boundary"
     denies = {s["Sid"] for s in doc["Statement"] if s["Effect"] == "Deny"}
-    assert denies == {"DenyBoundaryChanges", "DenyBoundaryRemoval", "DenyKeyDestruction", "DenyBucketExposure",
-                      "DenyAuditTampering"}
+    assert denies == {
+        "DenyBoundaryChanges",
+        "DenyBoundaryRemoval",
+        "DenyKeyDestruction",
+        "DenyBucketExposure",
+        "DenyAuditTampering",
+    }
 
 
 def test_access_aws_persona_grants_are_scoped_to_stack_resources() -> None:
     plan = full()
-    policies = {p["inputs"]["role"]: json.loads(p["inputs"]["policy"]) for p in plan.by_type("aws:iam/rolePolicy:RolePolicy")}
+    policies = {
+        p["inputs"]["role"]: json.loads(p["inputs"]["policy"])
+        for p in plan.by_type("aws:iam/rolePolicy:RolePolicy")
+    }
     scientist = {s["Sid"]: s for s in policies["payments-prod-data-scientist"]["Statement"]}
-    assert scientist["InvokeStackEndpoints"]["Resource"] == ["arn:aws:sagemaker:eu-west-1:123456789012:endpoint/payments-prod-*"]
+    assert scientist["InvokeStackEndpoints"]["Resource"] == [
+        "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/payments-prod-*"
+    ]
     assert "sagemaker:PutRecord" not in scientist["UseFeatureGroups"]["Action"]
     assert "PushImages" not in scientist
     engineer = {s["Sid"]: s for s in policies["payments-prod-ml-engineer"]["Statement"]}
-    assert engineer["PushImages"]["Resource"] == ["arn:aws:ecr:eu-west-1:123456789012:repository/mlkeel/payments-prod/models"]
-    assert engineer["UseTrainingCluster"]["Resource"] == ["arn:aws:eks:eu-west-1:123456789012:cluster/payments-prod-training"]
+    assert engineer["PushImages"]["Resource"] == [
+        "arn:aws:ecr:eu-west-1:123456789012:repository/mlkeel/payments-prod/models"
+    ]
+    assert engineer["UseTrainingCluster"]["Resource"] == [
+        "arn:aws:eks:eu-west-1:123456789012:cluster/payments-prod-training"
+    ]
     auditor = {s["Sid"]: s for s in policies["payments-prod-auditor"]["Statement"]}
-    assert auditor["ReadTrail"]["Resource"] == ["arn:aws:cloudtrail:eu-west-1:123456789012:trail/payments-prod-audit"]
-    assert not any(a.startswith(("s3:Put", "sagemaker:Create", "sagemaker:Update")) for s in auditor.values() for a in s["Action"])
+    assert auditor["ReadTrail"]["Resource"] == [
+        "arn:aws:cloudtrail:eu-west-1:123456789012:trail/payments-prod-audit"
+    ]
+    assert not any(
+        a.startswith(("s3:Put", "sagemaker:Create", "sagemaker:Update"))
+        for s in auditor.values()
+        for a in s["Action"]
+    )
 
 
 def test_access_aws_execution_role_reads_exactly_the_served_sources() -> None:
     plan = full()
-    policy = next(json.loads(p["inputs"]["policy"]) for p in plan.by_type("aws:iam/rolePolicy:RolePolicy")
-                  if p["inputs"]["role"] == "payments-prod-sagemaker-execution")
+    policy = next(
+        json.loads(p["inputs"]["policy"])
+        for p in plan.by_type("aws:iam/rolePolicy:RolePolicy")
+        if p["inputs"]["role"] == "payments-prod-sagemaker-execution"
+    )
     statements = {s["Sid"]: s for s in policy["Statement"]}
     assert statements["ReadExternalModelArchives"]["Resource"] == [
-        "arn:aws:s3:::payments-shared-models/fraud/challenger/model.tar.gz"]
+        "arn:aws:s3:::payments-shared-models/fraud/challenger/model.tar.gz"
+    ]
     assert sorted(statements["PullImages"]["Resource"]) == [
         "arn:aws:ecr:eu-west-1:123456789012:repository/mlkeel/payments-prod/models",
         "arn:aws:ecr:eu-west-1:123456789012:repository/payments/refunds",
         "arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-xgboost",
     ]
-    assert "arn:aws:sagemaker:eu-west-1:123456789012:model-package/payments-prod-models/7" in statements["ReadModelPackages"]["Resource"]
+    assert (
+        "arn:aws:sagemaker:eu-west-1:123456789012:model-package/payments-prod-models/7"
+        in statements["ReadModelPackages"]["Resource"]
+    )
     assert statements["PublishMetrics"]["Condition"]["StringEquals"]["cloudwatch:namespace"]

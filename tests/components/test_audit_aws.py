@@ -26,10 +26,17 @@ def test_audit_aws_every_stack_with_audit_keeps_a_validated_encrypted_trail(aws_
     assert inputs["kmsKeyId"] == key_arn(aws_plan)
     bucket = one(aws_plan, "aws:s3/bucket:Bucket", "-audit-logs")
     assert inputs["s3BucketName"] == bucket["outputs"]["bucket"]
-    sse = next(s["inputs"] for s in aws_plan.by_type("aws:s3/bucketServerSideEncryptionConfiguration:"
-                                                      "BucketServerSideEncryptionConfiguration")
-               if s["inputs"]["bucket"] == inputs["s3BucketName"])
-    assert sse["rules"][0]["applyServerSideEncryptionByDefault"] == {"kmsMasterKeyId": key_arn(aws_plan), "sseAlgorithm": "aws:kms"}
+    sse = next(
+        s["inputs"]
+        for s in aws_plan.by_type(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+        )
+        if s["inputs"]["bucket"] == inputs["s3BucketName"]
+    )
+    assert sse["rules"][0]["applyServerSideEncryptionByDefault"] == {
+        "kmsMasterKeyId": key_arn(aws_plan),
+        "sseAlgorithm": "aws:kms",
+    }
     # CloudTrail checks the bucket policy when the trail is created: the policy must exist first.
     policy = one(aws_plan, "aws:s3/bucketPolicy:BucketPolicy", "-audit-logs-policy")
     assert policy["urn"] in trail["dependencies"]
@@ -38,8 +45,12 @@ def test_audit_aws_every_stack_with_audit_keeps_a_validated_encrypted_trail(aws_
 def test_audit_aws_write_management_events_are_always_recorded(aws_plan: PlanResult) -> None:
     if not _audited(aws_plan):
         return  # covered above: nothing is created
-    selectors = one(aws_plan, "aws:cloudtrail/trail:Trail", "-audit-trail")["inputs"]["advancedEventSelectors"]
-    management = [s for s in selectors if {"field": "eventCategory", "equals": ["Management"]} in s["fieldSelectors"]]
+    selectors = one(aws_plan, "aws:cloudtrail/trail:Trail", "-audit-trail")["inputs"][
+        "advancedEventSelectors"
+    ]
+    management = [
+        s for s in selectors if {"field": "eventCategory", "equals": ["Management"]} in s["fieldSelectors"]
+    ]
     assert len(management) == 1
     assert {"field": "readOnly", "equals": ["false"]} in management[0]["fieldSelectors"]
 
@@ -49,7 +60,8 @@ def test_audit_aws_data_events_cover_exactly_the_data_buckets() -> None:
         plan = PLANS[name]()
         trail = one(plan, "aws:cloudtrail/trail:Trail", "-audit-trail")["inputs"]
         data_buckets = sorted(
-            b["outputs"]["arn"] + "/" for b in plan.by_type("aws:s3/bucket:Bucket")
+            b["outputs"]["arn"] + "/"
+            for b in plan.by_type("aws:s3/bucket:Bucket")
             if b["urn"].endswith(("-registry-artifacts", "-features-offline"))
         )
         data = [s for s in trail["advancedEventSelectors"] if "data events" in s["name"]]
@@ -66,12 +78,22 @@ def test_audit_aws_trail_validated_encrypted_with_bucket_data_events() -> None:
     trail = plan.by_type("aws:cloudtrail/trail:Trail")[0]["inputs"]
     data = next(s for s in trail["advancedEventSelectors"] if "data events" in s["name"])
     arns = next(f for f in data["fieldSelectors"] if f["field"] == "resources.ARN")["startsWiths"]
-    assert sorted(arns) == ["arn:aws:s3:::payments-prod-features-123456789012/",
-                            "arn:aws:s3:::payments-prod-registry-123456789012/"]
-    policy = json.loads(next(p for p in plan.by_type("aws:s3/bucketPolicy:BucketPolicy")
-                             if p["inputs"]["bucket"] == trail["s3BucketName"])["inputs"]["policy"])
+    assert sorted(arns) == [
+        "arn:aws:s3:::payments-prod-features-123456789012/",
+        "arn:aws:s3:::payments-prod-registry-123456789012/",
+    ]
+    policy = json.loads(
+        next(
+            p
+            for p in plan.by_type("aws:s3/bucketPolicy:BucketPolicy")
+            if p["inputs"]["bucket"] == trail["s3BucketName"]
+        )["inputs"]["policy"]
+    )
     write = next(s for s in policy["Statement"] if s["Sid"] == "CloudTrailWrite")
-    assert write["Condition"]["StringEquals"]["aws:SourceArn"] == "arn:aws:cloudtrail:eu-west-1:123456789012:trail/payments-prod-audit"
+    assert (
+        write["Condition"]["StringEquals"]["aws:SourceArn"]
+        == "arn:aws:cloudtrail:eu-west-1:123456789012:trail/payments-prod-audit"
+    )
     assert write["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control"
     assert write["Resource"] == ["arn:aws:s3:::payments-prod-audit-123456789012/AWSLogs/123456789012/*"]
 
@@ -79,8 +101,15 @@ def test_audit_aws_trail_validated_encrypted_with_bucket_data_events() -> None:
 def test_audit_aws_logs_are_kept_as_long_as_the_spec_says() -> None:
     plan = full()
     bucket = one(plan, "aws:s3/bucket:Bucket", "-audit-logs")["outputs"]["bucket"]
-    lifecycle = next(r["inputs"] for r in plan.by_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-                     if r["inputs"]["bucket"] == bucket)
+    lifecycle = next(
+        r["inputs"]
+        for r in plan.by_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+        if r["inputs"]["bucket"] == bucket
+    )
     rules = {r["id"]: r for r in lifecycle["rules"]}
     assert rules["expire-audit-logs"]["filter"] == {"prefix": "AWSLogs/"}
-    assert rules["expire-audit-logs"]["expiration"]["days"] == full_config()["mlkeel:audit"]["retentionDays"] == 2557
+    assert (
+        rules["expire-audit-logs"]["expiration"]["days"]
+        == full_config()["mlkeel:audit"]["retentionDays"]
+        == 2557
+    )

@@ -58,7 +58,15 @@ def test_aws_naming_every_planned_name_fits_its_service(plan: str) -> None:
 )
 def test_aws_naming_any_team_and_role_fit_every_service(team: str, env: str, role: str) -> None:
     prefix = f"{team}-{env}"
-    for kind in ("s3-bucket", "iam-role", "sagemaker", "feature-group", "eks-nodegroup", "sns-topic", "dashboard"):
+    for kind in (
+        "s3-bucket",
+        "iam-role",
+        "sagemaker",
+        "feature-group",
+        "eks-nodegroup",
+        "sns-topic",
+        "dashboard",
+    ):
         name = aws_name(kind, prefix, role)
         assert RULES[kind].problem(name) is None, (kind, name)
         assert aws_name(kind, prefix, role) == name  # deterministic

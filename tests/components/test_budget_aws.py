@@ -19,11 +19,15 @@ def test_budget_aws_filters_the_team_tag_and_alerts_the_topic() -> None:
     actual = sorted(n["threshold"] for n in budget["notifications"] if n["notificationType"] == "ACTUAL")
     assert actual == sorted(full_config()["mlkeel:budget"]["alertThresholds"])
     assert all(n["subscriberSnsTopicArns"] == [topic] for n in budget["notifications"])
-    tags = sorted(t["inputs"]["tagKey"] for t in plan.by_type("aws:costexplorer/costAllocationTag:CostAllocationTag"))
+    tags = sorted(
+        t["inputs"]["tagKey"] for t in plan.by_type("aws:costexplorer/costAllocationTag:CostAllocationTag")
+    )
     assert tags == sorted(COST_TAG_KEYS)
 
 
-def test_budget_aws_every_budget_warns_on_the_forecast_before_the_money_is_spent(aws_plan: PlanResult) -> None:
+def test_budget_aws_every_budget_warns_on_the_forecast_before_the_money_is_spent(
+    aws_plan: PlanResult,
+) -> None:
     for budget in aws_plan.by_type("aws:budgets/budget:Budget"):
         forecast = [n for n in budget["inputs"]["notifications"] if n["notificationType"] == "FORECASTED"]
         assert len(forecast) == 1
@@ -55,4 +59,6 @@ def test_budget_aws_brings_its_own_encrypted_topic_without_monitoring() -> None:
 def test_budget_aws_with_monitoring_uses_its_topic_and_makes_none() -> None:
     for name in ("full", "fraud", "small_aws"):
         plan = PLANS[name]()
-        assert not [t for t in plan.by_type("aws:sns/topic:Topic") if t["inputs"]["name"].endswith("-budget-alerts")]
+        assert not [
+            t for t in plan.by_type("aws:sns/topic:Topic") if t["inputs"]["name"].endswith("-budget-alerts")
+        ]

@@ -12,14 +12,20 @@ def test_budget_gcp_filters_by_project_and_team_label() -> None:
     assert budget["billingAccount"] == "01ABCD-23EF45-6789AB"
     assert budget["budgetFilter"]["projects"] == ["projects/123456789012"]
     assert budget["budgetFilter"]["labels"] == {"team": "fraud"}
-    assert budget["amount"]["specifiedAmount"] == {"currencyCode": "USD", "units": "25000", "nanos": 500000000}
+    assert budget["amount"]["specifiedAmount"] == {
+        "currencyCode": "USD",
+        "units": "25000",
+        "nanos": 500000000,
+    }
 
 
 def test_budget_gcp_thresholds_and_channels_come_from_the_spec() -> None:
     plan = full()
     budget = one(plan, "gcp:billing/budget:Budget")["inputs"]
     assert [r["thresholdPercent"] for r in budget["thresholdRules"]] == [0.5, 0.8, 1.0, 1.2]
-    channels = sorted(c["outputs"]["id"] for c in of_type(plan, "gcp:monitoring/notificationChannel:NotificationChannel"))
+    channels = sorted(
+        c["outputs"]["id"] for c in of_type(plan, "gcp:monitoring/notificationChannel:NotificationChannel")
+    )
     assert sorted(budget["allUpdatesRule"]["monitoringNotificationChannels"]) == channels
     risk = one(PLANS["risk"](), "gcp:billing/budget:Budget")["inputs"]
     assert [r["thresholdPercent"] for r in risk["thresholdRules"]] == [0.5, 0.9, 1.0]

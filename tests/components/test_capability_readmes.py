@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CAPABILITIES = sorted(p.parent.name for p in (ROOT / "components").glob("*/aws.py") if p.parent.name != "platform")
+CAPABILITIES = sorted(
+    p.parent.name for p in (ROOT / "components").glob("*/aws.py") if p.parent.name != "platform"
+)
 LINK = re.compile(r"\]\(([^)#]+)(?:#([^)]+))?\)")
 
 
@@ -19,8 +21,11 @@ def _anchor(heading: str) -> str:
 
 
 def _anchors(markdown: Path) -> set[str]:
-    return {_anchor(line.lstrip("#")) for line in markdown.read_text(encoding="utf-8").splitlines()
-            if line.startswith("#")}
+    return {
+        _anchor(line.lstrip("#"))
+        for line in markdown.read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    }
 
 
 def test_capability_readmes_exist_for_every_capability() -> None:
@@ -42,7 +47,10 @@ def test_capability_readmes_link_existing_files_and_headings(capability: str) ->
 
 
 def test_capability_readmes_anchor_rule_matches_github() -> None:
-    assert _anchor(" Training pools (`components/training/aws.py`, `AwsTrainingCluster` + `AwsTrainingPool`)") == (
-        "training-pools-componentstrainingawspy-awstrainingcluster--awstrainingpool"
+    assert _anchor(
+        " Training pools (`components/training/aws.py`, `AwsTrainingCluster` + `AwsTrainingPool`)"
+    ) == ("training-pools-componentstrainingawspy-awstrainingcluster--awstrainingpool")
+    assert (
+        _anchor("Model deployment: not expressible with pulumi-gcp")
+        == "model-deployment-not-expressible-with-pulumi-gcp"
     )
-    assert _anchor("Model deployment: not expressible with pulumi-gcp") == "model-deployment-not-expressible-with-pulumi-gcp"

@@ -25,8 +25,18 @@ from components.aws.args import AwsCapabilityArgs, AwsKeyedArgs
 from components.gcp.args import GcpCapabilityArgs, GcpKeyedArgs
 from components.platform import Platform
 
-CAPABILITIES = ("network", "encryption", "registry", "feature_store", "training", "serving", "monitoring", "access",
-                "audit", "budget")
+CAPABILITIES = (
+    "network",
+    "encryption",
+    "registry",
+    "feature_store",
+    "training",
+    "serving",
+    "monitoring",
+    "access",
+    "audit",
+    "budget",
+)
 #: Components a capability creates inside itself: they take the cloud-neutral base only.
 NESTED = {"AwsServingEndpoint", "AwsTrainingPool"}
 
@@ -36,8 +46,13 @@ def _components() -> list[type[pulumi.ComponentResource]]:
     for capability in CAPABILITIES:
         for cloud in ("aws", "gcp"):
             module = importlib.import_module(f"components.{capability}.{cloud}")
-            found += [c for c in vars(module).values() if inspect.isclass(c) and issubclass(c, pulumi.ComponentResource)
-                      and c.__module__ == module.__name__]
+            found += [
+                c
+                for c in vars(module).values()
+                if inspect.isclass(c)
+                and issubclass(c, pulumi.ComponentResource)
+                and c.__module__ == module.__name__
+            ]
     return found
 
 
@@ -57,7 +72,8 @@ def _bases(typ: Any) -> set[Any]:
     (Python 3.11 keeps no record of a ``TypedDict``'s bases; its merged annotations are what Pulumi reads.)
     """
     return {
-        base for base in BASES
+        base
+        for base in BASES
         if all(typ.__annotations__.get(key) is ann for key, ann in base.__annotations__.items())
         and base.__required_keys__ <= typ.__required_keys__
     }
@@ -80,8 +96,14 @@ print(json.dumps(spec.to_json()))
 @cache
 def _schema() -> dict[str, Any]:
     names = [[c.__module__, c.__name__] for c in [*COMPONENTS, Platform]]
-    done = subprocess.run([sys.executable, "-c", SCHEMA_SCRIPT, json.dumps(names)], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[2], timeout=240, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", SCHEMA_SCRIPT, json.dumps(names)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=240,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     schema: dict[str, Any] = json.loads(done.stdout)
     return schema
@@ -107,13 +129,17 @@ def test_component_schema_args_extend_the_shared_bases(component: type[pulumi.Co
 
 
 @pytest.mark.parametrize("component", COMPONENTS, ids=lambda c: c.__name__)
-def test_component_schema_has_every_inherited_input_required(component: type[pulumi.ComponentResource]) -> None:
+def test_component_schema_has_every_inherited_input_required(
+    component: type[pulumi.ComponentResource],
+) -> None:
     resource = _schema()["resources"][f"mlkeel:index:{component.__name__}"]
     inherited = {key for base in _bases(_args_type(component)) for key in base.__required_keys__}
     assert inherited >= {"prefix", "tags", "region"}
     for key in inherited:
         assert _camel(key) in resource["inputProperties"], f"{component.__name__}: inherited {key} missing"
-        assert _camel(key) in resource["requiredInputs"], f"{component.__name__}: inherited {key} not required"
+        assert _camel(key) in resource["requiredInputs"], (
+            f"{component.__name__}: inherited {key} not required"
+        )
     assert resource["inputProperties"]["prefix"]["type"] == "string"
     tags = resource["inputProperties"]["tags"]
     assert tags["type"] == "object" and tags["additionalProperties"]["type"] == "string"
@@ -123,4 +149,6 @@ def test_component_schema_keyed_capabilities_take_the_stack_key() -> None:
     keyed = [c for c in COMPONENTS if _bases(_args_type(c)) & {AwsKeyedArgs, GcpKeyedArgs}]
     assert {c.__name__ for c in keyed} >= {"AwsModelRegistry", "GcpModelRegistry", "AwsAudit", "GcpAudit"}
     for component in keyed:
-        assert "encryptionKey" in _schema()["resources"][f"mlkeel:index:{component.__name__}"]["requiredInputs"]
+        assert (
+            "encryptionKey" in _schema()["resources"][f"mlkeel:index:{component.__name__}"]["requiredInputs"]
+        )

@@ -40,7 +40,10 @@ def test_encryption_aws_key_policy_never_names_everyone_and_scopes_use_to_stack_
     admin = statements["KeyAdministrationByAccount"]
     assert not {"kms:Decrypt", "kms:Encrypt"} & set(admin["Action"]), "administrators must not read data"
     use = statements["UseByStackRoles"]
-    assert use["Condition"]["ArnLike"]["aws:PrincipalArn"] == "arn:aws:iam::123456789012:role/mlkeel/payments/prod/*"
+    assert (
+        use["Condition"]["ArnLike"]["aws:PrincipalArn"]
+        == "arn:aws:iam::123456789012:role/mlkeel/payments/prod/*"
+    )
     grants = statements["GrantsToStackServicesForAwsResources"]
     assert grants["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
     assert "sagemaker.eu-west-1.amazonaws.com" in grants["Condition"]["StringEquals"]["kms:ViaService"]
@@ -61,13 +64,18 @@ def test_encryption_aws_alias_points_at_the_key() -> None:
 def test_encryption_aws_every_store_is_encrypted_with_the_stack_key() -> None:
     plan = full()
     key = _key_arn(plan)
-    for sse in plan.by_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"):
+    for sse in plan.by_type(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    ):
         rule = sse["inputs"]["rules"][0]
-        assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key}
+        assert rule["applyServerSideEncryptionByDefault"] == {
+            "sseAlgorithm": "aws:kms",
+            "kmsMasterKeyId": key,
+        }
         assert rule["bucketKeyEnabled"] is True
-    assert len(plan.by_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")) == len(
-        plan.by_type("aws:s3/bucket:Bucket")
-    )
+    assert len(
+        plan.by_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    ) == len(plan.by_type("aws:s3/bucket:Bucket"))
     for group in plan.by_type("aws:cloudwatch/logGroup:LogGroup"):
         assert group["inputs"]["kmsKeyId"] == key, name_of(group)
         assert group["inputs"]["retentionInDays"] == 365

@@ -53,8 +53,12 @@ def test_encryption_gcp_every_cmek_consumer_uses_the_stack_key(plan: PlanResult)
         for resource in of_type(plan, token):
             assert read(resource["inputs"]) == key, resource["urn"]
             seen.add(token)
-    assert {"gcp:storage/bucket:Bucket", "gcp:container/cluster:Cluster", "gcp:vertex/aiEndpoint:AiEndpoint",
-            "gcp:container/nodePool:NodePool"} <= seen
+    assert {
+        "gcp:storage/bucket:Bucket",
+        "gcp:container/cluster:Cluster",
+        "gcp:vertex/aiEndpoint:AiEndpoint",
+        "gcp:container/nodePool:NodePool",
+    } <= seen
     assert one(plan, "gcp:container/cluster:Cluster")["inputs"]["databaseEncryption"]["state"] == "ENCRYPTED"
 
 
@@ -65,7 +69,10 @@ def grants(plan: PlanResult) -> dict[str, dict[str, Any]]:
 def test_encryption_gcp_each_service_agent_may_use_the_key(plan: PlanResult) -> None:
     found = grants(plan)
     key = key_id(plan)
-    assert all(g["inputs"]["role"] == ENCRYPTER_DECRYPTER and g["inputs"]["cryptoKeyId"] == key for g in found.values())
+    assert all(
+        g["inputs"]["role"] == ENCRYPTER_DECRYPTER and g["inputs"]["cryptoKeyId"] == key
+        for g in found.values()
+    )
     number = "123456789012"  # the offline engine's project number
     expected = {
         f"serviceAccount:service-{number}@gs-project-accounts.iam.gserviceaccount.com",
@@ -76,14 +83,19 @@ def test_encryption_gcp_each_service_agent_may_use_the_key(plan: PlanResult) -> 
         f"serviceAccount:service-{number}@gcp-sa-logging.iam.gserviceaccount.com",
     }
     assert expected <= set(found), sorted(set(expected) - set(found))
-    assert one(plan, "gcp:projects/serviceIdentity:ServiceIdentity")["inputs"]["service"] == "aiplatform.googleapis.com"
+    assert (
+        one(plan, "gcp:projects/serviceIdentity:ServiceIdentity")["inputs"]["service"]
+        == "aiplatform.googleapis.com"
+    )
 
 
 def test_encryption_gcp_cmek_consumers_wait_for_the_grants(plan: PlanResult) -> None:
     grant_urns = {g["urn"] for g in grants(plan).values()}
     for token in CMEK_FIELDS:
         for resource in of_type(plan, token):
-            assert grant_urns & set(resource.get("dependencies", [])), f"{resource['urn']} does not wait for the key grants"
+            assert grant_urns & set(resource.get("dependencies", [])), (
+                f"{resource['urn']} does not wait for the key grants"
+            )
 
 
 def test_encryption_gcp_key_ring_lives_in_the_stack_region(plan: PlanResult) -> None:

@@ -26,7 +26,9 @@ def test_feature_store_gcp_tables_follow_the_spec_schema() -> None:
 
 def test_feature_store_gcp_groups_and_features_come_from_the_spec() -> None:
     plan = full()
-    groups = {g["inputs"]["name"]: g["inputs"] for g in of_type(plan, "gcp:vertex/aiFeatureGroup:AiFeatureGroup")}
+    groups = {
+        g["inputs"]["name"]: g["inputs"] for g in of_type(plan, "gcp:vertex/aiFeatureGroup:AiFeatureGroup")
+    }
     assert set(groups) == {"fraud_prod_transactions", "fraud_prod_merchants"}
     source = groups["fraud_prod_transactions"]["bigQuery"]
     assert source["entityIdColumns"] == ["card_id"]
@@ -50,20 +52,37 @@ def test_feature_store_gcp_online_store_is_private_and_serves_only_online_groups
     assert psc == {"enablePrivateServiceConnect": True, "projectAllowlists": ["fraud-ml-prod"]}
     [view] = of_type(plan, "gcp:vertex/aiFeatureOnlineStoreFeatureview:AiFeatureOnlineStoreFeatureview")
     source = view["inputs"]["featureRegistrySource"]["featureGroups"]
-    assert source == [{"featureGroupId": "fraud_prod_transactions", "featureIds": ["amount_7d", "tx_count_1h"]}]
+    assert source == [
+        {"featureGroupId": "fraud_prod_transactions", "featureIds": ["amount_7d", "tx_count_1h"]}
+    ]
     features = {f["urn"] for f in of_type(plan, "gcp:vertex/aiFeatureGroupFeature:AiFeatureGroupFeature")}
     assert features & set(view["dependencies"]), "the view must wait for its features"
 
 
 def test_feature_store_gcp_dataset_is_regional_and_encrypted() -> None:
-    datasets = {d["inputs"]["datasetId"]: d["inputs"] for d in of_type(full(), "gcp:bigquery/dataset:Dataset")}
+    datasets = {
+        d["inputs"]["datasetId"]: d["inputs"] for d in of_type(full(), "gcp:bigquery/dataset:Dataset")
+    }
     features = datasets["fraud_prod_features"]
     assert features["location"] == "europe-west4" and features["defaultEncryptionConfiguration"]["kmsKeyName"]
 
 
 def test_feature_store_gcp_table_schema_maps_every_spec_type() -> None:
-    group = {"name": "g", "record_identifier": "id", "event_time": "ts", "online": True,
-             "features": [{"name": "id", "type": "integer"}, {"name": "ts", "type": "string"},
-                          {"name": "s", "type": "string"}, {"name": "f", "type": "fractional"}]}
+    group = {
+        "name": "g",
+        "record_identifier": "id",
+        "event_time": "ts",
+        "online": True,
+        "features": [
+            {"name": "id", "type": "integer"},
+            {"name": "ts", "type": "string"},
+            {"name": "s", "type": "string"},
+            {"name": "f", "type": "fractional"},
+        ],
+    }
     assert [(c["name"], c["type"]) for c in table_schema(group)] == [  # type: ignore[arg-type]
-        ("id", "INT64"), ("feature_timestamp", "TIMESTAMP"), ("s", "STRING"), ("f", "FLOAT64")]
+        ("id", "INT64"),
+        ("feature_timestamp", "TIMESTAMP"),
+        ("s", "STRING"),
+        ("f", "FLOAT64"),
+    ]

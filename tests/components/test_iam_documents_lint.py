@@ -61,14 +61,23 @@ def documents(plan_name: str, plan: PlanResult) -> list[dict[str, Any]]:
     for role in plan.by_type("aws:iam/role:Role"):
         for inline in role["inputs"].get("inlinePolicies") or []:
             short = name_of(role).removeprefix(f"{prefix}-")
-            out.append({"where": f"{plan_name}:{short}.inline.{inline['name']}", "policy": json.loads(inline["policy"])})
+            out.append(
+                {
+                    "where": f"{plan_name}:{short}.inline.{inline['name']}",
+                    "policy": json.loads(inline["policy"]),
+                }
+            )
     return out
 
 
 def run_parliament(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     result = subprocess.run(
-        [str(SCANNER_PYTHON), str(RUNNER)], input=json.dumps({"documents": docs}), capture_output=True, text=True,
-        timeout=600, check=False,
+        [str(SCANNER_PYTHON), str(RUNNER)],
+        input=json.dumps({"documents": docs}),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     return list(json.loads(result.stdout))
@@ -99,8 +108,11 @@ def allowed_by(finding: dict[str, Any], entries: list[dict[str, Any]]) -> set[in
         return None
     used = set()
     for action in actions:
-        matches = [i for i, e in enumerate(entries)
-                   if e["issue"] == finding["issue"] and re.fullmatch(e["policy"], policy) and action in e["actions"]]
+        matches = [
+            i
+            for i, e in enumerate(entries)
+            if e["issue"] == finding["issue"] and re.fullmatch(e["policy"], policy) and action in e["actions"]
+        ]
         if not matches:
             return None
         used.update(matches)
@@ -112,7 +124,9 @@ def test_iam_documents_lint_parliament_flags_the_broken_grants_it_is_here_for() 
     reported = run_parliament([{"where": d["where"], "policy": d["policy"]} for d in known])
     for doc in known:
         issues = {f["issue"] for f in reported if f["where"] == doc["where"]}
-        assert doc["expect"] in issues, f"parliament no longer reports {doc['expect']} for {doc['where']}: {issues}"
+        assert doc["expect"] in issues, (
+            f"parliament no longer reports {doc['expect']} for {doc['where']}: {issues}"
+        )
 
 
 def test_iam_documents_lint_every_stack_policy_passes_parliament_but_reviewed_findings() -> None:
@@ -126,7 +140,9 @@ def test_iam_documents_lint_every_stack_policy_passes_parliament_but_reviewed_fi
     for finding in reported:
         covering = allowed_by(finding, entries)
         if covering is None:
-            unreviewed.append(f"{finding['where']}: {finding['issue']} {finding['detail']} {finding['location']}")
+            unreviewed.append(
+                f"{finding['where']}: {finding['issue']} {finding['detail']} {finding['location']}"
+            )
         else:
             used |= covering
     assert not unreviewed, "parliament findings nobody reviewed:\n" + "\n".join(unreviewed)

@@ -13,7 +13,9 @@ def test_monitoring_aws_topic_encrypted_subscribed_and_publishable_by_alarms_and
     plan = full()
     topics = plan.by_type("aws:sns/topic:Topic")
     assert len(topics) == 1
-    emails = sorted(s["inputs"]["endpoint"] for s in plan.by_type("aws:sns/topicSubscription:TopicSubscription"))
+    emails = sorted(
+        s["inputs"]["endpoint"] for s in plan.by_type("aws:sns/topicSubscription:TopicSubscription")
+    )
     assert emails == ["ml-platform@example.com", "payments-oncall@example.com"]
     policy = json.loads(plan.by_type("aws:sns/topicPolicy:TopicPolicy")[0]["inputs"]["policy"])
     publish = policy["Statement"][0]
@@ -24,7 +26,11 @@ def test_monitoring_aws_topic_encrypted_subscribed_and_publishable_by_alarms_and
 def test_monitoring_aws_drift_alarm_watches_the_runtime_metric() -> None:
     plan = full()
     alarm = one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "fraud-score-drift")["inputs"]
-    assert (alarm["namespace"], alarm["metricName"]) == (DRIFT_NAMESPACE, DRIFT_METRIC) == ("mlkeel/ModelMonitoring", "DriftShare")
+    assert (
+        (alarm["namespace"], alarm["metricName"])
+        == (DRIFT_NAMESPACE, DRIFT_METRIC)
+        == ("mlkeel/ModelMonitoring", "DriftShare")
+    )
     assert alarm["dimensions"] == {DRIFT_DIMENSION: "payments-prod-fraud-score"}
     assert alarm["threshold"] == 0.4
     assert alarm["period"] == 86400  # daily drift schedule
@@ -40,7 +46,9 @@ def test_monitoring_aws_latency_and_error_thresholds_from_the_spec() -> None:
     assert latency["metricQueries"][-1]["expression"] == "MAX([lat0,lat1])"
     errors = one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "fraud-score-errors")["inputs"]
     assert errors["threshold"] == 0.5
-    assert "Invocation5XXErrors" in {q["metric"]["metricName"] for q in errors["metricQueries"] if "metric" in q}
+    assert "Invocation5XXErrors" in {
+        q["metric"]["metricName"] for q in errors["metricQueries"] if "metric" in q
+    }
 
 
 def test_monitoring_aws_data_quality_schedule_on_captured_data() -> None:
@@ -50,10 +58,13 @@ def test_monitoring_aws_data_quality_schedule_on_captured_data() -> None:
     inputs = job[0]["inputs"]
     assert inputs["dataQualityJobInput"]["endpointInput"]["endpointName"] == "payments-prod-fraud-score"
     assert inputs["dataQualityAppSpecification"]["imageUri"] == (
-        "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer:latest")
+        "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer:latest"
+    )
     assert inputs["networkConfig"]["enableNetworkIsolation"] is True
     assert inputs["networkConfig"]["enableInterContainerTrafficEncryption"] is True
-    schedule = plan.by_type("aws:sagemaker/monitoringSchedule:MonitoringSchedule")[0]["inputs"]["monitoringScheduleConfig"]
+    schedule = plan.by_type("aws:sagemaker/monitoringSchedule:MonitoringSchedule")[0]["inputs"][
+        "monitoringScheduleConfig"
+    ]
     assert schedule["monitoringJobDefinitionName"] == inputs["name"]
     assert schedule["scheduleConfig"]["scheduleExpression"] == "cron(0 0 ? * * *)"
 

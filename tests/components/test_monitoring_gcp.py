@@ -11,19 +11,26 @@ from .gcp_plans import PLANS, full, of_type, one
 
 
 def policies(plan: Any) -> dict[str, dict[str, Any]]:
-    return {p["inputs"]["displayName"]: p["inputs"] for p in of_type(plan, "gcp:monitoring/alertPolicy:AlertPolicy")}
+    return {
+        p["inputs"]["displayName"]: p["inputs"]
+        for p in of_type(plan, "gcp:monitoring/alertPolicy:AlertPolicy")
+    }
 
 
 def test_monitoring_gcp_one_email_channel_per_spec_address() -> None:
     channels = of_type(full(), "gcp:monitoring/notificationChannel:NotificationChannel")
     assert sorted(c["inputs"]["labels"]["email_address"] for c in channels) == [
-        "fraud-oncall@example.com", "ml-platform@example.com"]
+        "fraud-oncall@example.com",
+        "ml-platform@example.com",
+    ]
     assert all(c["inputs"]["type"] == "email" for c in channels)
 
 
 def test_monitoring_gcp_alerts_use_the_spec_thresholds_and_notify_every_channel() -> None:
     plan = full()
-    channel_ids = sorted(c["outputs"]["id"] for c in of_type(plan, "gcp:monitoring/notificationChannel:NotificationChannel"))
+    channel_ids = sorted(
+        c["outputs"]["id"] for c in of_type(plan, "gcp:monitoring/notificationChannel:NotificationChannel")
+    )
     found = policies(plan)
     latency = found["fraud-prod prediction latency p99"]["conditions"][0]["conditionThreshold"]
     assert latency["thresholdValue"] == 500 and LATENCY_METRIC in latency["filter"]
@@ -42,15 +49,24 @@ def test_monitoring_gcp_alerts_use_the_spec_thresholds_and_notify_every_channel(
 
 def test_monitoring_gcp_risk_stack_uses_its_latency_objective() -> None:
     found = policies(PLANS["risk"]())
-    assert found["risk-prod prediction latency p99"]["conditions"][0]["conditionThreshold"]["thresholdValue"] == 250
+    assert (
+        found["risk-prod prediction latency p99"]["conditions"][0]["conditionThreshold"]["thresholdValue"]
+        == 250
+    )
 
 
 def test_monitoring_gcp_drift_metric_is_declared_for_the_runtime() -> None:
     descriptor = one(full(), "gcp:monitoring/metricDescriptor:MetricDescriptor")["inputs"]
     assert descriptor["type"] == DRIFT_METRIC == "custom.googleapis.com/mlkeel/drift_share"
     assert (descriptor["metricKind"], descriptor["valueType"], descriptor["unit"]) == ("GAUGE", "DOUBLE", "1")
-    drift_policy = next(p for p in of_type(full(), "gcp:monitoring/alertPolicy:AlertPolicy") if "drift" in p["inputs"]["displayName"])
-    assert one(full(), "gcp:monitoring/metricDescriptor:MetricDescriptor")["urn"] in drift_policy["dependencies"]
+    drift_policy = next(
+        p
+        for p in of_type(full(), "gcp:monitoring/alertPolicy:AlertPolicy")
+        if "drift" in p["inputs"]["displayName"]
+    )
+    assert (
+        one(full(), "gcp:monitoring/metricDescriptor:MetricDescriptor")["urn"] in drift_policy["dependencies"]
+    )
 
 
 def test_monitoring_gcp_dashboard_charts_latency_errors_and_drift() -> None:

@@ -18,7 +18,11 @@ from .aws_plans import bare, full, full_config, key_arn, name_of, one
 
 def test_network_aws_has_no_path_to_the_internet(aws_plan: PlanResult) -> None:
     types = {r["type"] for r in aws_plan.resources}
-    assert not types & {"aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip"}
+    assert not types & {
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/natGateway:NatGateway",
+        "aws:ec2/eip:Eip",
+    }
     assert all(not r["inputs"].get("routes") for r in aws_plan.by_type("aws:ec2/routeTable:RouteTable"))
     assert all(s["inputs"]["mapPublicIpOnLaunch"] is False for s in aws_plan.by_type("aws:ec2/subnet:Subnet"))
     for group in aws_plan.by_type("aws:ec2/securityGroup:SecurityGroup"):
@@ -36,7 +40,9 @@ def test_network_aws_one_private_subnet_per_zone_inside_the_vpc() -> None:
     assert len({s["inputs"]["availabilityZone"] for s in subnets}) == len(subnets)
     assert all(s["inputs"]["vpcId"] == vpc["outputs"]["id"] for s in subnets)
     associations = plan.by_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
-    assert sorted(a["inputs"]["subnetId"] for a in associations) == sorted(s["outputs"]["id"] for s in subnets)
+    assert sorted(a["inputs"]["subnetId"] for a in associations) == sorted(
+        s["outputs"]["id"] for s in subnets
+    )
 
 
 @given(
@@ -44,7 +50,9 @@ def test_network_aws_one_private_subnet_per_zone_inside_the_vpc() -> None:
     prefix=st.integers(16, 24),
     count=st.integers(2, 6),
 )
-def test_network_aws_subnet_cidrs_are_disjoint_and_inside_the_block(base: str, prefix: int, count: int) -> None:
+def test_network_aws_subnet_cidrs_are_disjoint_and_inside_the_block(
+    base: str, prefix: int, count: int
+) -> None:
     block = ipaddress.ip_network(f"{base}/{prefix}", strict=False)
     parts = [ipaddress.ip_network(c) for c in subnet_cidrs(str(block), count)]
     assert len(parts) == count
@@ -54,12 +62,19 @@ def test_network_aws_subnet_cidrs_are_disjoint_and_inside_the_block(base: str, p
 
 def test_network_aws_interface_endpoints_follow_the_capabilities() -> None:
     def services(plan: PlanResult) -> set[str]:
-        return {e["inputs"]["serviceName"].split(".", 3)[-1]  # com.amazonaws.<region>.<service>
-                for e in plan.by_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e["inputs"]["vpcEndpointType"] == "Interface"}
+        return {
+            e["inputs"]["serviceName"].split(".", 3)[-1]  # com.amazonaws.<region>.<service>
+            for e in plan.by_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+            if e["inputs"]["vpcEndpointType"] == "Interface"
+        }
 
     assert services(full()) == set(BASE_ENDPOINTS) | set(TRAINING_ENDPOINTS)  # training on
     assert services(bare()) == set(BASE_ENDPOINTS)  # training off: no EKS/ECR endpoints
-    gateway = [e["inputs"] for e in full().by_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e["inputs"]["vpcEndpointType"] == "Gateway"]
+    gateway = [
+        e["inputs"]
+        for e in full().by_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+        if e["inputs"]["vpcEndpointType"] == "Gateway"
+    ]
     assert [g["serviceName"] for g in gateway] == ["com.amazonaws.eu-west-1.s3"]
 
 
@@ -67,7 +82,13 @@ def test_network_aws_endpoints_are_reached_over_https_from_the_vpc_only(aws_plan
     group = one(aws_plan, "aws:ec2/securityGroup:SecurityGroup", "-network-endpoints")
     vpc_cidr = one(aws_plan, "aws:ec2/vpc:Vpc", "-network-vpc")["inputs"]["cidrBlock"]
     assert group["inputs"]["ingress"] == [
-        {"protocol": "tcp", "description": "HTTPS from the VPC", "fromPort": 443, "toPort": 443, "cidrBlocks": [vpc_cidr]}
+        {
+            "protocol": "tcp",
+            "description": "HTTPS from the VPC",
+            "fromPort": 443,
+            "toPort": 443,
+            "cidrBlocks": [vpc_cidr],
+        }
     ]
     assert group["inputs"]["egress"] == []
     for endpoint in aws_plan.by_type("aws:ec2/vpcEndpoint:VpcEndpoint"):
@@ -86,7 +107,9 @@ def test_network_aws_flow_logs_record_everything_into_the_encrypted_group(aws_pl
     assert group["inputs"]["kmsKeyId"] == key_arn(aws_plan)
     trust = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"]
     assert [s["Principal"] for s in trust] == [{"Service": ["vpc-flow-logs.amazonaws.com"]}]
-    policy = json.loads(one(aws_plan, "aws:iam/rolePolicy:RolePolicy", "-network-flow-logs-policy")["inputs"]["policy"])
+    policy = json.loads(
+        one(aws_plan, "aws:iam/rolePolicy:RolePolicy", "-network-flow-logs-policy")["inputs"]["policy"]
+    )
     resources = {r for s in policy["Statement"] for r in s["Resource"]}
     assert resources == {group["outputs"]["arn"], group["outputs"]["arn"] + ":*"}
 

@@ -23,9 +23,13 @@ def test_network_gcp_subnet_is_private_with_google_access_and_flow_logs(plan: Pl
     subnet = one(plan, "gcp:compute/subnetwork:Subnetwork")["inputs"]
     assert vpc["autoCreateSubnetworks"] is False
     assert subnet["privateIpGoogleAccess"] is True
-    assert subnet["logConfig"]["metadata"] == "INCLUDE_ALL_METADATA" and subnet["logConfig"]["flowSampling"] > 0
-    assert {r["rangeName"] for r in subnet["secondaryIpRanges"]} == {"fraud-prod-pods", "fraud-prod-services"} or \
-        len(subnet["secondaryIpRanges"]) == 2
+    assert (
+        subnet["logConfig"]["metadata"] == "INCLUDE_ALL_METADATA" and subnet["logConfig"]["flowSampling"] > 0
+    )
+    assert {r["rangeName"] for r in subnet["secondaryIpRanges"]} == {
+        "fraud-prod-pods",
+        "fraud-prod-services",
+    } or len(subnet["secondaryIpRanges"]) == 2
 
 
 def test_network_gcp_ingress_is_denied_by_default(plan: PlanResult) -> None:
@@ -49,7 +53,9 @@ def test_network_gcp_private_services_access_reserves_a_peering_range(plan: Plan
 
 def test_network_gcp_egress_goes_through_cloud_nat_only(plan: PlanResult) -> None:
     nat = one(plan, "gcp:compute/routerNat:RouterNat")["inputs"]
-    assert nat["sourceSubnetworkIpRangesToNat"] == "LIST_OF_SUBNETWORKS" and nat["logConfig"]["enable"] is True
+    assert (
+        nat["sourceSubnetworkIpRangesToNat"] == "LIST_OF_SUBNETWORKS" and nat["logConfig"]["enable"] is True
+    )
 
 
 @pytest.mark.parametrize("cidr", ["10.40.0.0/16", "10.60.0.0/18", "172.20.0.0/22"])

@@ -62,9 +62,13 @@ def test_platform_aws_all_capabilities_composed_under_the_platform() -> None:
     assert [parent_type(result, p) for p in result.by_type("mlkeel:index:AwsTrainingPool")] == [
         "mlkeel:index:AwsTrainingCluster"
     ] * 4
-    assert {parent_type(result, e) for e in result.by_type("mlkeel:index:AwsServingEndpoint")} == {"mlkeel:index:AwsServing"}
+    assert {parent_type(result, e) for e in result.by_type("mlkeel:index:AwsServingEndpoint")} == {
+        "mlkeel:index:AwsServing"
+    }
     monitors = result.by_type("mlkeel:index:AwsDataQualityMonitor")
-    assert [parent_type(result, m) for m in monitors] == ["mlkeel:index:AwsMonitoring"]  # refunds captures nothing
+    assert [parent_type(result, m) for m in monitors] == [
+        "mlkeel:index:AwsMonitoring"
+    ]  # refunds captures nothing
 
 
 def test_platform_aws_every_resource_uses_the_explicit_provider_with_default_tags() -> None:

@@ -82,9 +82,22 @@ def labels_of(resource: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_platform_gcp_plans_every_capability(plan: PlanResult) -> None:
-    components = {r["type"].rsplit(":", 1)[-1] for r in plan.resources if r["type"].startswith("mlkeel:index:Gcp")}
-    assert components >= {"GcpNetwork", "GcpEncryption", "GcpModelRegistry", "GcpTrainingCluster", "GcpTrainingPool",
-                          "GcpServing", "GcpServingEndpoint", "GcpMonitoring", "GcpAccess", "GcpAudit", "GcpBudget"}
+    components = {
+        r["type"].rsplit(":", 1)[-1] for r in plan.resources if r["type"].startswith("mlkeel:index:Gcp")
+    }
+    assert components >= {
+        "GcpNetwork",
+        "GcpEncryption",
+        "GcpModelRegistry",
+        "GcpTrainingCluster",
+        "GcpTrainingPool",
+        "GcpServing",
+        "GcpServingEndpoint",
+        "GcpMonitoring",
+        "GcpAccess",
+        "GcpAudit",
+        "GcpBudget",
+    }
 
 
 def test_platform_gcp_every_resource_is_a_known_provider_type_under_a_capability(plan: PlanResult) -> None:
@@ -136,7 +149,9 @@ def test_platform_gcp_every_location_is_inside_the_residency_zone(plan: PlanResu
     seen = set()
     for resource in gcp_resources(plan):
         inputs = resource["inputs"]
-        places = [inputs[f] for f in LOCATION_FIELDS if inputs.get(f)] + list(inputs.get("nodeLocations") or [])
+        places = [inputs[f] for f in LOCATION_FIELDS if inputs.get(f)] + list(
+            inputs.get("nodeLocations") or []
+        )
         for place in places:
             seen.add(place)
             assert location_in_zone("gcp", place, zone), f"{resource['urn']}: {place} is outside zone {zone}"
@@ -155,7 +170,9 @@ def test_platform_gcp_physical_names_follow_gcp_naming_rules(plan: PlanResult) -
             continue
         field, kind = NAME_FIELDS[resource["type"]]
         value = resource["inputs"][field]
-        assert name_problem(kind, value) is None, f"{resource['urn']}: {field} = {value!r}: {name_problem(kind, value)}"
+        assert name_problem(kind, value) is None, (
+            f"{resource['urn']}: {field} = {value!r}: {name_problem(kind, value)}"
+        )
         checked += 1
     assert checked > 15
 
@@ -165,21 +182,34 @@ def test_platform_gcp_outputs_name_what_users_need() -> None:
     assert out["registry"]["bucket"] == "fraud-ml-prod-fraud-prod-artifacts"
     assert out["registry"]["imageRepository"] == "europe-west4-docker.pkg.dev/fraud-ml-prod/fraud-prod-models"
     assert out["training"]["clusterName"] == "fraud-prod-training"
-    assert out["training"]["pools"]["cpu"]["reason"].startswith("cheapest 3 spot Compute Engine machine types")
+    assert out["training"]["pools"]["cpu"]["reason"].startswith(
+        "cheapest 3 spot Compute Engine machine types"
+    )
     assert out["monitoring"]["driftMetric"] == "custom.googleapis.com/mlkeel/drift_share"
     deployment = out["serving"]["endpoints"]["scorer"]["modelDeployment"]
-    assert deployment["status"] == "not-deployed" and "no Vertex AI Model/DeployedModel resource" in deployment["reason"]
+    assert (
+        deployment["status"] == "not-deployed"
+        and "no Vertex AI Model/DeployedModel resource" in deployment["reason"]
+    )
 
 
 def test_platform_gcp_minimal_stack_creates_only_what_is_switched_on() -> None:
     from stacks.engine import plan_config
 
     config = {
-        "mlkeel:team": "lab", "mlkeel:environment": "dev", "mlkeel:cloud": "gcp", "mlkeel:region": "us-central1",
-        "mlkeel:residencyZone": "us", "mlkeel:dataClassification": "internal", "mlkeel:costCenter": "cc-9",
-        "mlkeel:owner": "sam", "mlkeel:project": "lab-ml-dev",
-        "mlkeel:registry": json.dumps({"enabled": False}), "mlkeel:audit": json.dumps({"enabled": False}),
-        "mlkeel:budget": json.dumps({"enabled": False}), "mlkeel:serving": json.dumps({"enabled": False}),
+        "mlkeel:team": "lab",
+        "mlkeel:environment": "dev",
+        "mlkeel:cloud": "gcp",
+        "mlkeel:region": "us-central1",
+        "mlkeel:residencyZone": "us",
+        "mlkeel:dataClassification": "internal",
+        "mlkeel:costCenter": "cc-9",
+        "mlkeel:owner": "sam",
+        "mlkeel:project": "lab-ml-dev",
+        "mlkeel:registry": json.dumps({"enabled": False}),
+        "mlkeel:audit": json.dumps({"enabled": False}),
+        "mlkeel:budget": json.dumps({"enabled": False}),
+        "mlkeel:serving": json.dumps({"enabled": False}),
         "mlkeel:monitoring": json.dumps({"alertEmails": ["lab@example.com"]}),
     }
     plan = plan_config(config, stack="lab-dev")
@@ -188,9 +218,13 @@ def test_platform_gcp_minimal_stack_creates_only_what_is_switched_on() -> None:
     assert not plan.by_type("gcp:storage/bucket:Bucket") and not plan.by_type("gcp:container/cluster:Cluster")
     # Only the drift alert exists without endpoints, and no service agent is granted a key nothing uses.
     assert [p["inputs"]["displayName"] for p in plan.by_type("gcp:monitoring/alertPolicy:AlertPolicy")] == [
-        "lab-dev feature drift"]
+        "lab-dev feature drift"
+    ]
     assert not plan.by_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
-    assert not [b for b in plan.by_type("gcp:serviceaccount/iAMMember:IAMMember")
-                if b["inputs"]["role"] == "roles/iam.workloadIdentityUser"]
+    assert not [
+        b
+        for b in plan.by_type("gcp:serviceaccount/iAMMember:IAMMember")
+        if b["inputs"]["role"] == "roles/iam.workloadIdentityUser"
+    ]
     dashboard = json.loads(plan.by_type("gcp:monitoring/dashboard:Dashboard")[0]["inputs"]["dashboardJson"])
     assert all("()" not in json.dumps(w) for w in dashboard["gridLayout"]["widgets"])

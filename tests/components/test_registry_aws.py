@@ -59,7 +59,12 @@ def test_registry_aws_bucket_names_are_deterministic_and_account_scoped() -> Non
 def test_registry_aws_lifecycle_keeps_models_and_expires_the_rest() -> None:
     plan = full()
     bucket = "payments-prod-registry-123456789012"
-    rules = {r["id"]: r for r in _side(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[bucket]["rules"]}
+    rules = {
+        r["id"]: r
+        for r in _side(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[bucket][
+            "rules"
+        ]
+    }
     assert rules["expire-noncurrent-versions"]["noncurrentVersionExpiration"]["noncurrentDays"] == 60
     assert rules["models-intelligent-tiering"]["transitions"][0]["storageClass"] == "INTELLIGENT_TIERING"
     assert "expiration" not in rules["models-intelligent-tiering"]

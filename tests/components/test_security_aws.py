@@ -20,12 +20,17 @@ def _by_id(plan: PlanResult, token: str) -> dict[str, dict[str, Any]]:
 
 def test_security_aws_every_vpc_owns_its_default_security_group_with_no_rules(aws_plan: PlanResult) -> None:
     vpcs = aws_plan.by_type("aws:ec2/vpc:Vpc")
-    defaults = {r["inputs"]["vpcId"]: r["inputs"] for r in aws_plan.by_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")}
+    defaults = {
+        r["inputs"]["vpcId"]: r["inputs"]
+        for r in aws_plan.by_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    }
     for vpc in vpcs:
         group = defaults.get(vpc["outputs"]["id"])
         assert group is not None, f"{name_of(vpc)}: its default security group is not managed"
         assert group.get("ingress") in (None, []) and group.get("egress") in (None, []), name_of(vpc)
-        assert "ingress" in group and "egress" in group, "an absent list keeps AWS's rules; an empty one removes them"
+        assert "ingress" in group and "egress" in group, (
+            "an absent list keeps AWS's rules; an empty one removes them"
+        )
 
 
 def test_security_aws_node_groups_launch_encrypted_roots_with_imdsv2_one_hop(aws_plan: PlanResult) -> None:
@@ -45,7 +50,9 @@ def test_security_aws_node_groups_launch_encrypted_roots_with_imdsv2_one_hop(aws
         assert meta["httpTokens"] == "required" and meta["httpPutResponseHopLimit"] == 1, name_of(group)
 
 
-def test_security_aws_key_lets_autoscaling_encrypt_node_volumes_only_with_training(aws_plan: PlanResult) -> None:
+def test_security_aws_key_lets_autoscaling_encrypt_node_volumes_only_with_training(
+    aws_plan: PlanResult,
+) -> None:
     policy = json.loads(aws_plan.by_type("aws:kms/key:Key")[0]["inputs"]["policy"])
     sids = {s["Sid"] for s in policy["Statement"]}
     has_nodes = bool(aws_plan.by_type("aws:eks/nodeGroup:NodeGroup"))
@@ -59,30 +66,41 @@ def _prefix(plan: PlanResult) -> str:
 
 def test_security_aws_no_cluster_creator_admin_and_admin_comes_from_personas(aws_plan: PlanResult) -> None:
     prefix = _prefix(aws_plan)
-    personas = {r["outputs"]["arn"]: str(r["inputs"]["name"]).removeprefix(f"{prefix}-")
-                for r in aws_plan.by_type("aws:iam/role:Role")}
+    personas = {
+        r["outputs"]["arn"]: str(r["inputs"]["name"]).removeprefix(f"{prefix}-")
+        for r in aws_plan.by_type("aws:iam/role:Role")
+    }
     entries = {e["inputs"]["principalArn"] for e in aws_plan.by_type("aws:eks/accessEntry:AccessEntry")}
     clusters = aws_plan.by_type("aws:eks/cluster:Cluster")
     for cluster in clusters:
-        assert cluster["inputs"]["accessConfig"]["bootstrapClusterCreatorAdminPermissions"] is False, name_of(cluster)
+        assert cluster["inputs"]["accessConfig"]["bootstrapClusterCreatorAdminPermissions"] is False, name_of(
+            cluster
+        )
     granted = {}
     for assoc in aws_plan.by_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation"):
         inputs = assoc["inputs"]
         assert inputs["principalArn"] in entries, "a policy association needs the principal's access entry"
         granted[personas[inputs["principalArn"]]] = inputs
-    assert set(granted) <= {"platform-admin", "ml-engineer"}, f"only these personas reach the cluster: {set(granted)}"
+    assert set(granted) <= {"platform-admin", "ml-engineer"}, (
+        f"only these personas reach the cluster: {set(granted)}"
+    )
     if "platform-admin" in granted:
         assert granted["platform-admin"]["policyArn"].endswith("/AmazonEKSClusterAdminPolicy")
         assert granted["platform-admin"]["accessScope"]["type"] == "cluster"
     if "ml-engineer" in granted:
         assert granted["ml-engineer"]["policyArn"].endswith("/AmazonEKSEditPolicy")
-        assert granted["ml-engineer"]["accessScope"] == {"type": "namespace", "namespaces": ["mlkeel-training"]}
+        assert granted["ml-engineer"]["accessScope"] == {
+            "type": "namespace",
+            "namespaces": ["mlkeel-training"],
+        }
     if clusters:
         mapped = set(personas.values()) & {"platform-admin", "ml-engineer"}
         assert set(granted) == mapped, "every mapped operating persona gets its access entry"
 
 
-def test_security_aws_every_endpoint_log_group_is_declared_encrypted_and_expiring(aws_plan: PlanResult) -> None:
+def test_security_aws_every_endpoint_log_group_is_declared_encrypted_and_expiring(
+    aws_plan: PlanResult,
+) -> None:
     groups = {g["inputs"]["name"]: g for g in aws_plan.by_type("aws:cloudwatch/logGroup:LogGroup")}
     key = key_arn(aws_plan)
     for endpoint in aws_plan.by_type("aws:sagemaker/endpoint:Endpoint"):
@@ -90,12 +108,20 @@ def test_security_aws_every_endpoint_log_group_is_declared_encrypted_and_expirin
         assert name in groups, f"{name_of(endpoint)}: SageMaker would create {name} unencrypted, kept forever"
         group = groups[name]
         assert group["inputs"]["kmsKeyId"] == key and group["inputs"]["retentionInDays"] > 0
-        assert group["urn"] in endpoint.get("dependencies", []), "the group must exist before SageMaker writes"
+        assert group["urn"] in endpoint.get("dependencies", []), (
+            "the group must exist before SageMaker writes"
+        )
 
 
-def test_security_aws_trail_records_reads_of_its_own_log_bucket_but_not_its_deliveries(aws_plan: PlanResult) -> None:
+def test_security_aws_trail_records_reads_of_its_own_log_bucket_but_not_its_deliveries(
+    aws_plan: PlanResult,
+) -> None:
     for trail in aws_plan.by_type("aws:cloudtrail/trail:Trail"):
-        bucket = next(b for b in aws_plan.by_type("aws:s3/bucket:Bucket") if b["outputs"]["bucket"] == trail["inputs"]["s3BucketName"])
+        bucket = next(
+            b
+            for b in aws_plan.by_type("aws:s3/bucket:Bucket")
+            if b["outputs"]["bucket"] == trail["inputs"]["s3BucketName"]
+        )
         own = f"{bucket['outputs']['arn']}/"
         covering = []
         for selector in trail["inputs"]["advancedEventSelectors"]:
@@ -107,7 +133,9 @@ def test_security_aws_trail_records_reads_of_its_own_log_bucket_but_not_its_deli
         assert covering[0]["readOnly"]["equals"] == ["true"], "write events on its own bucket would loop"
 
 
-def test_security_aws_s3_gateway_admits_only_this_accounts_principals_on_stack_buckets(aws_plan: PlanResult) -> None:
+def test_security_aws_s3_gateway_admits_only_this_accounts_principals_on_stack_buckets(
+    aws_plan: PlanResult,
+) -> None:
     account = aws_plan.outputs["platform"]["accountId"]
     stack_buckets = {b["outputs"]["arn"] for b in aws_plan.by_type("aws:s3/bucket:Bucket")}
     for endpoint in aws_plan.by_type("aws:ec2/vpcEndpoint:VpcEndpoint"):

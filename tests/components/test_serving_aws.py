@@ -14,13 +14,18 @@ def _endpoints(plan) -> dict[str, dict]:
 
 
 def _configs(plan) -> dict[str, dict]:
-    return {c["outputs"]["name"]: c for c in plan.by_type("aws:sagemaker/endpointConfiguration:EndpointConfiguration")}
+    return {
+        c["outputs"]["name"]: c
+        for c in plan.by_type("aws:sagemaker/endpointConfiguration:EndpointConfiguration")
+    }
 
 
 def test_serving_aws_models_are_network_isolated_in_the_private_subnets() -> None:
     plan = full()
     subnets = sorted(s["id"] for s in plan.by_type("aws:ec2/subnet:Subnet"))
-    role = next(r for r in plan.by_type("aws:iam/role:Role") if r["inputs"]["name"].endswith("sagemaker-execution"))
+    role = next(
+        r for r in plan.by_type("aws:iam/role:Role") if r["inputs"]["name"].endswith("sagemaker-execution")
+    )
     models = plan.by_type("aws:sagemaker/model:Model")
     assert len(models) == 4
     for model in models:
@@ -32,15 +37,23 @@ def test_serving_aws_models_are_network_isolated_in_the_private_subnets() -> Non
 
 def test_serving_aws_model_sources_resolve_per_region() -> None:
     plan = full()
-    containers = {m["inputs"]["name"]: m["inputs"]["primaryContainer"] for m in plan.by_type("aws:sagemaker/model:Model")}
+    containers = {
+        m["inputs"]["name"]: m["inputs"]["primaryContainer"]
+        for m in plan.by_type("aws:sagemaker/model:Model")
+    }
     champion = next(c for n, c in containers.items() if "-champion-" in n)
     # the region's own SageMaker XGBoost registry (eu-west-1), from GetPrebuiltEcrImage
     assert champion["image"] == "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
-    assert champion["modelDataUrl"] == "s3://payments-prod-registry-123456789012/models/fraud/champion/model.tar.gz"
+    assert (
+        champion["modelDataUrl"]
+        == "s3://payments-prod-registry-123456789012/models/fraud/champion/model.tar.gz"
+    )
     challenger = next(c for n, c in containers.items() if "-challenger-" in n)
     assert challenger["modelDataUrl"] == "s3://payments-shared-models/fraud/challenger/model.tar.gz"
     shadow = next(c for n, c in containers.items() if "-next-" in n)
-    assert shadow == {"modelPackageName": "arn:aws:sagemaker:eu-west-1:123456789012:model-package/payments-prod-models/7"}
+    assert shadow == {
+        "modelPackageName": "arn:aws:sagemaker:eu-west-1:123456789012:model-package/payments-prod-models/7"
+    }
     refunds = next(c for n, c in containers.items() if "refunds-main" in n)
     assert refunds["image"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/refunds:2.4.1"
 
@@ -66,8 +79,11 @@ def test_serving_aws_linear_rollout_rolls_back_on_the_monitoring_alarms() -> Non
     endpoint = _endpoints(plan)["payments-prod-fraud-score"]["inputs"]
     policy = endpoint["deploymentConfig"]["blueGreenUpdatePolicy"]
     routing = policy["trafficRoutingConfiguration"]
-    assert routing == {"type": "LINEAR", "waitIntervalInSeconds": 300,
-                       "linearStepSize": {"type": "CAPACITY_PERCENT", "value": 25}}
+    assert routing == {
+        "type": "LINEAR",
+        "waitIntervalInSeconds": 300,
+        "linearStepSize": {"type": "CAPACITY_PERCENT", "value": 25},
+    }
     assert 600 <= policy["maximumExecutionTimeoutInSeconds"] <= 14400
     alarms = [a["alarmName"] for a in endpoint["deploymentConfig"]["autoRollbackConfiguration"]["alarms"]]
     existing = {a["inputs"]["name"]: a for a in plan.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
@@ -105,13 +121,18 @@ def test_serving_aws_target_tracking_on_each_production_variant() -> None:
     assert champion["serviceNamespace"] == "sagemaker"
     endpoint = _endpoints(plan)["payments-prod-fraud-score"]
     assert endpoint["urn"] in targets["endpoint/payments-prod-fraud-score/variant/champion"]["dependencies"]
-    policies = {p["inputs"]["resourceId"]: p["inputs"] for p in plan.by_type("aws:appautoscaling/policy:Policy")}
+    policies = {
+        p["inputs"]["resourceId"]: p["inputs"] for p in plan.by_type("aws:appautoscaling/policy:Policy")
+    }
     assert set(policies) == set(targets)
     tracking = policies["endpoint/payments-prod-fraud-score/variant/champion"]
     assert tracking["policyType"] == "TargetTrackingScaling"
     config = tracking["targetTrackingScalingPolicyConfiguration"]
     assert config["targetValue"] == 250
-    assert config["predefinedMetricSpecification"]["predefinedMetricType"] == "SageMakerVariantInvocationsPerInstance"
+    assert (
+        config["predefinedMetricSpecification"]["predefinedMetricType"]
+        == "SageMakerVariantInvocationsPerInstance"
+    )
 
 
 def test_serving_aws_single_instance_endpoint_deploys_all_at_once_without_capture() -> None:
@@ -135,7 +156,13 @@ def test_serving_aws_no_model_yet_creates_no_endpoint_and_says_so() -> None:
 
 
 def test_serving_aws_execution_timeout_covers_every_step() -> None:
-    base: Any = {"canary_percent": 10.0, "linear_step_percent": 25.0, "wait_minutes": 30, "rollback_on_alarms": True}
+    base: Any = {
+        "canary_percent": 10.0,
+        "linear_step_percent": 25.0,
+        "wait_minutes": 30,
+        "rollback_on_alarms": True,
+    }
+
     def timeout(**changes: Any) -> int:
         return execution_timeout(cast(Any, {**base, **changes}))
 

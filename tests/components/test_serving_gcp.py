@@ -22,7 +22,10 @@ def endpoints() -> dict[str, dict[str, Any]]:
 
 
 def pools() -> dict[str, dict[str, Any]]:
-    return {p["inputs"]["name"]: p["inputs"] for p in of_type(full(), "gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool")}
+    return {
+        p["inputs"]["name"]: p["inputs"]
+        for p in of_type(full(), "gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool")
+    }
 
 
 def test_serving_gcp_endpoints_are_private_encrypted_and_logged() -> None:
@@ -52,7 +55,11 @@ def test_serving_gcp_resource_pools_follow_the_spec() -> None:
     assert (scorer["minReplicaCount"], scorer["maxReplicaCount"]) == (2, 6)
     assert scorer["autoscalingMetricSpecs"] == [{"metricName": CPU_METRIC, "target": 60}]
     ranker = found["fraud-prod-ranker-pool"]["dedicatedResources"]
-    assert ranker["machineSpec"] == {"machineType": "g2-standard-8", "acceleratorType": "NVIDIA_L4", "acceleratorCount": 1}
+    assert ranker["machineSpec"] == {
+        "machineType": "g2-standard-8",
+        "acceleratorType": "NVIDIA_L4",
+        "acceleratorCount": 1,
+    }
     assert ranker["autoscalingMetricSpecs"][0]["metricName"] == GPU_METRIC
 
 

@@ -39,7 +39,9 @@ def states() -> dict[str, dict[str, Any]]:
     return digests.plan_states()
 
 
-def test_state_digests_every_example_and_template_stack_plans_as_recorded(states: dict[str, dict[str, Any]]) -> None:
+def test_state_digests_every_example_and_template_stack_plans_as_recorded(
+    states: dict[str, dict[str, Any]],
+) -> None:
     recorded = digests.load_digests(digests.DIGESTS_FILE)
     current = {key: digests.digest_state(state) for key, state in states.items()}
     assert digests.compare(recorded, current) == []
@@ -91,7 +93,9 @@ def test_state_digests_ignore_planning_time_resource_order_and_dependency_order(
         assert digests.digest_state(shuffled)["sha256"] == digests.digest_state(state)["sha256"]
 
 
-def test_state_digests_report_added_and_removed_resources_and_stacks(states: dict[str, dict[str, Any]]) -> None:
+def test_state_digests_report_added_and_removed_resources_and_stacks(
+    states: dict[str, dict[str, Any]],
+) -> None:
     key = sorted(states)[0]
     state = states[key]
     fewer = copy.deepcopy(state)
@@ -112,7 +116,9 @@ def test_state_digests_report_added_and_removed_resources_and_stacks(states: dic
         ('{"format": 1, "stacks": {"example/x": {"sha256": "ab"}}}', "stacks.example/x"),
     ],
 )
-def test_state_digests_a_malformed_digest_file_names_the_file_and_field(tmp_path: Path, text: str, field: str) -> None:
+def test_state_digests_a_malformed_digest_file_names_the_file_and_field(
+    tmp_path: Path, text: str, field: str
+) -> None:
     path = tmp_path / "digests.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as info:
@@ -120,13 +126,17 @@ def test_state_digests_a_malformed_digest_file_names_the_file_and_field(tmp_path
     assert info.value.file == str(path) and info.value.field == field
 
 
-def test_state_digests_check_refuses_a_missing_digest_file_before_planning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_state_digests_check_refuses_a_missing_digest_file_before_planning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "none.json"
     assert digests.main(["--check", "--digests", str(missing)]) == 2
     assert str(missing) in capsys.readouterr().err
 
 
-def test_state_digests_write_then_check_round_trips(tmp_path: Path, states: dict[str, dict[str, Any]]) -> None:
+def test_state_digests_write_then_check_round_trips(
+    tmp_path: Path, states: dict[str, dict[str, Any]]
+) -> None:
     path = tmp_path / "digests.json"
     current = {key: digests.digest_state(state) for key, state in states.items()}
     digests.write_digests(path, current)

@@ -16,7 +16,11 @@ def _groups(plan) -> dict[str, dict]:
 def plan_template(plan, group: dict) -> dict:
     """The launch template a node group launches from (by id)."""
     wanted = group["inputs"]["launchTemplate"]["id"]
-    return next(t["inputs"] for t in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate") if t["outputs"]["id"] == wanted)
+    return next(
+        t["inputs"]
+        for t in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate")
+        if t["outputs"]["id"] == wanted
+    )
 
 
 def test_training_aws_control_plane_is_private_or_cidr_restricted() -> None:
@@ -34,14 +38,23 @@ def test_training_aws_control_plane_is_private_or_cidr_restricted() -> None:
 def test_training_aws_control_plane_logs_go_to_the_encrypted_group_created_first() -> None:
     plan = full()
     cluster = plan.by_type("aws:eks/cluster:Cluster")[0]
-    group = next(g for g in plan.by_type("aws:cloudwatch/logGroup:LogGroup") if g["inputs"]["name"].startswith("/aws/eks/"))
+    group = next(
+        g
+        for g in plan.by_type("aws:cloudwatch/logGroup:LogGroup")
+        if g["inputs"]["name"].startswith("/aws/eks/")
+    )
     assert group["inputs"]["name"] == f"/aws/eks/{cluster['inputs']['name']}/cluster"
     assert group["urn"] in cluster["dependencies"]
 
 
 def test_training_aws_spot_pools_are_diversified_tainted_and_bounded() -> None:
     groups = _groups(full())
-    assert set(groups) == {"payments-prod-cpu", "payments-prod-gpu", "payments-prod-big-gpu", "payments-prod-steady"}
+    assert set(groups) == {
+        "payments-prod-cpu",
+        "payments-prod-gpu",
+        "payments-prod-big-gpu",
+        "payments-prod-steady",
+    }
     for name in ("payments-prod-cpu", "payments-prod-gpu", "payments-prod-big-gpu"):
         inputs = groups[name]["inputs"]
         assert inputs["capacityType"] == "SPOT", name
@@ -55,7 +68,9 @@ def test_training_aws_spot_pools_are_diversified_tainted_and_bounded() -> None:
     assert cpu["amiType"] == "AL2023_x86_64_STANDARD"
     gpu = groups["payments-prod-gpu"]["inputs"]
     assert gpu["amiType"] == "AL2023_x86_64_NVIDIA"
-    assert ("nvidia.com/gpu", "present", "NO_SCHEDULE") in {(t["key"], t["value"], t["effect"]) for t in gpu["taints"]}
+    assert ("nvidia.com/gpu", "present", "NO_SCHEDULE") in {
+        (t["key"], t["value"], t["effect"]) for t in gpu["taints"]
+    }
     template = plan_template(full(), groups["payments-prod-gpu"])
     assert template["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 300
     assert groups["payments-prod-steady"]["inputs"]["capacityType"] == "ON_DEMAND"
@@ -83,9 +98,16 @@ def test_training_aws_node_groups_belong_to_pool_components_and_the_cluster() ->
 
 def test_training_aws_node_role_has_only_node_policies() -> None:
     plan = full()
-    attached = sorted(a["inputs"]["policyArn"].rsplit("/", 1)[-1] for a in plan.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"))
-    assert attached == ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSClusterPolicy", "AmazonEKSWorkerNodePolicy",
-                        "AmazonEKS_CNI_Policy"]
+    attached = sorted(
+        a["inputs"]["policyArn"].rsplit("/", 1)[-1]
+        for a in plan.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    )
+    assert attached == [
+        "AmazonEC2ContainerRegistryPullOnly",
+        "AmazonEKSClusterPolicy",
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEKS_CNI_Policy",
+    ]
     assert not any("FullAccess" in a for a in attached)
 
 
@@ -115,5 +137,7 @@ def test_training_aws_example_stack_pool_is_spot() -> None:
         (["g5g.xlarge"], True, "AL2023_ARM_64_NVIDIA"),
     ],
 )
-def test_training_aws_ami_type_follows_architecture_and_gpu(types: list[str], gpu: bool, expected: str) -> None:
+def test_training_aws_ami_type_follows_architecture_and_gpu(
+    types: list[str], gpu: bool, expected: str
+) -> None:
     assert ami_type(types, gpu) == expected

@@ -32,17 +32,27 @@ def test_training_gcp_cluster_is_private_shielded_and_workload_identity(plan: Pl
     assert cluster["datapathProvider"] == "ADVANCED_DATAPATH"
     assert cluster["masterAuth"]["clientCertificateConfig"]["issueClientCertificate"] is False
     networks = [b["cidrBlock"] for b in cluster["masterAuthorizedNetworksConfig"]["cidrBlocks"]]
-    assert "0.0.0.0/0" not in networks and networks[0] == one(plan, "gcp:compute/subnetwork:Subnetwork")["inputs"]["ipCidrRange"]
+    assert (
+        "0.0.0.0/0" not in networks
+        and networks[0] == one(plan, "gcp:compute/subnetwork:Subnetwork")["inputs"]["ipCidrRange"]
+    )
     assert cluster["masterAuthorizedNetworksConfig"]["gcpPublicCidrsAccessEnabled"] is False
     assert cluster["nodeConfig"]["shieldedInstanceConfig"]["enableSecureBoot"] is True
 
 
 def test_training_gcp_control_plane_is_private_only_for_rfc1918_ranges() -> None:
-    assert one(full(), "gcp:container/cluster:Cluster")["inputs"]["privateClusterConfig"]["enablePrivateEndpoint"] is True
+    assert (
+        one(full(), "gcp:container/cluster:Cluster")["inputs"]["privateClusterConfig"][
+            "enablePrivateEndpoint"
+        ]
+        is True
+    )
     risk = PLANS["risk"]()  # authorizes 192.0.2.0/24, an office range outside RFC 1918
     cluster = one(risk, "gcp:container/cluster:Cluster")["inputs"]
     assert cluster["privateClusterConfig"]["enablePrivateEndpoint"] is False
-    assert [b["cidrBlock"] for b in cluster["masterAuthorizedNetworksConfig"]["cidrBlocks"]][1:] == ["192.0.2.0/24"]
+    assert [b["cidrBlock"] for b in cluster["masterAuthorizedNetworksConfig"]["cidrBlocks"]][1:] == [
+        "192.0.2.0/24"
+    ]
     assert private_endpoint(["10.0.0.0/8", "192.168.1.0/24"]) and not private_endpoint(["8.8.8.0/24"])
 
 
@@ -56,7 +66,10 @@ def test_training_gcp_every_node_pool_is_spot_tainted_and_hardened(plan: PlanRes
         assert ("mlkeel.io/workload", "training", "NO_SCHEDULE") in taints
         assert ("cloud.google.com/gke-spot", "true", "NO_SCHEDULE") in taints
         assert config["labels"]["mlkeel.io/workload"] == "training"
-        assert config["shieldedInstanceConfig"] == {"enableSecureBoot": True, "enableIntegrityMonitoring": True}
+        assert config["shieldedInstanceConfig"] == {
+            "enableSecureBoot": True,
+            "enableIntegrityMonitoring": True,
+        }
         assert config["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
         assert pool["autoscaling"]["locationPolicy"] == "ANY"
         assert pool["management"] == {"autoRepair": True, "autoUpgrade": True}
@@ -66,8 +79,13 @@ def test_training_gcp_node_pools_follow_the_spec_machines_and_gpus() -> None:
     pools = node_pools(full())
     gpu = {n: p for n, p in pools.items() if p["nodeConfig"]["labels"]["mlkeel.io/pool"] == "gpu"}
     assert {p["nodeConfig"]["machineType"] for p in gpu.values()} == {"g2-standard-8", "a2-highgpu-1g"}
-    accelerators = {p["nodeConfig"]["machineType"]: p["nodeConfig"]["guestAccelerators"][0] for p in gpu.values()}
-    assert accelerators["g2-standard-8"]["type"] == "nvidia-l4" and accelerators["a2-highgpu-1g"]["type"] == "nvidia-tesla-a100"
+    accelerators = {
+        p["nodeConfig"]["machineType"]: p["nodeConfig"]["guestAccelerators"][0] for p in gpu.values()
+    }
+    assert (
+        accelerators["g2-standard-8"]["type"] == "nvidia-l4"
+        and accelerators["a2-highgpu-1g"]["type"] == "nvidia-tesla-a100"
+    )
     [t4] = [p for p in pools.values() if p["nodeConfig"]["labels"]["mlkeel.io/pool"] == "t4"]
     assert t4["nodeConfig"]["machineType"] == "n1-standard-8"
     assert t4["nodeConfig"]["guestAccelerators"][0]["type"] == "nvidia-tesla-t4"
@@ -86,8 +104,11 @@ def test_training_gcp_autoscaling_bounds_add_up_to_the_spec(pool: str, low: int,
 def test_training_gcp_requirements_pool_uses_the_scheduler_choice() -> None:
     out = full().outputs["platform"]["training"]["pools"]["cpu"]
     assert len(out["machineTypes"]) == 3 and "spot" in out["reason"]
-    planned = {p["nodeConfig"]["machineType"] for p in node_pools(full()).values()
-               if p["nodeConfig"]["labels"]["mlkeel.io/pool"] == "cpu"}
+    planned = {
+        p["nodeConfig"]["machineType"]
+        for p in node_pools(full()).values()
+        if p["nodeConfig"]["labels"]["mlkeel.io/pool"] == "cpu"
+    }
     assert planned == set(out["machineTypes"])
 
 
@@ -101,10 +122,17 @@ def test_training_gcp_node_pools_only_use_zones_that_offer_the_machine() -> None
 
 
 def test_training_gcp_node_identity_has_only_logging_metrics_and_pull_roles(plan: PlanResult) -> None:
-    account = next(a for a in of_type(plan, "gcp:serviceaccount/account:Account") if a["inputs"]["accountId"].endswith("gke-nodes"))
+    account = next(
+        a
+        for a in of_type(plan, "gcp:serviceaccount/account:Account")
+        if a["inputs"]["accountId"].endswith("gke-nodes")
+    )
     email = account["outputs"]["email"]
-    roles = {m["inputs"]["role"] for m in of_type(plan, "gcp:projects/iAMMember:IAMMember")
-             if m["inputs"]["member"] == f"serviceAccount:{email}"}
+    roles = {
+        m["inputs"]["role"]
+        for m in of_type(plan, "gcp:projects/iAMMember:IAMMember")
+        if m["inputs"]["member"] == f"serviceAccount:{email}"
+    }
     assert roles == set(NODE_ROLES)
     assert all(p["nodeConfig"]["serviceAccount"] == email for p in node_pools(plan).values())
 

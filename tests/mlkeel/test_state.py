@@ -66,20 +66,31 @@ def test_state_tags_survive_default_tags_beyond_the_limits() -> None:
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.just(SECRET),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=12,
 )
 
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.sampled_from(["aws:s3/bucket:Bucket", "gcp:container/nodePool:NodePool", "kubernetes:batch/v1:Job",
-                     "aws:kms/alias:Alias", "gcp:storage/bucket:Bucket"]),
+    st.sampled_from(
+        [
+            "aws:s3/bucket:Bucket",
+            "gcp:container/nodePool:NodePool",
+            "kubernetes:batch/v1:Job",
+            "aws:kms/alias:Alias",
+            "gcp:storage/bucket:Bucket",
+        ]
+    ),
     st.dictionaries(st.sampled_from(["tags", "labels", "nodeConfig", "metadata", "resourceLabels"]), JSON),
     st.sampled_from(["pulumi:providers:aws", "pulumi:providers:gcp", ""]),
     st.one_of(JSON, st.just(AWS_DEFAULTS)),
 )
-def test_state_tags_are_always_a_plain_string_map(resource_type, props, provider_type, provider_props) -> None:
+def test_state_tags_are_always_a_plain_string_map(
+    resource_type, props, provider_type, provider_props
+) -> None:
     props_map = provider_props if isinstance(provider_props, dict) else {"defaultTags": provider_props}
     tags = effective_tags(resource_type, props, provider_type, props_map)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())
@@ -95,7 +106,11 @@ def test_state_reader_is_an_input_error_naming_the_file(tmp_path: Path) -> None:
     path.write_text(json.dumps({"version": 3, "deployment": {"resources": [{"urn": 1}]}}))
     with pytest.raises(StateError) as error:
         load_state(path)
-    assert (error.value.file, error.value.field, error.value.value) == (str(path), "deployment.resources[0].urn", 1)
+    assert (error.value.file, error.value.field, error.value.value) == (
+        str(path),
+        "deployment.resources[0].urn",
+        1,
+    )
     assert isinstance(error.value, ValueError)
 
 

@@ -65,9 +65,17 @@ def _imported_decision(token: str) -> str | None:
     if token in taggable._GCP_SPECIAL:
         return taggable._GCP_SPECIAL[token]
     package = token.split(":", 1)[0]
-    if package == "aws" and hasattr(cls, "tags_all") and taggable._is_string_map(str(params["tags"].annotation) if "tags" in params else None):
+    if (
+        package == "aws"
+        and hasattr(cls, "tags_all")
+        and taggable._is_string_map(str(params["tags"].annotation) if "tags" in params else None)
+    ):
         return "tags"
-    if package == "gcp" and hasattr(cls, "effective_labels") and taggable._is_string_map(str(params["labels"].annotation) if "labels" in params else None):
+    if (
+        package == "gcp"
+        and hasattr(cls, "effective_labels")
+        and taggable._is_string_map(str(params["labels"].annotation) if "labels" in params else None)
+    ):
         return "labels"
     if package == "kubernetes" and "metadata" in params:
         return "metadata.labels"
@@ -78,7 +86,10 @@ def _sample() -> list[str]:
     """Every type the example stacks and the cost pricers use, plus a spread of each SDK's registry."""
     tokens: set[str] = set()
     tests = Path(__file__).resolve().parents[1]
-    for state in [*(tests / "policies/fixtures/states").glob("*.json"), *(tests / "runtime/fixtures/cost").glob("*.json")]:
+    for state in [
+        *(tests / "policies/fixtures/states").glob("*.json"),
+        *(tests / "runtime/fixtures/cost").glob("*.json"),
+    ]:
         data = json.loads(state.read_text())
         tokens |= {r["type"] for r in data["deployment"]["resources"] if known_type(r["type"])}
     for package in ("aws", "gcp", "kubernetes"):
@@ -92,7 +103,13 @@ def test_taggable_source_reading_agrees_with_the_imported_class(token: str) -> N
 
 
 def test_taggable_fields_are_one_vocabulary() -> None:
-    assert set(TAG_FIELDS) == {"tags", "labels", "resourceLabels", "nodeConfig.resourceLabels", "metadata.labels"}
+    assert set(TAG_FIELDS) == {
+        "tags",
+        "labels",
+        "resourceLabels",
+        "nodeConfig.resourceLabels",
+        "metadata.labels",
+    }
 
 
 def test_taggable_answers_import_no_pulumi_and_survive_a_corrupt_cache(tmp_path: Path) -> None:

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 
-def drift_frames(n_ref: int, n_cur: int, seed: int = 7, n_num: int = 12) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
+def drift_frames(
+    n_ref: int, n_cur: int, seed: int = 7, n_num: int = 12
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
     rng = np.random.default_rng(seed)
 
     def numeric(i: int, n: int, shifted: bool) -> np.ndarray:
@@ -65,10 +67,16 @@ def sklearn_windows(name: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """
     from sklearn import datasets
 
-    loader = {"breast_cancer": datasets.load_breast_cancer, "diabetes": datasets.load_diabetes,
-              "digits": datasets.load_digits, "wine": datasets.load_wine}[name]
+    loader = {
+        "breast_cancer": datasets.load_breast_cancer,
+        "diabetes": datasets.load_diabetes,
+        "digits": datasets.load_digits,
+        "wine": datasets.load_wine,
+    }[name]
     frame = loader(as_frame=True).frame
-    split_on = {"breast_cancer": "mean radius", "diabetes": "bmi", "digits": "target", "wine": "alcohol"}[name]
+    split_on = {"breast_cancer": "mean radius", "diabetes": "bmi", "digits": "target", "wine": "alcohol"}[
+        name
+    ]
     # digits: classes 0-5 against 6-9 gives a reference above Evidently's 1000-row switch
     cut = frame[split_on] <= (5 if name == "digits" else frame[split_on].median())
     ref, cur = frame[cut].drop(columns=[split_on]), frame[~cut].drop(columns=[split_on])

@@ -68,13 +68,18 @@ def _evidently_column(ref: pd.Series, cur: pd.Series, kind: str, method: str | N
 
 
 #: Evidently reports a test by its display name ("Wasserstein distance (normed)"); our results use its id.
-_STATTEST_IDS = {test.display_name: name for name, by_type in _registered_stat_tests.items() for test in by_type.values()}
+_STATTEST_IDS = {
+    test.display_name: name for name, by_type in _registered_stat_tests.items() for test in by_type.values()
+}
 
 
-def _report_values(ref: pd.DataFrame, cur: pd.DataFrame, numerical: list[str], categorical: list[str], **preset):
+def _report_values(
+    ref: pd.DataFrame, cur: pd.DataFrame, numerical: list[str], categorical: list[str], **preset
+):
     definition = DataDefinition(numerical_columns=numerical, categorical_columns=categorical)
     snapshot = Report([DataDriftPreset(**preset)]).run(
-        Dataset.from_pandas(cur, data_definition=definition), Dataset.from_pandas(ref, data_definition=definition)
+        Dataset.from_pandas(cur, data_definition=definition),
+        Dataset.from_pandas(ref, data_definition=definition),
     )
     values, count = {}, None
     for metric in snapshot.dict()["metrics"]:
@@ -86,16 +91,33 @@ def _report_values(ref: pd.DataFrame, cur: pd.DataFrame, numerical: list[str], c
     return values, count
 
 
-METHOD_NAMES = {"K-S p_value": "ks", "ks": "ks", "wasserstein": "wasserstein", "psi": "psi", "jensenshannon": "jensenshannon",
-                "chisquare": "chisquare", "z": "z"}
+METHOD_NAMES = {
+    "K-S p_value": "ks",
+    "ks": "ks",
+    "wasserstein": "wasserstein",
+    "psi": "psi",
+    "jensenshannon": "jensenshannon",
+    "chisquare": "chisquare",
+    "z": "z",
+}
 
 
 def _assert_matches(ref, cur, numerical, categorical, method=None, **params):
-    ours = DriftDetector(numerical=numerical, categorical=categorical, method=method, **params).fit(ref).score(cur)
+    ours = (
+        DriftDetector(numerical=numerical, categorical=categorical, method=method, **params)
+        .fit(ref)
+        .score(cur)
+    )
     mismatches = []
     for col in ours.columns:
-        name, score, drifted = _evidently_column(ref[col.column], cur[col.column], col.kind, method, params.get("threshold"))
-        if METHOD_NAMES.get(name, name) != col.method or not _close(col.score, score) or drifted != col.drifted:
+        name, score, drifted = _evidently_column(
+            ref[col.column], cur[col.column], col.kind, method, params.get("threshold")
+        )
+        if (
+            METHOD_NAMES.get(name, name) != col.method
+            or not _close(col.score, score)
+            or drifted != col.drifted
+        ):
             mismatches.append((col.column, name, score, drifted, col.method, col.score, col.drifted))
     assert not mismatches, mismatches
     return ours
@@ -164,7 +186,11 @@ def test_drift_numpy_and_numba_engines_each_match_evidently(engine, method):
     mismatches = []
     for col in ours.columns:
         name, score, drifted = _evidently_column(ref[col.column], cur[col.column], "numerical", method, None)
-        if METHOD_NAMES.get(name, name) != col.method or not _close(col.score, score) or drifted != col.drifted:
+        if (
+            METHOD_NAMES.get(name, name) != col.method
+            or not _close(col.score, score)
+            or drifted != col.drifted
+        ):
             mismatches.append((col.column, name, score, drifted, col.method, col.score, col.drifted))
     assert not mismatches, mismatches
 
@@ -176,4 +202,6 @@ def test_evidently_receives_the_raw_infinities_and_missing_values():
     assert np.isinf(ref[with_inf]).any() and np.isinf(cur[with_inf]).any()
     assert ref[with_nan].isna().any() and cur[with_nan].isna().any()
     for method in (None, "psi", "ks", "wasserstein"):
-        _assert_matches(ref[[with_inf, with_nan]], cur[[with_inf, with_nan]], [with_inf, with_nan], [], method=method)
+        _assert_matches(
+            ref[[with_inf, with_nan]], cur[[with_inf, with_nan]], [with_inf, with_nan], [], method=method
+        )

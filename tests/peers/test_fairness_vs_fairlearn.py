@@ -16,8 +16,14 @@ import runtime.fairness as ours  # noqa: E402
 
 pytestmark = pytest.mark.peers
 
-FUNCS = ["demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
-         "equalized_odds_ratio", "equal_opportunity_difference", "equal_opportunity_ratio"]
+FUNCS = [
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+]
 
 
 def _data(n: int, groups: int, seed: int, labels=(0, 1)):
@@ -63,9 +69,15 @@ def test_fairness_multiple_sensitive_features_equal_fairlearn():
 def test_fairness_by_group_table_equals_metricframe():
     y, yhat, g, _ = _data(40_000, 10, seed=4)
     mf = fairlearn_metrics.MetricFrame(
-        metrics={"selection_rate": fairlearn_metrics.selection_rate, "true_positive_rate": fairlearn_metrics.true_positive_rate,
-                 "false_positive_rate": fairlearn_metrics.false_positive_rate, "accuracy": accuracy_score},
-        y_true=y, y_pred=yhat, sensitive_features=g,
+        metrics={
+            "selection_rate": fairlearn_metrics.selection_rate,
+            "true_positive_rate": fairlearn_metrics.true_positive_rate,
+            "false_positive_rate": fairlearn_metrics.false_positive_rate,
+            "accuracy": accuracy_score,
+        },
+        y_true=y,
+        y_pred=yhat,
+        sensitive_features=g,
     )
     report = ours.fairness_report(y, yhat, g)
     table = report.frame()
@@ -84,7 +96,10 @@ def test_fairness_zero_denominators_like_fairlearn():
     for func in FUNCS:
         for method in ("between_groups", "to_overall"):
             theirs = float(getattr(fairlearn_metrics, func)(y, yhat, sensitive_features=g, method=method))
-            assert _same(getattr(ours, func)(y, yhat, sensitive_features=g, method=method), theirs), (func, method)
+            assert _same(getattr(ours, func)(y, yhat, sensitive_features=g, method=method), theirs), (
+                func,
+                method,
+            )
 
 
 def test_fairness_minus_one_one_labels_and_weights_like_fairlearn():
@@ -92,4 +107,6 @@ def test_fairness_minus_one_one_labels_and_weights_like_fairlearn():
     weights = (w + 1).astype(float)
     for func in FUNCS:
         theirs = float(getattr(fairlearn_metrics, func)(y, yhat, sensitive_features=g, sample_weight=weights))
-        assert _same(getattr(ours, func)(y, yhat, sensitive_features=g, sample_weight=weights), theirs, rel=1e-12), func
+        assert _same(
+            getattr(ours, func)(y, yhat, sensitive_features=g, sample_weight=weights), theirs, rel=1e-12
+        ), func

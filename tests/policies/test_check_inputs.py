@@ -46,7 +46,10 @@ def keel(*args: str):
         ("not-utf8.json", "is not UTF-8 text (byte 54, line 1)"),
         ("deep.json", "nests deeper than 100 levels"),
         ("integer-too-large.json", "is beyond what a 64-bit float holds"),
-        ("duplicate-urn.json", "deployment.resources[47].urn = 'urn:pulumi:fraud-dev::mlkeel::mlkeel:index:Platform::fraud-dev': appears twice (first at deployment.resources[3])"),
+        (
+            "duplicate-urn.json",
+            "deployment.resources[47].urn = 'urn:pulumi:fraud-dev::mlkeel::mlkeel:index:Platform::fraud-dev': appears twice (first at deployment.resources[3])",
+        ),
         ("version-string.json", "version = '3': must be the number 3"),
         ("resource-not-object.json", "deployment.resources[2] = ['not', 'an', 'object']: must be an object"),
     ],
@@ -151,7 +154,9 @@ def test_check_stopped_while_the_pack_runs_leaves_no_pack_behind(tmp_path: Path,
         deadline = time.monotonic() + 60
         packs: set[int] = set()
         while not packs and time.monotonic() < deadline:
-            packs = {c for c in _children(check.pid) if b"pulumi.policy" in Path(f"/proc/{c}/cmdline").read_bytes()}
+            packs = {
+                c for c in _children(check.pid) if b"pulumi.policy" in Path(f"/proc/{c}/cmdline").read_bytes()
+            }
             time.sleep(0.05)
         assert packs, "keel check never started the pack"
         check.send_signal(sig)
@@ -173,15 +178,25 @@ def test_check_stopped_while_the_pack_runs_leaves_no_pack_behind(tmp_path: Path,
 
 # -- fuzz ------------------------------------------------------------------------------------------------------
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=6),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
     max_leaves=12,
 )
 STATE_KEYS = ["version", "deployment", "resources", "urn", "type", "custom", "inputs", "outputs", "provider",
               "parent", "dependencies", "propertyDependencies", "id", "protect"]  # fmt: skip
 STATE_LIKE = st.recursive(
-    st.sampled_from([None, True, 3, "3", 2.5, "urn:pulumi:s::p::aws:s3/bucket:Bucket::b", "aws:s3/bucket:Bucket"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(STATE_KEYS), children, max_size=4),
+    st.sampled_from(
+        [None, True, 3, "3", 2.5, "urn:pulumi:s::p::aws:s3/bucket:Bucket::b", "aws:s3/bucket:Bucket"]
+    ),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(STATE_KEYS), children, max_size=4)
+    ),
     max_leaves=16,
 )
 
@@ -225,7 +240,11 @@ def _apply(data: object, path: list[str | int], value: object) -> None:
     """Set ``value`` at the deepest existing point of ``path`` (lists by index, maps by key)."""
     current = data
     for step in path[:-1]:
-        into_map = isinstance(current, dict) and isinstance(step, str) and isinstance(current.get(step), (dict, list))
+        into_map = (
+            isinstance(current, dict)
+            and isinstance(step, str)
+            and isinstance(current.get(step), (dict, list))
+        )
         into_list = isinstance(current, list) and isinstance(step, int) and step < len(current)
         if into_map or into_list:
             current = current[step]  # type: ignore[index]

@@ -33,8 +33,17 @@ def _line(name: str, quantity: float, unit_price: float, low_q: float, high_q: f
 
 def _resource(lines: list[CostLine], props: dict[str, Any], status: str = "priced") -> ResourceCost:
     return ResourceCost(
-        "urn:x::pool", "pool", "aws:eks/nodeGroup:NodeGroup", "AWS", "eu-west-1", {}, "", "", status,  # type: ignore[arg-type]
-        lines, props=props,
+        "urn:x::pool",
+        "pool",
+        "aws:eks/nodeGroup:NodeGroup",
+        "AWS",
+        "eu-west-1",
+        {},
+        "",
+        "",
+        status,  # type: ignore[arg-type]
+        lines,
+        props=props,
     )
 
 
@@ -49,7 +58,9 @@ def test_node_minimum_0_to_2_names_the_property_and_the_lines() -> None:
     head = estimate_cost(load_state(FIXTURES / "gcp_recs_prod_min2.json"))
     (pool,) = diff_estimates(base, head).changed
     assert pool.name == "recs-prod-training-t4-spot"
-    assert pool.summary.startswith("autoscaling.totalMinNodeCount: 0 → 2; Nodes (spot n1-standard-8): $0.00 → $183.08 (")
+    assert pool.summary.startswith(
+        "autoscaling.totalMinNodeCount: 0 → 2; Nodes (spot n1-standard-8): $0.00 → $183.08 ("
+    )
     assert "GPUs (1 x nvidia-tesla-t4 per node): $0.00 → $224.84" in pool.summary
     assert "price or quantity changed" not in pool.summary
 
@@ -61,7 +72,10 @@ def test_a_change_only_in_the_maximum_counts_and_says_so() -> None:
         if res["urn"].endswith("::fraud-dev-training-gpu-spot"):
             for side in ("inputs", "outputs"):  # a deployed state holds both; outputs win
                 res[side]["scalingConfig"]["maxSize"] = 40
-    base, head = estimate_cost(parse_state(doc, "base.json")), estimate_cost(parse_state(head_doc, "head.json"))
+    base, head = (
+        estimate_cost(parse_state(doc, "base.json")),
+        estimate_cost(parse_state(head_doc, "head.json")),
+    )
     (pool,) = diff_estimates(base, head).changed
     assert pool.delta == 0 and pool.summary.startswith("scalingConfig.maxSize: 4 → 40; ")
 
@@ -69,7 +83,9 @@ def test_a_change_only_in_the_maximum_counts_and_says_so() -> None:
 def test_secret_properties_are_not_shown() -> None:
     secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "abc"}
     base = _resource([_line("Nodes", 730, 1.0, 0, 730)], {"token": secret, "size": 1})
-    head = _resource([_line("Nodes", 1460, 1.0, 0, 1460)], {"token": {**secret, "ciphertext": "def"}, "size": 2})
+    head = _resource(
+        [_line("Nodes", 1460, 1.0, 0, 1460)], {"token": {**secret, "ciphertext": "def"}, "size": 2}
+    )
     change, summary = _only_change(base, head)
     assert change == "changed" and "token: [secret] → [secret]" in summary and "abc" not in summary
 
@@ -78,11 +94,23 @@ def test_many_property_changes_are_counted_not_listed() -> None:
     base = _resource([_line("Nodes", 730, 1.0, 0, 730)], {f"p{i}": i for i in range(9)})
     head = _resource([_line("Nodes", 1460, 1.0, 0, 1460)], {f"p{i}": i + 1 for i in range(9)})
     _, summary = _only_change(base, head)
-    assert summary.startswith("p0: 0 → 1; p1: 1 → 2; p2: 2 → 3; p3: 3 → 4; p4: 4 → 5; and 4 more properties; ")
+    assert summary.startswith(
+        "p0: 0 → 1; p1: 1 → 2; p2: 2 → 3; p3: 3 → 4; p4: 4 → 5; and 4 more properties; "
+    )
 
 
 # -- every kind of change, generated -------------------------------------------------------------------------
-_KINDS = ["property", "quantity", "unit_price", "maximum", "status", "add_line", "remove_line", "spot", "nothing"]
+_KINDS = [
+    "property",
+    "quantity",
+    "unit_price",
+    "maximum",
+    "status",
+    "add_line",
+    "remove_line",
+    "spot",
+    "nothing",
+]
 
 
 @st.composite
@@ -132,7 +160,9 @@ def _pairs(draw: st.DrawFn) -> tuple[ResourceCost, ResourceCost, list[str]]:
 
 @settings(max_examples=200, deadline=None)
 @given(_pairs())
-def test_every_detected_change_has_a_specific_reason(pair: tuple[ResourceCost, ResourceCost, list[str]]) -> None:
+def test_every_detected_change_has_a_specific_reason(
+    pair: tuple[ResourceCost, ResourceCost, list[str]],
+) -> None:
     base, head, kinds = pair
     change, summary = _only_change(base, head)
     moved = abs(head.monthly - base.monthly) > 0.005 or abs(head.high - base.high) > 0.005
@@ -155,7 +185,9 @@ def test_every_detected_change_has_a_specific_reason(pair: tuple[ResourceCost, R
     for name in before.keys() & after.keys():
         b, h = before[name], after[name]
         if b.quantity != h.quantity:
-            assert f"{name}: " in summary and f"quantity {b.quantity:,.6g} → {h.quantity:,.6g} hour" in summary
+            assert (
+                f"{name}: " in summary and f"quantity {b.quantity:,.6g} → {h.quantity:,.6g} hour" in summary
+            )
         if b.unit_price != h.unit_price:
             assert f"unit price ${b.unit_price:,.6g} → ${h.unit_price:,.6g} per hour" in summary
         if b.pricing_category != h.pricing_category:
@@ -168,5 +200,7 @@ def test_every_detected_change_has_a_specific_reason(pair: tuple[ResourceCost, R
 def test_added_and_removed_resources_say_their_cost(kind: str) -> None:
     res = _resource([_line("Nodes", 730, 1.0, 730, 730)], {})
     before, after = ([], [res]) if kind == "added" else ([res], [])
-    (delta,) = diff_estimates(Estimate(["s"], before, "src", "d"), Estimate(["s"], after, "src", "d")).resources
+    (delta,) = diff_estimates(
+        Estimate(["s"], before, "src", "d"), Estimate(["s"], after, "src", "d")
+    ).resources
     assert delta.summary == ("added at $730.00/month" if kind == "added" else "removed (was $730.00/month)")

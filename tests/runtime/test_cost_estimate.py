@@ -327,7 +327,9 @@ def test_every_type_the_components_create_is_priced_or_free() -> None:
 
 
 @pytest.mark.parametrize("stack", ["fraud-dev", "risk-prod", "vision-prod"])
-def test_estimate_real_planned_states_price_every_resource(stack: str, planned_states: dict[str, Path]) -> None:
+def test_estimate_real_planned_states_price_every_resource(
+    stack: str, planned_states: dict[str, Path]
+) -> None:
     """States `keel plan` writes for the example stacks: every resource priced or free, none unknown."""
     state = load_state(planned_states[stack])
     est = estimate_cost(state)

@@ -34,7 +34,10 @@ URN = "urn:pulumi:dev::mlkeel::aws:s3/bucket:Bucket::b"
         ({"version": 2, "deployment": {}}, "x.json: version = 2: must be the number 3"),
         ({"deployment": {"resources": {}}}, r"x.json: deployment.resources = \{\}: must be a list"),
         ({"deployment": {"resources": [1]}}, r"x.json: deployment.resources\[0\] = 1: must be an object"),
-        ({"deployment": {"resources": [{"urn": "u"}]}}, r"x.json: deployment.resources\[0\].type: is missing"),
+        (
+            {"deployment": {"resources": [{"urn": "u"}]}},
+            r"x.json: deployment.resources\[0\].type: is missing",
+        ),
         (
             {"deployment": {"resources": [{"urn": URN, "type": "t", "custom": True, "inputs": []}]}},
             r"x.json: deployment.resources\[0\].inputs = \[\]: must be an object",
@@ -140,11 +143,23 @@ def test_usage_defaults_when_no_file() -> None:
             {"version": 0.1, "resource_usage": {"b": {"storage_gb": float("inf")}}},
             r"resource_usage.b.storage_gb = inf: a number from 0",
         ),
-        ({"version": 0.1, "resource_usage": {"b": {"storage_gb": 10**400}}}, r"storage_gb = 1000.*: a number"),
-        ({"version": 0.1, "resource_usage": {"b": {"storage_gb": 2e15}}}, r"storage_gb = 2000000000000000.0: a number"),
+        (
+            {"version": 0.1, "resource_usage": {"b": {"storage_gb": 10**400}}},
+            r"storage_gb = 1000.*: a number",
+        ),
+        (
+            {"version": 0.1, "resource_usage": {"b": {"storage_gb": 2e15}}},
+            r"storage_gb = 2000000000000000.0: a number",
+        ),
         ({"version": 0.1, "resource_usage": {"b": {"storage_gb": True}}}, r"storage_gb = True: a number"),
-        ({"version": 0.1, "resource_usage": {"b": [1]}}, r"usage.yml: resource_usage.b = \[1\]: a mapping of usage keys"),
-        ({"version": 0.1, "resource_usage": [1]}, r"usage.yml: resource_usage = \[1\]: a mapping of resource names"),
+        (
+            {"version": 0.1, "resource_usage": {"b": [1]}},
+            r"usage.yml: resource_usage.b = \[1\]: a mapping of usage keys",
+        ),
+        (
+            {"version": 0.1, "resource_usage": [1]},
+            r"usage.yml: resource_usage = \[1\]: a mapping of resource names",
+        ),
         ({"version": 0.1, "resource_usage": {5: {}}}, r"usage.yml: resource_usage.5: a resource is named by"),
         ([1, 2], r"usage.yml: \(top level\): is a list; expected a mapping"),
     ],

@@ -126,7 +126,8 @@ def test_budget_from_stack_file_forms(tmp_path: Path) -> None:
     bad = tmp_path / "Pulumi.bad.yaml"
     bad.write_text("config:\n  mlkeel:budget:\n    monthlyLimitUsd: -3\n")
     with pytest.raises(
-        BudgetError, match=r"Pulumi.bad.yaml: config.mlkeel:budget.monthlyLimitUsd = -3: a positive, finite number"
+        BudgetError,
+        match=r"Pulumi.bad.yaml: config.mlkeel:budget.monthlyLimitUsd = -3: a positive, finite number",
     ):
         budget_from_stack_file(bad)
 

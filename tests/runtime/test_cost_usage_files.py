@@ -56,7 +56,10 @@ def _price_through_user_path(path: Path) -> None:
     for res in est.resources:
         for line in res.lines:
             assert math.isfinite(line.monthly) and line.monthly >= 0, (res.name, line)
-            assert math.isfinite(line.high) and line.low <= line.monthly + 1e-6 <= line.high + 2e-6, (res.name, line)
+            assert math.isfinite(line.high) and line.low <= line.monthly + 1e-6 <= line.high + 2e-6, (
+                res.name,
+                line,
+            )
 
 
 def _accepts_or_names_the_file(path: Path) -> None:
@@ -104,8 +107,10 @@ _scalars = (
 )
 _documents = st.recursive(
     _scalars,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.sampled_from(_NAMES) | st.integers(0, 3), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(_NAMES) | st.integers(0, 3), children, max_size=4)
+    ),
     max_leaves=15,
 )
 
@@ -138,7 +143,8 @@ _mutation = st.tuples(
     st.sampled_from(["replace", "insert", "delete", "swap-lines", "duplicate-line"]),
     st.integers(0, 10_000),
     st.integers(1, 12),
-    st.binary(min_size=1, max_size=8) | st.sampled_from([b"-", b"-1", b"nan", b".inf", b"e999", b":", b"  ", b"\t", b"&a", b"*a"]),
+    st.binary(min_size=1, max_size=8)
+    | st.sampled_from([b"-", b"-1", b"nan", b".inf", b"e999", b":", b"  ", b"\t", b"&a", b"*a"]),
 )
 
 
@@ -188,7 +194,9 @@ def test_usage_values_accepted_exactly_when_meaningful(key: tuple[str, str], val
     if meaningful:
         assert parse_usage(document, "u.yml").type_defaults[rtype][name] == number
     else:
-        with pytest.raises(UsageError, match=f"^{re.escape(f'u.yml: resource_type_default_usage.{rtype}.{name} = ')}"):
+        with pytest.raises(
+            UsageError, match=f"^{re.escape(f'u.yml: resource_type_default_usage.{rtype}.{name} = ')}"
+        ):
             parse_usage(document, "u.yml")
 
 
@@ -225,16 +233,23 @@ def test_usage_for_a_resource_no_state_has_is_refused_with_suggestions(fraud: St
 
 def test_usage_key_the_resource_type_does_not_use_is_refused(fraud: StackState) -> None:
     usage = parse_usage({"version": 0.1, "resource_usage": {"fraud-dev-key": {"storage_gb": 1}}}, "u.yml")
-    with pytest.raises(UsageError, match=r"^u\.yml: resource_usage\.fraud-dev-key\.storage_gb: is not a usage key of aws:kms/key:Key"):
+    with pytest.raises(
+        UsageError,
+        match=r"^u\.yml: resource_usage\.fraud-dev-key\.storage_gb: is not a usage key of aws:kms/key:Key",
+    ):
         estimate_cost(fraud, usage=usage)
 
 
 def test_minus_one_only_where_it_means_from_the_state(fraud: StackState) -> None:
     """``nodes: -1`` passes parsing (node groups take it) but not on a resource whose key means no such thing."""
-    ok = parse_usage({"version": 0.1, "resource_usage": {"fraud-dev-training-gpu-spot": {"nodes": -1}}}, "u.yml")
+    ok = parse_usage(
+        {"version": 0.1, "resource_usage": {"fraud-dev-training-gpu-spot": {"nodes": -1}}}, "u.yml"
+    )
     estimate_cost(fraud, usage=ok)
     with pytest.raises(UsageError, match="storage_gb = -1"):
-        parse_usage({"version": 0.1, "resource_usage": {"fraud-dev-registry-artifacts": {"storage_gb": -1}}}, "u.yml")
+        parse_usage(
+            {"version": 0.1, "resource_usage": {"fraud-dev-registry-artifacts": {"storage_gb": -1}}}, "u.yml"
+        )
 
 
 def test_usage_names_checked_against_every_compared_state(fraud: StackState, fraud_head: StackState) -> None:

@@ -33,9 +33,14 @@ def frames() -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.mark.parametrize(
     "kind,rows,values,expected",
     [
-        ("numerical", 1000, 6, "ks"), ("numerical", 1000, 5, "chisquare"), ("numerical", 1000, 2, "z"),
-        ("numerical", 1001, 6, "wasserstein"), ("numerical", 1001, 5, "jensenshannon"),
-        ("categorical", 1000, 3, "chisquare"), ("categorical", 1000, 2, "z"), ("categorical", 1001, 50, "jensenshannon"),
+        ("numerical", 1000, 6, "ks"),
+        ("numerical", 1000, 5, "chisquare"),
+        ("numerical", 1000, 2, "z"),
+        ("numerical", 1001, 6, "wasserstein"),
+        ("numerical", 1001, 5, "jensenshannon"),
+        ("categorical", 1000, 3, "chisquare"),
+        ("categorical", 1000, 2, "z"),
+        ("categorical", 1001, 50, "jensenshannon"),
     ],
 )
 def test_drift_default_method_follows_evidently_table(kind, rows, values, expected):
@@ -44,7 +49,9 @@ def test_drift_default_method_follows_evidently_table(kind, rows, values, expect
 
 def test_drift_detector_fixture_flags_shifted_and_new_category(frames):
     ref, cur = frames
-    result = DriftDetector(numerical=["age", "income"], categorical=["country", "segment"]).fit(ref).score(cur)
+    result = (
+        DriftDetector(numerical=["age", "income"], categorical=["country", "segment"]).fit(ref).score(cur)
+    )
     assert result.column("age").method == "ks" and result.column("age").drifted
     assert not result.column("income").drifted and result.column("income").n_current_missing == 5
     country = result.column("country")
@@ -55,8 +62,14 @@ def test_drift_detector_fixture_flags_shifted_and_new_category(frames):
 
 def test_drift_detector_thresholds_override_in_evidently_order(frames):
     ref, cur = frames
-    det = DriftDetector(method="psi", threshold=0.5, num_threshold=0.05, per_column_threshold={"age": 10.0},
-                        numerical=["age", "income"], categorical=["country", "segment"]).fit(ref)
+    det = DriftDetector(
+        method="psi",
+        threshold=0.5,
+        num_threshold=0.05,
+        per_column_threshold={"age": 10.0},
+        numerical=["age", "income"],
+        categorical=["country", "segment"],
+    ).fit(ref)
     result = det.score(cur)
     assert result.column("age").threshold == 10.0
     assert result.column("income").threshold == 0.05
@@ -65,7 +78,9 @@ def test_drift_detector_thresholds_override_in_evidently_order(frames):
 
 def test_drift_detector_json_has_method_statistic_pvalue_threshold_drifted(frames):
     ref, cur = frames
-    doc = json.loads(detect_drift(ref, cur, numerical=["age", "income"], categorical=["country", "segment"]).to_json())
+    doc = json.loads(
+        detect_drift(ref, cur, numerical=["age", "income"], categorical=["country", "segment"]).to_json()
+    )
     col = doc["columns"][2]
     assert {"method", "statistic", "p_value", "threshold", "drifted"} <= set(col)
     assert col["statistic"] == "Infinity"  # chi-square with an unseen category, never NaN in JSON
@@ -110,8 +125,18 @@ def test_drift_detector_refuses_an_empty_reference():
 
 
 def test_drift_summary_with_no_tested_column_fails_closed():
-    untested = ColumnDrift(column="a", kind="numerical", method="ks", statistic=None, score=None, threshold=0.05,
-                           drifted=False, status="empty_reference", n_reference=0, n_current=10)
+    untested = ColumnDrift(
+        column="a",
+        kind="numerical",
+        method="ks",
+        statistic=None,
+        score=None,
+        threshold=0.05,
+        drifted=False,
+        status="empty_reference",
+        n_reference=0,
+        n_current=10,
+    )
     result = summarise([untested], 0.5, 10, 10)
     assert result.n_columns == 0 and result.dataset_drift
 
@@ -120,7 +145,11 @@ def test_drift_detector_constant_columns_give_defined_results():
     ref = pd.DataFrame({"x": np.full(2000, 3.0), "c": ["k"] * 2000})
     same = DriftDetector(numerical=["x"], categorical=["c"]).fit(ref).score(ref)
     assert [c.statistic for c in same.columns] == [0.0, 0.0] and not same.dataset_drift
-    moved = DriftDetector(numerical=["x"], categorical=["c"]).fit(ref).score(pd.DataFrame({"x": np.full(10, 4.0), "c": ["k"] * 10}))
+    moved = (
+        DriftDetector(numerical=["x"], categorical=["c"])
+        .fit(ref)
+        .score(pd.DataFrame({"x": np.full(10, 4.0), "c": ["k"] * 10}))
+    )
     assert moved.column("x").method == "jensenshannon" and moved.column("x").drifted
 
 
@@ -149,8 +178,12 @@ def test_drift_detector_score_before_fit_raises():
 
 @pytest.mark.parametrize(
     "params,message",
-    [({"method": "kl"}, "not a drift method"), ({"threshold": -1}, "finite number >= 0"),
-     ({"drift_share": 2}, "between 0 and 1"), ({"engine": "gpu"}, "engine must be")],
+    [
+        ({"method": "kl"}, "not a drift method"),
+        ({"threshold": -1}, "finite number >= 0"),
+        ({"drift_share": 2}, "between 0 and 1"),
+        ({"engine": "gpu"}, "engine must be"),
+    ],
 )
 def test_drift_detector_rejects_bad_params(params, message):
     with pytest.raises(ValueError, match=message):
@@ -176,7 +209,9 @@ def test_drift_detector_text_in_numerical_column_is_named():
         det.score(pd.DataFrame({"a": ["x", "y"]}))
 
 
-_values = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32), st.sampled_from([0.0, 1.0, 2.5]))
+_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=32), st.sampled_from([0.0, 1.0, 2.5])
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -189,8 +224,12 @@ _values = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32), st
 )
 def test_drift_detector_never_crashes_nor_returns_nan(ref_num, cur_num, ref_cat, cur_cat, method):
     n_ref, n_cur = min(len(ref_num), len(ref_cat)), min(len(cur_num), len(cur_cat))
-    ref = pd.DataFrame({"x": np.array(ref_num[:n_ref], dtype=float), "c": pd.Series(ref_cat[:n_ref], dtype=object)})
-    cur = pd.DataFrame({"x": np.array(cur_num[:n_cur], dtype=float), "c": pd.Series(cur_cat[:n_cur], dtype=object)})
+    ref = pd.DataFrame(
+        {"x": np.array(ref_num[:n_ref], dtype=float), "c": pd.Series(ref_cat[:n_ref], dtype=object)}
+    )
+    cur = pd.DataFrame(
+        {"x": np.array(cur_num[:n_cur], dtype=float), "c": pd.Series(cur_cat[:n_cur], dtype=object)}
+    )
     usable_x = any(np.isfinite(v) for v in ref_num[:n_ref])
     usable_c = any(v is not None for v in ref_cat[:n_ref])
     detector = DriftDetector(numerical=["x"], categorical=["c"], method=method)

@@ -26,8 +26,21 @@ from runtime.drift._report import read_table
 from stacks.cli import _register_all, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REF, CUR, SCORED = FIXTURES / "drift_reference.csv", FIXTURES / "drift_current.csv", FIXTURES / "fairness_scored.csv"
-TYPES = ["--numerical", "age", "--numerical", "income", "--categorical", "country", "--categorical", "segment"]
+REF, CUR, SCORED = (
+    FIXTURES / "drift_reference.csv",
+    FIXTURES / "drift_current.csv",
+    FIXTURES / "fairness_scored.csv",
+)
+TYPES = [
+    "--numerical",
+    "age",
+    "--numerical",
+    "income",
+    "--categorical",
+    "country",
+    "--categorical",
+    "segment",
+]
 FAIRNESS = ["--label", "y", "--prediction", "y_hat", "--sensitive", "group"]
 
 
@@ -85,8 +98,19 @@ def _broken_data_files(folder: Path) -> dict[str, Path]:
     return files
 
 
-BROKEN = ["not utf-8", "binary", "empty", "truncated parquet", "text as parquet", "bad gzip", "folder", "fifo",
-          "missing", "unsupported", "symlink loop"]
+BROKEN = [
+    "not utf-8",
+    "binary",
+    "empty",
+    "truncated parquet",
+    "text as parquet",
+    "bad gzip",
+    "folder",
+    "fifo",
+    "missing",
+    "unsupported",
+    "symlink loop",
+]
 
 
 @pytest.mark.parametrize("kind", BROKEN)
@@ -99,10 +123,14 @@ def test_read_table_refuses_each_class_of_unreadable_file_naming_it(tmp_path: Pa
 
 @pytest.mark.parametrize("kind", BROKEN)
 @pytest.mark.parametrize("option", ["--reference", "--current"])
-def test_drift_cli_refuses_each_unreadable_data_file_with_exit_2(tmp_path: Path, kind: str, option: str) -> None:
+def test_drift_cli_refuses_each_unreadable_data_file_with_exit_2(
+    tmp_path: Path, kind: str, option: str
+) -> None:
     path = _broken_data_files(tmp_path)[kind]
     files = {"--reference": str(REF), "--current": str(CUR), option: str(path)}
-    code, _, err = run(["drift", "--reference", files["--reference"], "--current", files["--current"], *TYPES])
+    code, _, err = run(
+        ["drift", "--reference", files["--reference"], "--current", files["--current"], *TYPES]
+    )
     assert_refused_naming(code, err, path)
     assert err.startswith(f"keel: error: {option}")
 
@@ -125,7 +153,9 @@ def test_read_table_reads_gzip_csv_and_utf8_bom(tmp_path: Path) -> None:
 
 
 _cells = st.one_of(
-    st.sampled_from(["", "1", "2.5", "-3", "nan", "inf", "-inf", "de", "forty", '"a,b"', "1e400", "0x10", "True"]),
+    st.sampled_from(
+        ["", "1", "2.5", "-3", "nan", "inf", "-inf", "de", "forty", '"a,b"', "1e400", "0x10", "True"]
+    ),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6),
 )
 
@@ -151,8 +181,19 @@ def test_drift_cli_on_random_csv_succeeds_or_refuses_naming_the_file(
     path = tmp_path / "fuzz.csv"
     path.write_bytes(data)
     files = {"--reference": str(REF), "--current": str(CUR), side: str(path)}
-    code, _, err = run(["drift", "--reference", files["--reference"], "--current", files["--current"],
-                        *(TYPES if typed else []), "--format", "json", "--fail-on-drift"])
+    code, _, err = run(
+        [
+            "drift",
+            "--reference",
+            files["--reference"],
+            "--current",
+            files["--current"],
+            *(TYPES if typed else []),
+            "--format",
+            "json",
+            "--fail-on-drift",
+        ]
+    )
     assert code in (0, 1, 2), err
     if code == 2:
         assert_refused_naming(code, err, path)
@@ -171,15 +212,22 @@ def test_drift_text_cell_error_names_the_offending_cell_its_column_and_row(tmp_p
     assert code == 2
     assert f"--current {cur}: column 'age' is numerical in the reference but row 8 holds 'forty'" in err
     code, _, err = run(["drift", "--reference", str(cur), "--current", str(CUR), *TYPES])
-    assert code == 2 and f"--reference {cur}: column 'age' is declared numerical but row 8 holds 'forty'" in err
+    assert (
+        code == 2 and f"--reference {cur}: column 'age' is declared numerical but row 8 holds 'forty'" in err
+    )
 
 
 # -- references that cannot be judged --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "content,message",
-    [("age,income,country,segment\n", "has no rows"),
-     ("age,income,country,segment\n,,,\n,,,\n", "have no usable values"),
-     ("age,income,country,segment\ninf,1,de,retail\n-inf,2,it,retail\n", "column(s) ['age'] have no usable values")],
+    [
+        ("age,income,country,segment\n", "has no rows"),
+        ("age,income,country,segment\n,,,\n,,,\n", "have no usable values"),
+        (
+            "age,income,country,segment\ninf,1,de,retail\n-inf,2,it,retail\n",
+            "column(s) ['age'] have no usable values",
+        ),
+    ],
 )
 @pytest.mark.parametrize("typed", [True, False])
 def test_drift_cli_refuses_a_reference_it_cannot_judge_even_with_fail_on_drift(
@@ -187,8 +235,19 @@ def test_drift_cli_refuses_a_reference_it_cannot_judge_even_with_fail_on_drift(
 ) -> None:
     ref = tmp_path / "ref.csv"
     ref.write_text(content)
-    code, out, err = run(["drift", "--reference", str(ref), "--current", str(CUR), *(TYPES if typed else []),
-                          "--fail-on-drift", "--format", "json"])
+    code, out, err = run(
+        [
+            "drift",
+            "--reference",
+            str(ref),
+            "--current",
+            str(CUR),
+            *(TYPES if typed else []),
+            "--fail-on-drift",
+            "--format",
+            "json",
+        ]
+    )
     assert code == 2 and out == "" and f"--reference {ref}: " in err and message in err, err
     assert "--current" not in err
 
@@ -196,8 +255,19 @@ def test_drift_cli_refuses_a_reference_it_cannot_judge_even_with_fail_on_drift(
 def test_drift_cli_empty_window_fails_closed(tmp_path: Path) -> None:
     cur = tmp_path / "cur.csv"
     cur.write_text("age,income,country,segment\n")
-    code, out, err = run(["drift", "--reference", str(REF), "--current", str(cur), *TYPES, "--format", "json",
-                          "--fail-on-drift"])
+    code, out, err = run(
+        [
+            "drift",
+            "--reference",
+            str(REF),
+            "--current",
+            str(cur),
+            *TYPES,
+            "--format",
+            "json",
+            "--fail-on-drift",
+        ]
+    )
     doc = json.loads(out)
     assert code == 1 and doc["dataset_drift"] and {c["status"] for c in doc["columns"]} == {"empty_current"}
     assert "4 of 4 columns drifted" in err
@@ -205,8 +275,21 @@ def test_drift_cli_empty_window_fails_closed(tmp_path: Path) -> None:
 
 def test_drift_cli_failure_with_output_says_why_on_stderr(tmp_path: Path) -> None:
     report = tmp_path / "drift.json"
-    code, out, err = run(["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--format", "json",
-                          "--output", str(report), "--fail-on-drift"])
+    code, out, err = run(
+        [
+            "drift",
+            "--reference",
+            str(REF),
+            "--current",
+            str(CUR),
+            *TYPES,
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            "--fail-on-drift",
+        ]
+    )
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [
         f"keel: dataset drift in {CUR}: 2 of 4 columns drifted (age, country); share 0.500 >= --drift-share 0.5; "
@@ -219,7 +302,9 @@ def test_drift_cli_failure_with_output_says_why_on_stderr(tmp_path: Path) -> Non
 @pytest.fixture(scope="module")
 def saved_profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("profiles")
-    detector = DriftDetector(numerical=["age", "income"], categorical=["country", "segment"]).fit(pd.read_csv(REF))
+    detector = DriftDetector(numerical=["age", "income"], categorical=["country", "segment"]).fit(
+        pd.read_csv(REF)
+    )
     return {suffix: detector.save(folder / f"ref{suffix}").read_bytes() for suffix in (".npz", ".json")}
 
 
@@ -242,7 +327,11 @@ def test_truncated_profiles_are_refused_as_not_a_profile(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data(), suffix=st.sampled_from([".npz", ".json"]), how=st.sampled_from(["random", "flip", "splice"]))
+@given(
+    data=st.data(),
+    suffix=st.sampled_from([".npz", ".json"]),
+    how=st.sampled_from(["random", "flip", "splice"]),
+)
 def test_corrupted_profiles_score_or_are_refused_naming_the_file(
     tmp_path: Path, saved_profiles: dict[str, bytes], data: st.DataObject, suffix: str, how: str
 ) -> None:
@@ -268,13 +357,17 @@ def test_corrupted_profiles_score_or_are_refused_naming_the_file(
 
 @pytest.mark.parametrize(
     "change,why",
-    [(lambda d: d["meta"].update(n_rows=0), "n_rows = 0"),
-     (lambda d: d["meta"]["columns"][0].update(kind="text"), "kind 'text'"),
-     (lambda d: d["arrays"]["c0_sorted"].update(data=list(reversed(d["arrays"]["c0_sorted"]["data"]))),
-      "not finite and sorted"),
-     (lambda d: d["arrays"]["c2_counts"].update(data=[1]), "counts for"),
-     (lambda d: d["meta"].update(version=99), "version 99"),
-     (lambda d: d.update(arrays=[]), "bad layout")],
+    [
+        (lambda d: d["meta"].update(n_rows=0), "n_rows = 0"),
+        (lambda d: d["meta"]["columns"][0].update(kind="text"), "kind 'text'"),
+        (
+            lambda d: d["arrays"]["c0_sorted"].update(data=list(reversed(d["arrays"]["c0_sorted"]["data"]))),
+            "not finite and sorted",
+        ),
+        (lambda d: d["arrays"]["c2_counts"].update(data=[1]), "counts for"),
+        (lambda d: d["meta"].update(version=99), "version 99"),
+        (lambda d: d.update(arrays=[]), "bad layout"),
+    ],
 )
 def test_profile_parts_that_contradict_each_other_are_refused(
     tmp_path: Path, saved_profiles: dict[str, bytes], change, why: str
@@ -317,9 +410,29 @@ def test_profile_save_is_atomic_when_the_writer_fails(
 def test_profile_save_cli_error_exits_2_naming_the_path(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, _, err = run(["drift", "--reference", str(REF), "--current", str(CUR), *TYPES,
-                        "--save-profile", str(blocker / "ref.npz")])
+    code, _, err = run(
+        [
+            "drift",
+            "--reference",
+            str(REF),
+            "--current",
+            str(CUR),
+            *TYPES,
+            "--save-profile",
+            str(blocker / "ref.npz"),
+        ]
+    )
     assert_refused_naming(code, err, blocker / "ref.npz")
-    code, _, err = run(["drift", "--reference", str(REF), "--current", str(CUR), *TYPES,
-                        "--save-profile", str(tmp_path / "ref.pickle")])
+    code, _, err = run(
+        [
+            "drift",
+            "--reference",
+            str(REF),
+            "--current",
+            str(CUR),
+            *TYPES,
+            "--save-profile",
+            str(tmp_path / "ref.pickle"),
+        ]
+    )
     assert code == 2 and "must end in .npz or .json" in err

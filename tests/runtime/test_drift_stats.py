@@ -141,9 +141,12 @@ def test_drift_stats_psi_fill_matches_evidently_rule():
     cur = ["a"] * 45 + ["b"] * 45 + ["c"] * 10
     r = np.array([0.5, 0.5, 1e-4])
     c = np.array([0.45, 0.45, 0.1])
-    assert population_stability_index(ref, cur, kind="categorical") == pytest.approx(float(np.sum((r - c) * np.log(r / c))))
+    assert population_stability_index(ref, cur, kind="categorical") == pytest.approx(
+        float(np.sum((r - c) * np.log(r / c)))
+    )
     assert jensen_shannon_distance(ref, cur, kind="categorical") == pytest.approx(
-        distance.jensenshannon([0.5, 0.5, 0.0], [0.45, 0.45, 0.1]))
+        distance.jensenshannon([0.5, 0.5, 0.0], [0.45, 0.45, 0.1])
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)

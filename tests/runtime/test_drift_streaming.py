@@ -13,12 +13,14 @@ def _frames(n_ref: int, n_cur: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(42)
 
     def make(n: int, shift: float) -> pd.DataFrame:
-        return pd.DataFrame({
-            "normal": rng.normal(shift, 1, n),
-            "ties": np.round(rng.uniform(shift, 1, n), 2),
-            "few": rng.integers(0, 4, n).astype(float),
-            "cat": rng.choice(["a", "b", "c", "d"] + (["e"] if shift else []), n),
-        })
+        return pd.DataFrame(
+            {
+                "normal": rng.normal(shift, 1, n),
+                "ties": np.round(rng.uniform(shift, 1, n), 2),
+                "few": rng.integers(0, 4, n).astype(float),
+                "cat": rng.choice(["a", "b", "c", "d"] + (["e"] if shift else []), n),
+            }
+        )
 
     return make(n_ref, 0.0), make(n_cur, 0.1)
 
@@ -28,9 +30,14 @@ def test_drift_streaming_equals_in_memory(method):
     ref, cur = _frames(20_000, 24_000)
     cat = [] if method in ("ks", "wasserstein", "psi_quantile") else ["cat"]
     cols = ["normal", "ties", "few", *cat]
-    det = DriftDetector(numerical=["normal", "ties", "few"], categorical=cat,
-                        per_column_method={"few": "jensenshannon"} if method in ("ks", "wasserstein", "psi_quantile") else None,
-                        method=method).fit(ref[cols])
+    det = DriftDetector(
+        numerical=["normal", "ties", "few"],
+        categorical=cat,
+        per_column_method={"few": "jensenshannon"}
+        if method in ("ks", "wasserstein", "psi_quantile")
+        else None,
+        method=method,
+    ).fit(ref[cols])
     whole = det.score(cur[cols])
     chunks = [cur[cols].iloc[i : i + 5_000] for i in range(0, len(cur), 5_000)]
     streamed = det.score_chunks(chunks)
@@ -58,6 +65,8 @@ def test_drift_streaming_one_shot_iterator_refused_when_two_passes_needed():
 
 def test_drift_streaming_one_shot_iterator_fine_for_one_pass_methods():
     ref, cur = _frames(5_000, 5_000)
-    det = DriftDetector(numerical=["normal"], categorical=["cat"], method="psi_quantile", cat_method="psi").fit(ref)
+    det = DriftDetector(
+        numerical=["normal"], categorical=["cat"], method="psi_quantile", cat_method="psi"
+    ).fit(ref)
     result = det.score_chunks(iter([cur.iloc[:2_000], cur.iloc[2_000:]]))
     assert result == det.score(cur)

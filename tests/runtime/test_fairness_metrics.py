@@ -41,9 +41,13 @@ def test_fairness_rates_and_metrics_by_hand():
 
 def test_fairness_functions_match_report():
     report = fairness_report(Y, YHAT, G)
-    assert demographic_parity_ratio(Y, YHAT, sensitive_features=G) == report.metrics["demographic_parity_ratio"]
-    assert equalized_odds_difference(Y, YHAT, sensitive_features=G, method="to_overall") == \
-        report.metrics["equalized_odds_difference_to_overall"]
+    assert (
+        demographic_parity_ratio(Y, YHAT, sensitive_features=G) == report.metrics["demographic_parity_ratio"]
+    )
+    assert (
+        equalized_odds_difference(Y, YHAT, sensitive_features=G, method="to_overall")
+        == report.metrics["equalized_odds_difference_to_overall"]
+    )
     assert equalized_odds_ratio(Y, YHAT, sensitive_features=G, agg="mean") == pytest.approx(0.25)
     assert equal_opportunity_difference(Y, YHAT, sensitive_features=G) == 0.5
 
@@ -75,7 +79,8 @@ def test_fairness_several_sensitive_features_form_intersections():
 def test_fairness_gate_fails_with_reasons_on_fixture():
     frame = pd.read_csv(FIXTURES / "fairness_scored.csv")
     verdict = FairnessGate(max_equalized_odds_difference=0.1, min_demographic_parity_ratio=0.5).evaluate(
-        frame["y"], frame["y_hat"], frame["group"])
+        frame["y"], frame["y_hat"], frame["group"]
+    )
     assert not verdict.passed
     assert len(verdict.reasons) == 1 and verdict.reasons[0].startswith("equalized_odds_difference = ")
     assert "above the limit 0.1" in verdict.reasons[0]
@@ -87,12 +92,20 @@ def test_fairness_gate_passes_within_limits():
 
 
 def test_fairness_gate_undefined_metric_fails():
-    verdict = FairnessGate(min_demographic_parity_ratio=0.8).evaluate([0, 1, 0, 1], [0, 0, 0, 0], ["a", "a", "b", "b"])
+    verdict = FairnessGate(min_demographic_parity_ratio=0.8).evaluate(
+        [0, 1, 0, 1], [0, 0, 0, 0], ["a", "a", "b", "b"]
+    )
     assert not verdict.passed and "undefined" in verdict.reasons[0]
 
 
-@pytest.mark.parametrize("params,message", [({}, "at least one limit"), ({"max_demographic_parity_difference": 2}, "between 0 and 1"),
-                                             ({"max_demographic_parity_difference": 0.1, "method": "x"}, "method must be")])
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        ({}, "at least one limit"),
+        ({"max_demographic_parity_difference": 2}, "between 0 and 1"),
+        ({"max_demographic_parity_difference": 0.1, "method": "x"}, "method must be"),
+    ],
+)
 def test_fairness_gate_rejects_bad_limits(params, message):
     with pytest.raises(ValueError, match=message):
         FairnessGate(**params)

@@ -193,7 +193,9 @@ def test_catalog_env_var_points_elsewhere(tmp_path: Path, monkeypatch: pytest.Mo
     meta = (data / "catalog.json").read_text().replace('"as_of": "', '"as_of": "2030-01-02", "x": "')
     (data / "catalog.json").write_text(meta)
     monkeypatch.setenv("MLKEEL_PRICING_DIR", str(data))
-    with pytest.raises(CatalogError, match=r"catalog\.json: x = '2025-05-01': Extra inputs are not permitted"):
+    with pytest.raises(
+        CatalogError, match=r"catalog\.json: x = '2025-05-01': Extra inputs are not permitted"
+    ):
         load_catalog()
 
 
@@ -204,11 +206,23 @@ def _append_row(path: Path, row: str) -> None:
 @pytest.mark.parametrize(
     ("name", "damage", "message"),
     [
-        ("prices.csv", lambda p: p.write_bytes(p.read_bytes() + b"aws,us-east-1,x\xff,hour,1,,\n"), "is not UTF-8 text"),
+        (
+            "prices.csv",
+            lambda p: p.write_bytes(p.read_bytes() + b"aws,us-east-1,x\xff,hour,1,,\n"),
+            "is not UTF-8 text",
+        ),
         ("prices.csv", lambda p: _append_row(p, "aws,us-east-1,x.y,hour,nan,list,"), ": usd = 'nan': "),
         ("prices.csv", lambda p: _append_row(p, "aws,us-east-1,x.y,hour,inf,list,"), ": usd = 'inf': "),
-        ("prices.csv", lambda p: _append_row(p, "aws,us-east-1,x.y,hour,1,list,,extra"), ": (row): has 8 cells; the header has 7"),
-        ("prices.csv", lambda p: p.write_text('cloud,region,sku,unit,usd,basis,description\n"aws\n'), "not valid CSV"),
+        (
+            "prices.csv",
+            lambda p: _append_row(p, "aws,us-east-1,x.y,hour,1,list,,extra"),
+            ": (row): has 8 cells; the header has 7",
+        ),
+        (
+            "prices.csv",
+            lambda p: p.write_text('cloud,region,sku,unit,usd,basis,description\n"aws\n'),
+            "not valid CSV",
+        ),
         ("catalog.json", lambda p: p.write_bytes(b"\x00\xff"), "is not UTF-8 text"),
         ("catalog.json", lambda p: p.write_text(p.read_text().replace('"USD"', "NaN")), "is not valid JSON"),
         ("catalog.json", lambda p: p.write_text("[]"), "catalog.json: (top level) = []: "),

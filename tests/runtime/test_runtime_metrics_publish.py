@@ -49,18 +49,30 @@ def moto_endpoint() -> Iterator[str]:
 def cloudwatch(moto_endpoint: str) -> object:
     """A client of an empty CloudWatch: each test starts from moto's reset, whatever ran before it."""
     requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
-    return boto3.client("cloudwatch", region_name="eu-west-1", endpoint_url=moto_endpoint,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        "cloudwatch",
+        region_name="eu-west-1",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def test_runtime_metrics_names_are_the_contract():
-    assert (CLOUDWATCH_NAMESPACE, DRIFT_SHARE_METRIC, DRIFT_SCORE_METRIC) == ("mlkeel/ModelMonitoring", "DriftShare", "DriftScore")
+    assert (CLOUDWATCH_NAMESPACE, DRIFT_SHARE_METRIC, DRIFT_SCORE_METRIC) == (
+        "mlkeel/ModelMonitoring",
+        "DriftShare",
+        "DriftScore",
+    )
 
 
 def test_runtime_metrics_prometheus_text_parses(drift_result):
     text = prometheus_text(drift_registry(drift_result, "fraud-scorer"))
-    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
-               for fam in text_string_to_metric_families(text) for s in fam.samples}
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for fam in text_string_to_metric_families(text)
+        for s in fam.samples
+    }
     assert samples[("mlkeel_drift_share", (("endpoint", "fraud-scorer"),))] == drift_result.share
     key = ("mlkeel_drift_score", (("column", "age"), ("endpoint", "fraud-scorer"), ("method", "ks")))
     assert samples[key] == drift_result.column("age").score
@@ -69,13 +81,17 @@ def test_runtime_metrics_prometheus_text_parses(drift_result):
 def test_runtime_metrics_fairness_prometheus_skips_undefined():
     report = fairness_report([0, 1, 0, 1], [0, 0, 0, 0], ["a", "a", "b", "b"])
     text = prometheus_text(fairness_registry(report, "ep"))
-    assert 'metric="demographic_parity_ratio"' not in text and 'metric="demographic_parity_difference"' in text
+    assert (
+        'metric="demographic_parity_ratio"' not in text and 'metric="demographic_parity_difference"' in text
+    )
 
 
 def test_runtime_metrics_cloudwatch_datums_have_dimensions(drift_result):
     data = drift_metric_data(drift_result, "fraud-scorer")
     share = [d for d in data if d["MetricName"] == DRIFT_SHARE_METRIC]
-    assert share[0]["Value"] == drift_result.share and share[0]["Dimensions"] == [{"Name": "Endpoint", "Value": "fraud-scorer"}]
+    assert share[0]["Value"] == drift_result.share and share[0]["Dimensions"] == [
+        {"Name": "Endpoint", "Value": "fraud-scorer"}
+    ]
     scores = {d["Dimensions"][1]["Value"] for d in data if d["MetricName"] == DRIFT_SCORE_METRIC}
     assert scores == {"age", "income", "country", "segment"}
 

@@ -15,16 +15,24 @@ class Store(pulumi.ComponentResource):
         def own(a: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
             if a.type_ == "aws:s3/bucket:Bucket":
                 ORDER.append(f"store:{a.name}")
-                tags = {**(a.props.get("tags") or {}), "order": (a.props.get("tags") or {}).get("order", "") + "store,"}
+                tags = {
+                    **(a.props.get("tags") or {}),
+                    "order": (a.props.get("tags") or {}).get("order", "") + "store,",
+                }
                 return pulumi.ResourceTransformResult({**a.props, "tags": tags}, a.opts)
             return None
 
         super().__init__(
-            "mlkeel:index:Store", name, None, pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(transforms=[own]))
+            "mlkeel:index:Store",
+            name,
+            None,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(transforms=[own])),
         )
         self.inner = Inner(f"{name}-inner", {}, pulumi.ResourceOptions(parent=self))
         self.bucket = self.inner.bucket
-        self.register_outputs({"bucketName": self.bucket.bucket, "token": pulumi.Output.secret("component-secret")})
+        self.register_outputs(
+            {"bucketName": self.bucket.bucket, "token": pulumi.Output.secret("component-secret")}
+        )
 
 
 class Inner(pulumi.ComponentResource):
@@ -32,14 +40,22 @@ class Inner(pulumi.ComponentResource):
         def own(a: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
             if a.type_ == "aws:s3/bucket:Bucket":
                 ORDER.append(f"inner:{a.name}")
-                tags = {**(a.props.get("tags") or {}), "order": (a.props.get("tags") or {}).get("order", "") + "inner,"}
+                tags = {
+                    **(a.props.get("tags") or {}),
+                    "order": (a.props.get("tags") or {}).get("order", "") + "inner,",
+                }
                 return pulumi.ResourceTransformResult({**a.props, "tags": tags}, a.opts)
             return None
 
         super().__init__(
-            "mlkeel:index:Inner", name, None, pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(transforms=[own]))
+            "mlkeel:index:Inner",
+            name,
+            None,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(transforms=[own])),
         )
-        self.bucket = aws.s3.Bucket(f"{name}-bucket", tags={"order": "self,"}, opts=pulumi.ResourceOptions(parent=self))
+        self.bucket = aws.s3.Bucket(
+            f"{name}-bucket", tags={"order": "self,"}, opts=pulumi.ResourceOptions(parent=self)
+        )
         aws.s3.BucketPublicAccessBlock(
             f"{name}-pab",
             bucket=self.bucket.id,
@@ -58,14 +74,19 @@ def graph_program() -> None:
     def stack_transform(a: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
         if a.type_ == "aws:s3/bucket:Bucket":
             ORDER.append(f"stack:{a.name}")
-            tags = {**(a.props.get("tags") or {}), "order": (a.props.get("tags") or {}).get("order", "") + "stack"}
+            tags = {
+                **(a.props.get("tags") or {}),
+                "order": (a.props.get("tags") or {}).get("order", "") + "stack",
+            }
             return pulumi.ResourceTransformResult({**a.props, "tags": tags}, a.opts)
         return None
 
     pulumi.runtime.register_resource_transform(stack_transform)
     config = pulumi.Config("mlkeel")
     provider = aws.Provider(
-        "eu", region="eu-west-1", default_tags=aws.ProviderDefaultTagsArgs(tags={"team": config.require("team")})
+        "eu",
+        region="eu-west-1",
+        default_tags=aws.ProviderDefaultTagsArgs(tags={"team": config.require("team")}),
     )
     store = Store("store", {}, pulumi.ResourceOptions(providers=[provider]))
     loose = aws.s3.Bucket("loose", tags={"order": ""})

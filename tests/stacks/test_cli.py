@@ -41,7 +41,9 @@ def test_cli_typo_suggests_the_nearest_verb(capsys: pytest.CaptureFixture[str]) 
 
 def test_cli_plan_bad_spec_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "state.json"
-    result = runner.invoke(app, ["plan", str(FIXTURES / "bad" / "Pulumi.typo-key.yaml"), "--output", str(out)])
+    result = runner.invoke(
+        app, ["plan", str(FIXTURES / "bad" / "Pulumi.typo-key.yaml"), "--output", str(out)]
+    )
     assert result.exit_code == 2
     assert "Did you mean 'training'" in result.output
     assert not out.exists()
@@ -54,7 +56,9 @@ def test_cli_plan_missing_file_exits_2(tmp_path: Path) -> None:
 
 def test_cli_plan_writes_state_in_export_format(tmp_path: Path) -> None:
     out = tmp_path / "fraud-dev.json"
-    result = runner.invoke(app, ["plan", str(ROOT / "stacks/config/Pulumi.fraud-dev.yaml"), "-o", str(out), "--no-tree"])
+    result = runner.invoke(
+        app, ["plan", str(ROOT / "stacks/config/Pulumi.fraud-dev.yaml"), "-o", str(out), "--no-tree"]
+    )
     assert result.exit_code == 0, result.output
     state = json.loads(out.read_text())
     assert state["version"] == 3 and state["deployment"]["resources"][0]["type"] == "pulumi:pulumi:Stack"
@@ -65,7 +69,10 @@ def test_cli_plan_several_stacks_in_parallel_processes(tmp_path: Path) -> None:
     stacks = [str(ROOT / "stacks/config" / f"Pulumi.{s}.yaml") for s in ("fraud-dev", "risk-prod")]
     proc = subprocess.run(
         [sys.executable, "-m", "stacks.cli", "plan", *stacks, "-o", str(tmp_path), "--no-tree", "-j", "2"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fraud-dev.json", "risk-prod.json"]
@@ -74,13 +81,26 @@ def test_cli_plan_several_stacks_in_parallel_processes(tmp_path: Path) -> None:
 def test_cli_new_team_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
     monkeypatch.chdir(tmp_path)
-    args = ["new-team", "payments", "--template", "small-aws", "--env", "prod", "--cost-center", "cc-9", "--owner", "kim"]
+    args = [
+        "new-team",
+        "payments",
+        "--template",
+        "small-aws",
+        "--env",
+        "prod",
+        "--cost-center",
+        "cc-9",
+        "--owner",
+        "kim",
+    ]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     assert (tmp_path / "stacks/config/Pulumi.payments-prod.yaml").exists()
     second = runner.invoke(app, args)
     assert second.exit_code == 2 and "already exists" in second.output
-    bad = runner.invoke(app, ["new-team", "payments", "--template", "nope", "--cost-center", "c", "--owner", "o"])
+    bad = runner.invoke(
+        app, ["new-team", "payments", "--template", "nope", "--cost-center", "c", "--owner", "o"]
+    )
     assert bad.exit_code == 2 and "no such template" in bad.output
 
 
@@ -90,15 +110,19 @@ BAD = FIXTURES / "bad"
 
 @pytest.mark.parametrize(
     ("fixture", "expected"),
-    [("Pulumi.duplicate-key.yaml", "mlkeel:team (line 4): is given twice"),
-     ("Pulumi.region-trailing-space.yaml", "mlkeel:region = 'us-east-1 ': must be an AWS region code"),
-     ("Pulumi.region-availability-zone.yaml", "did you mean 'us-east-1'?"),
-     ("Pulumi.canary-percent-bool.yaml", "canaryPercent = true: must be a number"),
-     ("Pulumi.infinite-number.yaml", "minGpuMemoryGib = Infinity: must be a finite number"),
-     ("Pulumi.binary-value.yaml", "mlkeel:tags.blob: is !!binary data"),
-     ("Pulumi.region-date.yaml", "mlkeel:region = '2000-01-01': must be an AWS region code")],
+    [
+        ("Pulumi.duplicate-key.yaml", "mlkeel:team (line 4): is given twice"),
+        ("Pulumi.region-trailing-space.yaml", "mlkeel:region = 'us-east-1 ': must be an AWS region code"),
+        ("Pulumi.region-availability-zone.yaml", "did you mean 'us-east-1'?"),
+        ("Pulumi.canary-percent-bool.yaml", "canaryPercent = true: must be a number"),
+        ("Pulumi.infinite-number.yaml", "minGpuMemoryGib = Infinity: must be a finite number"),
+        ("Pulumi.binary-value.yaml", "mlkeel:tags.blob: is !!binary data"),
+        ("Pulumi.region-date.yaml", "mlkeel:region = '2000-01-01': must be an AWS region code"),
+    ],
 )
-def test_cli_plan_bad_input_exits_2_naming_file_and_field(tmp_path: Path, fixture: str, expected: str) -> None:
+def test_cli_plan_bad_input_exits_2_naming_file_and_field(
+    tmp_path: Path, fixture: str, expected: str
+) -> None:
     result = runner.invoke(app, ["plan", str(BAD / fixture), "-o", str(tmp_path / "s.json"), "--no-tree"])
     assert result.exit_code == 2, result.output
     assert fixture in result.output and expected in " ".join(result.output.split()), result.output
@@ -109,8 +133,13 @@ def test_cli_plan_non_utf8_stack_file_exits_2_naming_it(tmp_path: Path) -> None:
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
     stack = tmp_path / "Pulumi.dev.yaml"
     stack.write_bytes(b"config:\n  mlkeel:team: \xff\xfe\n")
-    proc = subprocess.run([sys.executable, "-m", "stacks.cli", "plan", str(stack)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "stacks.cli", "plan", str(stack)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "Pulumi.dev.yaml" in proc.stderr and "is not UTF-8 text" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -119,8 +148,13 @@ def test_cli_plan_non_utf8_stack_file_exits_2_naming_it(tmp_path: Path) -> None:
 def test_cli_plan_fifo_named_like_a_stack_file_exits_2_without_hanging(tmp_path: Path) -> None:
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
     os.mkfifo(tmp_path / "Pulumi.dev.yaml")
-    proc = subprocess.run([sys.executable, "-m", "stacks.cli", "plan", str(tmp_path / "Pulumi.dev.yaml")],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "stacks.cli", "plan", str(tmp_path / "Pulumi.dev.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "is not a regular file" in proc.stderr, proc.stderr
 
 
@@ -138,22 +172,37 @@ def test_cli_new_team_list_needs_no_team(tmp_path: Path, monkeypatch: pytest.Mon
 
 @pytest.mark.parametrize(
     ("args", "expected"),
-    [([], "missing the TEAM argument"),
-     (["pay", "--owner", "kim"], "new-team: --cost-center: is required"),
-     (["pay", "--cost-center", "cc-1"], "new-team: --owner: is required"),
-     (["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "regoin=us-east-2"],
-      "--param regoin = 'us-east-2': template 'small-aws' has no such parameter; did you mean 'region'?"),
-     (["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "region"], "expected KEY=VALUE"),
-     (["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "team=x"], "set by keel new-team itself"),
-     (["pay", "--cost-center", "cc-1", "--owner", "kim", "--region", "US-EAST-2"],
-      "mlkeel:region = 'US-EAST-2': must be an AWS region code such as 'eu-west-1'"),
-     (["pay", "--cost-center", "cc-1", "--owner", "kim", "--region", "eu-west-1"],
-      "is outside residency zone 'us'; regions in residency zone 'us' this stack can use: us-east-1, us-west-2"),
-     (["pay", "--cost-center", "cc-1", "--owner", "kim", "--stack-dir", "/nonexistent/stacks"],
-      "--stack-dir /nonexistent/stacks: no such folder"),
-     (["pay", "--cost-center", "cc-1", "--owner", "kim", "--env", "qa"], "--env = 'qa': must be one of dev"),
-     (["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "monthlyLimitUsd=inf"],
-      "--param monthlyLimitUsd = 'inf': must be a finite number")],
+    [
+        ([], "missing the TEAM argument"),
+        (["pay", "--owner", "kim"], "new-team: --cost-center: is required"),
+        (["pay", "--cost-center", "cc-1"], "new-team: --owner: is required"),
+        (
+            ["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "regoin=us-east-2"],
+            "--param regoin = 'us-east-2': template 'small-aws' has no such parameter; did you mean 'region'?",
+        ),
+        (["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "region"], "expected KEY=VALUE"),
+        (["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "team=x"], "set by keel new-team itself"),
+        (
+            ["pay", "--cost-center", "cc-1", "--owner", "kim", "--region", "US-EAST-2"],
+            "mlkeel:region = 'US-EAST-2': must be an AWS region code such as 'eu-west-1'",
+        ),
+        (
+            ["pay", "--cost-center", "cc-1", "--owner", "kim", "--region", "eu-west-1"],
+            "is outside residency zone 'us'; regions in residency zone 'us' this stack can use: us-east-1, us-west-2",
+        ),
+        (
+            ["pay", "--cost-center", "cc-1", "--owner", "kim", "--stack-dir", "/nonexistent/stacks"],
+            "--stack-dir /nonexistent/stacks: no such folder",
+        ),
+        (
+            ["pay", "--cost-center", "cc-1", "--owner", "kim", "--env", "qa"],
+            "--env = 'qa': must be one of dev",
+        ),
+        (
+            ["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "monthlyLimitUsd=inf"],
+            "--param monthlyLimitUsd = 'inf': must be a finite number",
+        ),
+    ],
 )
 def test_cli_new_team_bad_input_exits_2_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str
@@ -197,10 +246,27 @@ def _alive(pid: int) -> bool:
 
 def _start_plan(tmp_path: Path) -> tuple[subprocess.Popen[str], set[int]]:
     """``keel plan -j 2`` on four stacks, once both its workers are running."""
-    stacks = [str(ROOT / "stacks/config" / f"Pulumi.{s}.yaml") for s in ("fraud-dev", "risk-prod", "vision-prod")]
+    stacks = [
+        str(ROOT / "stacks/config" / f"Pulumi.{s}.yaml") for s in ("fraud-dev", "risk-prod", "vision-prod")
+    ]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "stacks.cli", "plan", *stacks, *stacks[:1], "-o", str(tmp_path), "--no-tree", "-j", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "stacks.cli",
+            "plan",
+            *stacks,
+            *stacks[:1],
+            "-o",
+            str(tmp_path),
+            "--no-tree",
+            "-j",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 120
     workers: set[int] = set()

@@ -64,29 +64,46 @@ def _with_project(path: Path, scratch: Path) -> Path:
 
 ENTRY_POINTS: dict[str, EntryPoint] = {
     "plan stack file": EntryPoint(
-        STACK, "Pulumi.fuzz-dev.yaml",
+        STACK,
+        "Pulumi.fuzz-dev.yaml",
         lambda f, d: ["plan", str(_with_project(f, d)), "--no-tree", "--output", str(d / "out.json")],
         slow=True,
     ),
     "check state": EntryPoint(STATE, "state.json", lambda f, d: ["check", str(f)], slow=True),
     "check policy config": EntryPoint(
-        ROOT / "policies" / "policy-config.json", "policy-config.json",
-        lambda f, d: ["check", str(STATE), "--config", str(f)], slow=True,
+        ROOT / "policies" / "policy-config.json",
+        "policy-config.json",
+        lambda f, d: ["check", str(STATE), "--config", str(f)],
+        slow=True,
     ),
-    "cost state": EntryPoint(STATE, "state.json", lambda f, d: ["cost", str(f), "--output", str(d / "r.txt")]),
+    "cost state": EntryPoint(
+        STATE, "state.json", lambda f, d: ["cost", str(f), "--output", str(d / "r.txt")]
+    ),
     "cost usage": EntryPoint(
-        FUZZ / "usage.yml", "usage.yml",
+        FUZZ / "usage.yml",
+        "usage.yml",
         lambda f, d: ["cost", str(STATE), "--usage", str(f), "--output", str(d / "r.txt")],
     ),
     "cost stack file": EntryPoint(
-        STACK, "Pulumi.fuzz-dev.yaml",
-        lambda f, d: ["cost", str(STATE), "--stack-file", str(_with_project(f, d)), "--output", str(d / "r.txt")],
+        STACK,
+        "Pulumi.fuzz-dev.yaml",
+        lambda f, d: [
+            "cost",
+            str(STATE),
+            "--stack-file",
+            str(_with_project(f, d)),
+            "--output",
+            str(d / "r.txt"),
+        ],
     ),
     "schedule jobs": EntryPoint(
-        JOBS, "jobs.yaml", lambda f, d: ["schedule", str(f), "--stack", str(SCHEDULE_STACK), "--method", "heuristic"]
+        JOBS,
+        "jobs.yaml",
+        lambda f, d: ["schedule", str(f), "--stack", str(SCHEDULE_STACK), "--method", "heuristic"],
     ),
     "schedule stack file": EntryPoint(
-        SCHEDULE_STACK, "Pulumi.fuzz-dev.yaml",
+        SCHEDULE_STACK,
+        "Pulumi.fuzz-dev.yaml",
         lambda f, d: ["schedule", str(JOBS), "--stack", str(_with_project(f, d)), "--method", "heuristic"],
     ),
     "drift reference csv": EntryPoint(
@@ -96,21 +113,41 @@ ENTRY_POINTS: dict[str, EntryPoint] = {
         CURRENT, "current.csv", lambda f, d: ["drift", "--reference", str(REFERENCE), "--current", str(f)]
     ),
     "drift profile": EntryPoint(
-        FUZZ / "profile.npz", "profile.npz", lambda f, d: ["drift", "--profile", str(f), "--current", str(CURRENT)]
+        FUZZ / "profile.npz",
+        "profile.npz",
+        lambda f, d: ["drift", "--profile", str(f), "--current", str(CURRENT)],
     ),
     "fairness data csv": EntryPoint(
-        SCORED, "scored.csv",
-        lambda f, d: ["fairness", "--data", str(f), "--label", "label", "--prediction", "prediction",
-                      "--sensitive", "group", "--gate-max-dpd", "0.5"],
+        SCORED,
+        "scored.csv",
+        lambda f, d: [
+            "fairness",
+            "--data",
+            str(f),
+            "--label",
+            "label",
+            "--prediction",
+            "prediction",
+            "--sensitive",
+            "group",
+            "--gate-max-dpd",
+            "0.5",
+        ],
     ),
 }
 
 _json_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12)
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
 )
 _json_values = st.recursive(
     _json_scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -148,7 +185,9 @@ def _structured(draw: st.DrawFn, seed: bytes, suffix: str) -> bytes:
 
 
 def _mutations(seed: bytes, suffix: str) -> st.SearchStrategy[bytes | str]:
-    flips = st.lists(st.tuples(st.integers(0, max(len(seed) - 1, 0)), st.integers(0, 255)), min_size=1, max_size=4)
+    flips = st.lists(
+        st.tuples(st.integers(0, max(len(seed) - 1, 0)), st.integers(0, 255)), min_size=1, max_size=4
+    )
 
     def flip(changes: list[tuple[int, int]]) -> bytes:
         data = bytearray(seed)
@@ -201,7 +240,17 @@ def profile_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = FUZZ / "profile.npz"
     if not path.exists():
         scratch = tmp_path_factory.mktemp("profile") / "profile.npz"
-        code, text = _run(["drift", "--reference", str(REFERENCE), "--current", str(CURRENT), "--save-profile", str(scratch)])
+        code, text = _run(
+            [
+                "drift",
+                "--reference",
+                str(REFERENCE),
+                "--current",
+                str(CURRENT),
+                "--save-profile",
+                str(scratch),
+            ]
+        )
         assert code in (0, 1), text
         return scratch
     return path

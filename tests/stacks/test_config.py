@@ -87,10 +87,15 @@ def test_config_without_a_project_file_above_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("project_text", "expected"),
-    [("runtime: python\n", 'name = {"runtime": "python"}: a Pulumi project file needs a \'name\''),
-     ("name: mlkeel\nconfig: [a, b]\n", 'config = ["a", "b"]: must be a mapping of config keys to declarations'),
-     ("name: mlkeel\nname: other\n", "name (line 2): is given twice (first on line 1)"),
-     ("name: [mlkeel\n", "Pulumi.yaml: is not valid YAML (line 2, column 1")],
+    [
+        ("runtime: python\n", 'name = {"runtime": "python"}: a Pulumi project file needs a \'name\''),
+        (
+            "name: mlkeel\nconfig: [a, b]\n",
+            'config = ["a", "b"]: must be a mapping of config keys to declarations',
+        ),
+        ("name: mlkeel\nname: other\n", "name (line 2): is given twice (first on line 1)"),
+        ("name: [mlkeel\n", "Pulumi.yaml: is not valid YAML (line 2, column 1"),
+    ],
 )
 def test_config_bad_project_file_is_named(tmp_path: Path, project_text: str, expected: str) -> None:
     (tmp_path / "Pulumi.yaml").write_text(project_text)
@@ -102,15 +107,23 @@ def test_config_bad_project_file_is_named(tmp_path: Path, project_text: str, exp
 
 @pytest.mark.parametrize(
     ("stack_text", "field", "expected"),
-    [("- a\n- b\n", "", "a stack file is a mapping with a 'config:' key"),
-     ("config: {}\nsecrets: x\n", "secrets", "unknown top-level key"),
-     ("config: [a]\n", "config", "must be a mapping of config keys"),
-     ("config:\n  mlkeel:team: a\n  mlkeel:team: b\n", "mlkeel:team (line 3)", "is given twice (first on line 2)"),
-     ("config:\n  mlkeel:tags: !!binary aGk=\n", "config.mlkeel:tags", "is !!binary data"),
-     ("config:\n  mlkeel:tags: !!set {a}\n", "config.mlkeel:tags", "is a !!set"),
-     ("config:\n  mlkeel:x: &a [*a]\n", "line 2", "refers to itself")],
+    [
+        ("- a\n- b\n", "", "a stack file is a mapping with a 'config:' key"),
+        ("config: {}\nsecrets: x\n", "secrets", "unknown top-level key"),
+        ("config: [a]\n", "config", "must be a mapping of config keys"),
+        (
+            "config:\n  mlkeel:team: a\n  mlkeel:team: b\n",
+            "mlkeel:team (line 3)",
+            "is given twice (first on line 2)",
+        ),
+        ("config:\n  mlkeel:tags: !!binary aGk=\n", "config.mlkeel:tags", "is !!binary data"),
+        ("config:\n  mlkeel:tags: !!set {a}\n", "config.mlkeel:tags", "is a !!set"),
+        ("config:\n  mlkeel:x: &a [*a]\n", "line 2", "refers to itself"),
+    ],
 )
-def test_config_bad_stack_file_names_file_field_and_rule(project: Path, stack_text: str, field: str, expected: str) -> None:
+def test_config_bad_stack_file_names_file_field_and_rule(
+    project: Path, stack_text: str, field: str, expected: str
+) -> None:
     stack = project / "Pulumi.dev.yaml"
     stack.write_text(stack_text)
     error = _error(stack)
@@ -129,7 +142,10 @@ def test_config_dates_stay_text_as_pulumi_reads_them(project: Path) -> None:
 def test_config_whole_floats_reach_the_program_as_go_encodes_them(project: Path) -> None:
     """The Pulumi CLI writes ``2.0`` as ``2``, so an integer field given ``2.0`` validates as it would under Pulumi."""
     stack = project / "Pulumi.dev.yaml"
-    stack.write_text(GOOD.read_text() + "  mlkeel:audit: {retentionDays: 400.0}\n  mlkeel:budget: {monthlyLimitUsd: 10.5}\n")
+    stack.write_text(
+        GOOD.read_text()
+        + "  mlkeel:audit: {retentionDays: 400.0}\n  mlkeel:budget: {monthlyLimitUsd: 10.5}\n"
+    )
     config = load_stack_config(stack)
     assert config.values["mlkeel:audit"] == '{"retentionDays": 400}'
     spec = spec_from_config(config.values, str(stack))
@@ -144,8 +160,12 @@ def test_config_secure_values_are_placeholders_marked_secret(project: Path) -> N
     assert "offline-secret-placeholder" in config.values["mlkeel:monitoring"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [("name: p\n", "."), ("name: p\nstackConfigDir: stacks/config\n", "stacks/config")])
-def test_config_stack_config_dir_defaults_to_the_project_folder(tmp_path: Path, text: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"), [("name: p\n", "."), ("name: p\nstackConfigDir: stacks/config\n", "stacks/config")]
+)
+def test_config_stack_config_dir_defaults_to_the_project_folder(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     (tmp_path / "Pulumi.yaml").write_text(text)
     assert stack_config_dir(tmp_path / "Pulumi.yaml") == tmp_path / expected
 

@@ -33,16 +33,18 @@ def test_engine_state_is_deployment_version_3_with_stack_first(graph: PlanResult
     assert graph.state["version"] == 3
     assert graph.state["deployment"]["manifest"]["version"].startswith("v3.")
     first = graph.resources[0]
-    assert first["type"] == "pulumi:pulumi:Stack" and first["urn"] == STACK + "pulumi:pulumi:Stack::mlkeel-test"
+    assert (
+        first["type"] == "pulumi:pulumi:Stack" and first["urn"] == STACK + "pulumi:pulumi:Stack::mlkeel-test"
+    )
 
 
 def test_engine_urns_carry_the_full_parent_type_chain(graph: PlanResult) -> None:
     urns = _urns(graph)
     assert STACK + "mlkeel:index:Store::store" in urns
     assert STACK + "mlkeel:index:Store$mlkeel:index:Inner::store-inner" in urns
-    assert (
-        STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket" in urns
-    ), "the stock mock monitor keeps only the nearest parent type; the engine keeps the chain"
+    assert STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket" in urns, (
+        "the stock mock monitor keeps only the nearest parent type; the engine keeps the chain"
+    )
     assert STACK + "aws:s3/bucket:Bucket::loose" in urns
 
 
@@ -53,13 +55,17 @@ def test_engine_records_parents_in_registration_order(graph: PlanResult) -> None
             assert index[resource["parent"]] < index[resource["urn"]]
         for dep in resource.get("dependencies", []):
             assert index[dep] < index[resource["urn"]]
-    bucket = graph.by_urn(STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket")
+    bucket = graph.by_urn(
+        STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket"
+    )
     assert bucket["parent"] == STACK + "mlkeel:index:Store$mlkeel:index:Inner::store-inner"
 
 
 def test_engine_explicit_provider_is_inherited_and_default_provider_is_synthesised(graph: PlanResult) -> None:
     explicit = graph.by_urn(STACK + "pulumi:providers:aws::eu")
-    bucket = graph.by_urn(STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket")
+    bucket = graph.by_urn(
+        STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket"
+    )
     assert bucket["provider"] == f"{explicit['urn']}::{explicit['id']}"
     assert json.loads(explicit["inputs"]["defaultTags"]) == {"tags": {"team": "fraud"}}
     default = graph.by_type("pulumi:providers:aws")
@@ -73,7 +79,8 @@ def test_engine_explicit_provider_is_inherited_and_default_provider_is_synthesis
 def test_engine_records_dependencies_and_property_dependencies(graph: PlanResult) -> None:
     bucket_urn = STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket"
     pab = graph.by_urn(
-        STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::store-inner-pab"
+        STACK
+        + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::store-inner-pab"
     )
     assert pab["dependencies"] == [bucket_urn]
     assert pab["propertyDependencies"] == {"bucket": [bucket_urn]}
@@ -83,7 +90,9 @@ def test_engine_records_dependencies_and_property_dependencies(graph: PlanResult
 
 
 def test_engine_runs_transforms_in_engine_order(graph: PlanResult) -> None:
-    bucket = graph.by_urn(STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket")
+    bucket = graph.by_urn(
+        STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket"
+    )
     # own (none) -> parent (inner) -> grandparent (store) -> stack
     assert bucket["inputs"]["tags"]["order"] == "self,inner,store,stack"
     assert programs.ORDER.index("inner:store-inner-bucket") < programs.ORDER.index("store:store-inner-bucket")
@@ -99,7 +108,10 @@ def test_engine_keeps_secrets_secret_in_the_exported_state(graph: PlanResult) ->
     envelope = subscription["inputs"]["endpoint"]
     assert envelope["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
     assert "ciphertext" in envelope and "value" not in envelope
-    assert subscription["outputs"]["endpoint"]["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    assert (
+        subscription["outputs"]["endpoint"]["4dabf18193072939515e22adb298388d"]
+        == "1b47061264138c4ac30d75fd1eb44270"
+    )
     assert "ciphertext" in graph.outputs["webhook"]
     assert graph.outputs["secretKeys"] is True
     assert "ciphertext" in graph.by_urn(STACK + "mlkeel:index:Store::store")["outputs"]["token"]
@@ -116,7 +128,8 @@ def test_engine_outputs_look_like_the_provider_would_answer(graph: PlanResult) -
     topic = graph.by_urn(STACK + "aws:sns/topic:Topic::alerts")
     assert topic["outputs"]["arn"].startswith("arn:aws:sns:us-west-2:123456789012:alerts-")
     pab = graph.by_urn(
-        STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::store-inner-pab"
+        STACK
+        + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::store-inner-pab"
     )
     assert "arn" not in pab["outputs"], "only types with an arn output get one"
 

@@ -17,7 +17,12 @@ from stacks.teams import new_team_stack, template_names
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "stacks" / "config").glob("Pulumi.*.yaml"))
-ALL_PARAMS = {"costCenter": "cc-1234", "owner": "sam-lee", "project": "acme-ml-dev", "billingAccount": "01A2B3-C4D5E6-F7A8B9"}
+ALL_PARAMS = {
+    "costCenter": "cc-1234",
+    "owner": "sam-lee",
+    "project": "acme-ml-dev",
+    "billingAccount": "01A2B3-C4D5E6-F7A8B9",
+}
 
 
 def _params(name: str) -> dict[str, str]:
@@ -35,7 +40,9 @@ def result(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     shutil.copy(ROOT / "Pulumi.yaml", work / "Pulumi.yaml")
     stack_files = list(EXAMPLES)
     for i, name in enumerate(template_names()):
-        stack_files.append(new_team_stack(f"team{i}", name, "dev", _params(name), work / "stacks", work / "Pulumi.yaml"))
+        stack_files.append(
+            new_team_stack(f"team{i}", name, "dev", _params(name), work / "stacks", work / "Pulumi.yaml")
+        )
     states = [plan_stack_file(f).write(work / "states" / f"{f.stem}.json") for f in stack_files]
     return check_files(states)
 

@@ -34,8 +34,15 @@ def config(**overrides: Any) -> dict[str, str]:
         "project": "fraud-ml-dev",
         "billingAccount": "01ABCD-23EF45-6789AB",
         "training": {"enabled": True, "pools": [{"name": "gpu", "instanceTypes": ["g2-standard-8"]}]},
-        "serving": {"endpoints": [{"name": "scorer", "instanceType": "n1-standard-4",
-                                   "variants": [{"name": "main", "model": {"image": "img:1", "artifact": "gs://b/m"}}]}]},
+        "serving": {
+            "endpoints": [
+                {
+                    "name": "scorer",
+                    "instanceType": "n1-standard-4",
+                    "variants": [{"name": "main", "model": {"image": "img:1", "artifact": "gs://b/m"}}],
+                }
+            ]
+        },
     }
     base.update(overrides)
     return {f"mlkeel:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in base.items()}
@@ -80,11 +87,31 @@ def test_gcp_spec_rules_refuse_machine_type_missing_in_region() -> None:
 @pytest.mark.parametrize(
     ("machine", "accelerator", "field", "needle"),
     [
-        ("n2-standard-8", {"type": "nvidia-tesla-t4", "count": 1}, "type", "attaches to n1 machine types only"),
+        (
+            "n2-standard-8",
+            {"type": "nvidia-tesla-t4", "count": 1},
+            "type",
+            "attaches to n1 machine types only",
+        ),
         ("n1-standard-8", {"type": "nvidia-l4", "count": 1}, "type", "comes only with g2 machine types"),
-        ("n1-standard-8", {"type": "nvidia-tesla-a100", "count": 1}, "type", "comes only with a2 machine types"),
-        ("n1-standard-8", {"type": "nvidia-h100-80gb", "count": 8}, "type", "comes only with a3 machine types"),
-        ("a2-highgpu-1g", {"type": "nvidia-tesla-a100", "count": 2}, "count", "comes with 1 × nvidia-tesla-a100"),
+        (
+            "n1-standard-8",
+            {"type": "nvidia-tesla-a100", "count": 1},
+            "type",
+            "comes only with a2 machine types",
+        ),
+        (
+            "n1-standard-8",
+            {"type": "nvidia-h100-80gb", "count": 8},
+            "type",
+            "comes only with a3 machine types",
+        ),
+        (
+            "a2-highgpu-1g",
+            {"type": "nvidia-tesla-a100", "count": 2},
+            "count",
+            "comes with 1 × nvidia-tesla-a100",
+        ),
         ("a2-highgpu-1g", {"type": "nvidia-a100-80gb", "count": 1}, "type", "comes with nvidia-tesla-a100"),
         ("n1-standard-8", {"type": "nvidia-tesla-t4", "count": 3}, "count", "counts of 1, 2, 4"),
         ("n1-standard-16", {"type": "nvidia-tesla-v100", "count": 1}, "count", "at most 12 vCPUs"),
@@ -95,29 +122,62 @@ def test_gcp_spec_rules_refuse_accelerators_that_do_not_fit_the_machine(
     machine: str, accelerator: dict[str, Any], field: str, needle: str
 ) -> None:
     found = issues(config(training=pool(instanceTypes=[machine], accelerator=accelerator)))
-    assert any(p == f"mlkeel:training.pools[0].accelerator.{field}" and needle in m for p, _, m in found), found
+    assert any(p == f"mlkeel:training.pools[0].accelerator.{field}" and needle in m for p, _, m in found), (
+        found
+    )
 
 
 def test_gcp_spec_rules_refuse_accelerator_not_offered_in_region() -> None:
     # V100 is priced in europe-west4 but not in europe-west1.
-    found = issues(config(region="europe-west1", training=pool(
-        instanceTypes=["n1-standard-8"], accelerator={"type": "nvidia-tesla-v100", "count": 1})))
+    found = issues(
+        config(
+            region="europe-west1",
+            training=pool(
+                instanceTypes=["n1-standard-8"], accelerator={"type": "nvidia-tesla-v100", "count": 1}
+            ),
+        )
+    )
     assert ("mlkeel:training.pools[0].accelerator.type", "nvidia-tesla-v100") in [(p, v) for p, v, _ in found]
     assert any("not offered in europe-west1" in m for _, _, m in found)
 
 
 def test_gcp_spec_rules_accept_attached_and_bundled_gpus() -> None:
-    spec = spec_from_config(config(training={"enabled": True, "pools": [
-        {"name": "t4", "instanceTypes": ["n1-standard-8"], "accelerator": {"type": "nvidia-tesla-t4", "count": 2}},
-        {"name": "a100", "instanceTypes": ["a2-highgpu-2g"], "accelerator": {"type": "nvidia-tesla-a100", "count": 2}},
-    ]}), FILE)
+    spec = spec_from_config(
+        config(
+            training={
+                "enabled": True,
+                "pools": [
+                    {
+                        "name": "t4",
+                        "instanceTypes": ["n1-standard-8"],
+                        "accelerator": {"type": "nvidia-tesla-t4", "count": 2},
+                    },
+                    {
+                        "name": "a100",
+                        "instanceTypes": ["a2-highgpu-2g"],
+                        "accelerator": {"type": "nvidia-tesla-a100", "count": 2},
+                    },
+                ],
+            }
+        ),
+        FILE,
+    )
     assert [p.name for p in spec.training.pools] == ["t4", "a100"]
 
 
 def test_gcp_spec_rules_check_serving_machine_and_variant_types() -> None:
-    endpoint = {"name": "scorer", "instanceType": "n1-standard-4", "accelerator": {"type": "nvidia-l4", "count": 1},
-                "variants": [{"name": "main", "instanceType": "ml.g5.xlarge",
-                              "model": {"image": "img:1", "artifact": "gs://b/m"}}]}
+    endpoint = {
+        "name": "scorer",
+        "instanceType": "n1-standard-4",
+        "accelerator": {"type": "nvidia-l4", "count": 1},
+        "variants": [
+            {
+                "name": "main",
+                "instanceType": "ml.g5.xlarge",
+                "model": {"image": "img:1", "artifact": "gs://b/m"},
+            }
+        ],
+    }
     found = issues(config(serving={"endpoints": [endpoint]}))
     paths = [p for p, _, _ in found]
     assert "mlkeel:serving.endpoints[0].accelerator.type" in paths
@@ -132,7 +192,9 @@ def test_gcp_spec_rules_refuse_region_outside_the_residency_zone() -> None:
 
 def test_gcp_spec_rules_refuse_region_without_catalog_facts() -> None:
     found = issues(config(region="europe-west3"))
-    assert any(p == "mlkeel:region" and "keel cost refresh-prices --region europe-west3" in m for p, _, m in found)
+    assert any(
+        p == "mlkeel:region" and "keel cost refresh-prices --region europe-west3" in m for p, _, m in found
+    )
 
 
 def test_gcp_spec_rules_refuse_team_names_gcp_cannot_start_resources_with() -> None:
@@ -142,23 +204,40 @@ def test_gcp_spec_rules_refuse_team_names_gcp_cannot_start_resources_with() -> N
     assert any(p == "mlkeel:team" and "'-' rather than '_'" in m for p, _, m in found)
 
 
-@pytest.mark.parametrize("principal", ["allUsers", "allAuthenticatedUsers", "domain:example.com", "arn:aws:iam::1:role/x"])
+@pytest.mark.parametrize(
+    "principal", ["allUsers", "allAuthenticatedUsers", "domain:example.com", "arn:aws:iam::1:role/x"]
+)
 def test_gcp_spec_rules_refuse_principals_that_are_not_members(principal: str) -> None:
     found = issues(config(access={"personas": {"auditor": ["user:a@example.com", principal]}}))
     assert [(p, v) for p, v, _ in found] == [("mlkeel:access.personas.auditor[1]", principal)]
 
 
 def test_gcp_spec_rules_need_room_for_one_node_pool_per_machine_type() -> None:
-    found = issues(config(training=pool(instanceTypes=["g2-standard-8", "g2-standard-12", "a2-highgpu-1g"],
-                                        minNodes=1, maxNodes=2)))
-    assert any(p == "mlkeel:training.pools[0].maxNodes" and "at least minNodes + 2 (3)" in m for p, _, m in found)
+    found = issues(
+        config(
+            training=pool(
+                instanceTypes=["g2-standard-8", "g2-standard-12", "a2-highgpu-1g"], minNodes=1, maxNodes=2
+            )
+        )
+    )
+    assert any(
+        p == "mlkeel:training.pools[0].maxNodes" and "at least minNodes + 2 (3)" in m for p, _, m in found
+    )
 
 
 def test_gcp_spec_rules_report_every_problem_at_once() -> None:
-    found = issues(config(team="ops_1", training=pool(instanceTypes=["n9-huge"]),
-                          access={"personas": {"auditor": ["allUsers"]}}))
-    assert {p for p, _, _ in found} >= {"mlkeel:team", "mlkeel:training.pools[0].instanceTypes[0]",
-                                        "mlkeel:access.personas.auditor[0]"}
+    found = issues(
+        config(
+            team="ops_1",
+            training=pool(instanceTypes=["n9-huge"]),
+            access={"personas": {"auditor": ["allUsers"]}},
+        )
+    )
+    assert {p for p, _, _ in found} >= {
+        "mlkeel:team",
+        "mlkeel:training.pools[0].instanceTypes[0]",
+        "mlkeel:access.personas.auditor[0]",
+    }
 
 
 def test_gcp_accelerator_table_agrees_with_the_pricing_catalog() -> None:
@@ -183,7 +262,9 @@ def test_cloud_rules_import_no_pulumi() -> None:
     import sys
 
     code = "import sys, stacks.stackspec.rules; print('pulumi' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "False"
 
 

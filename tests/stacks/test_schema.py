@@ -34,7 +34,12 @@ from stacks.teams import new_team_stack, template_names
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "stacks" / "config").glob("Pulumi.*.yaml"))
 GOOD = sorted((Path(__file__).parent / "fixtures" / "spec" / "good").glob("Pulumi.*.yaml"))
-PARAMS = {"costCenter": "cc-1234", "owner": "sam-lee", "project": "acme-ml-dev", "billingAccount": "01A2B3-C4D5E6-F7A8B9"}
+PARAMS = {
+    "costCenter": "cc-1234",
+    "owner": "sam-lee",
+    "project": "acme-ml-dev",
+    "billingAccount": "01A2B3-C4D5E6-F7A8B9",
+}
 VALIDATOR = jsonschema.Draft202012Validator(stack_file_schema())
 BASE = ROOT / "stacks" / "config" / "Pulumi.fraud-dev.yaml"
 SPEC_KEYS = sorted((info.alias or name) for name, info in StackSpec.model_fields.items())
@@ -70,7 +75,9 @@ def test_every_example_and_good_stack_file_passes_the_schema(stack_file: Path) -
 
 
 @pytest.mark.parametrize("template", template_names())
-def test_every_template_as_new_team_writes_it_passes_the_schema_it_points_at(template: str, tmp_path: Path) -> None:
+def test_every_template_as_new_team_writes_it_passes_the_schema_it_points_at(
+    template: str, tmp_path: Path
+) -> None:
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
     from stacks.teams import OPTION_PARAMETERS, load_template
 
@@ -91,8 +98,12 @@ def test_every_template_as_pulumi_new_writes_it_passes_the_schema(template: str,
     """
     project = load_yaml(ROOT / "stacks" / "templates" / template / "Pulumi.yaml")
     prompts = project["template"]["config"]
-    answer = {key: PARAMS.get(key.split(":", 1)[1], prompt["default"]) if prompt["default"].startswith("<")
-              else prompt["default"] for key, prompt in prompts.items()}
+    answer = {
+        key: PARAMS.get(key.split(":", 1)[1], prompt["default"])
+        if prompt["default"].startswith("<")
+        else prompt["default"]
+        for key, prompt in prompts.items()
+    }
     document = {"config": answer}
     assert any(isinstance(v, str) and v.startswith("{") for v in document["config"].values())
     assert _errors(document) == []
@@ -114,12 +125,24 @@ def test_stack_file_schema_refuses_secure_values_for_plain_spec_keys() -> None:
 
 _UNKNOWN = st.from_regex(r"[a-z][a-zA-Z]{0,15}", fullmatch=True)
 #: Where an unknown key can go: the namespace itself, or inside one of its object-valued keys.
-_PLACES = ["", "network", "encryption", "registry", "featureStore", "serving", "monitoring", "audit", "budget"]
+_PLACES = [
+    "",
+    "network",
+    "encryption",
+    "registry",
+    "featureStore",
+    "serving",
+    "monitoring",
+    "audit",
+    "budget",
+]
 
 
 @settings(max_examples=40, deadline=None)
 @given(key=_UNKNOWN, place=st.sampled_from(_PLACES))
-def test_schema_and_keel_both_refuse_an_unknown_key_at_any_depth(key: str, place: str, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+def test_schema_and_keel_both_refuse_an_unknown_key_at_any_depth(
+    key: str, place: str, tmp_path_factory
+) -> None:  # type: ignore[no-untyped-def]
     document = copy.deepcopy(load_yaml(BASE))
     config = document["config"]
     if place == "":
@@ -136,8 +159,11 @@ def test_schema_and_keel_both_refuse_an_unknown_key_at_any_depth(key: str, place
     assert _keel_refuses(document, tmp_path_factory.mktemp("trial"))
 
 
-OBJECT_KEYS = [key for key in SPEC_KEYS if "$ref" in json.dumps(
-    stack_file_schema()["properties"]["config"]["properties"][f"{NAMESPACE}:{key}"])]
+OBJECT_KEYS = [
+    key
+    for key in SPEC_KEYS
+    if "$ref" in json.dumps(stack_file_schema()["properties"]["config"]["properties"][f"{NAMESPACE}:{key}"])
+]
 _WRONG = st.sampled_from([True, 3.5, [1, 2], "text", "{not json", '{"not": "this"}', {"not": "this"}])
 
 
@@ -153,7 +179,9 @@ def test_schema_never_flags_a_value_keel_accepts(key: str, value: Any, tmp_path_
 
 @settings(max_examples=40, deadline=None)
 @given(key=st.sampled_from(OBJECT_KEYS), value=st.sampled_from([True, 3.5, [1, 2], "text"]))
-def test_schema_and_keel_both_refuse_a_non_object_for_an_object_key(key: str, value: Any, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+def test_schema_and_keel_both_refuse_a_non_object_for_an_object_key(
+    key: str, value: Any, tmp_path_factory
+) -> None:  # type: ignore[no-untyped-def]
     document = copy.deepcopy(load_yaml(BASE))
     document["config"][f"{NAMESPACE}:{key}"] = value
     assert _errors(document), (key, value)

@@ -71,7 +71,11 @@ def test_spec_cost_tags_carry_every_contract_key() -> None:
 
 
 def test_spec_extra_tags_may_not_override_cost_tags() -> None:
-    data = json.loads(json.dumps(_spec(FIXTURES / "good" / "Pulumi.minimal-aws.yaml").model_dump(by_alias=True, exclude_none=True)))
+    data = json.loads(
+        json.dumps(
+            _spec(FIXTURES / "good" / "Pulumi.minimal-aws.yaml").model_dump(by_alias=True, exclude_none=True)
+        )
+    )
     data["tags"] = {"team": "other"}
     with pytest.raises(SpecError, match="set by mlkeel from the spec"):
         validate_spec_data(data, "f")
@@ -97,8 +101,17 @@ def test_spec_reference_in_docs_is_current() -> None:
 # -- fuzzing the path users take: stack file text -> load_stack_config -> spec_from_config ---------------------
 
 #: Phrases of the validation library; a user must read what is allowed, in the spec's words.
-LIBRARY_PHRASES = ("Input should", "should match pattern", "after validation", "instance of", "Value error",
-                   "String should", "List should", "Dictionary should", "[key]")
+LIBRARY_PHRASES = (
+    "Input should",
+    "should match pattern",
+    "after validation",
+    "instance of",
+    "Value error",
+    "String should",
+    "List should",
+    "Dictionary should",
+    "[key]",
+)
 
 
 def _outcome(folder: Path, text: str) -> StackSpec | SpecError:
@@ -127,23 +140,50 @@ def fuzz_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 _scalars = (
-    st.none() | st.booleans() | st.integers(-5, 10**20) | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=12) | st.sampled_from(["1.31", "us-east-1", "EU ", "2000-01-01", "yes", "0x1F", "1e400"])
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 10**20)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["1.31", "us-east-1", "EU ", "2000-01-01", "yes", "0x1F", "1e400"])
 )
 _values = st.recursive(
     _scalars,
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
     max_leaves=12,
 )
 _keys = st.sampled_from(
-    ["team", "environment", "cloud", "region", "residencyZone", "dataClassification", "costCenter", "owner",
-     "training", "serving", "network", "budget", "featureStore", "tags", "typo", "monitoring", "access",
-     "project", "billingAccount"]
+    [
+        "team",
+        "environment",
+        "cloud",
+        "region",
+        "residencyZone",
+        "dataClassification",
+        "costCenter",
+        "owner",
+        "training",
+        "serving",
+        "network",
+        "budget",
+        "featureStore",
+        "tags",
+        "typo",
+        "monitoring",
+        "access",
+        "project",
+        "billingAccount",
+    ]
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.dictionaries(_keys, _values, max_size=10))
 def test_spec_fuzz_structured_stack_files_end_in_a_spec_or_a_spec_error_naming_the_file(
     fuzz_project: Path, data: dict
@@ -234,7 +274,9 @@ LEAVES = [leaf for leaf in _leaves(_sound_config()) if not str(leaf[0]).startswi
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
-def test_spec_fuzz_one_mistyped_field_is_named_in_the_spec_error(fuzz_project: Path, data: st.DataObject) -> None:
+def test_spec_fuzz_one_mistyped_field_is_named_in_the_spec_error(
+    fuzz_project: Path, data: st.DataObject
+) -> None:
     import yaml
 
     config = _sound_config()
@@ -249,8 +291,10 @@ def test_spec_fuzz_one_mistyped_field_is_named_in_the_spec_error(fuzz_project: P
     assert isinstance(outcome, SpecError), f"{_spec_path(path)} = {wrong!r} was accepted"
     _assert_names_file(outcome, fuzz_project)
     named = _spec_path(path)
-    assert any(issue.path.endswith(named) or named.endswith(issue.path.removeprefix("config.")) for issue in
-               outcome.issues), (named, [str(i) for i in outcome.issues])
+    assert any(
+        issue.path.endswith(named) or named.endswith(issue.path.removeprefix("config."))
+        for issue in outcome.issues
+    ), (named, [str(i) for i in outcome.issues])
 
 
 def test_spec_null_top_level_value_is_reported_as_missing(fuzz_project: Path) -> None:

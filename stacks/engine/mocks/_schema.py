@@ -38,5 +38,8 @@ def output_names(type_token: str) -> frozenset[str]:
     if cls is None:
         return frozenset()
     return frozenset(
-        _camel(name) for klass in cls.__mro__ for name, value in vars(klass).items() if isinstance(value, property)
+        _camel(name)
+        for klass in cls.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, property)
     )

@@ -107,7 +107,8 @@ def _bucket(args: Any, ctx: MockContext, out: Outputs) -> str:
 
 def _kms_key(args: Any, ctx: MockContext, out: Outputs) -> str:
     key_id = "-".join(
-        ctx.digest("kms", args.name, length=32)[i:j] for i, j in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))
+        ctx.digest("kms", args.name, length=32)[i:j]
+        for i, j in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))
     )
     out["keyId"] = key_id
     out["arn"] = arn(ctx, "kms", f"key/{key_id}")
@@ -142,10 +143,18 @@ def _sns_topic(args: Any, ctx: MockContext, out: Outputs) -> str:
 
 def _eks_cluster(args: Any, ctx: MockContext, out: Outputs) -> str:
     out["arn"] = arn(ctx, "eks", f"cluster/{out['name']}")
-    out["endpoint"] = f"https://{ctx.digest('eks', args.name, length=32).upper()}.gr7.{ctx.region}.eks.amazonaws.com"
+    out["endpoint"] = (
+        f"https://{ctx.digest('eks', args.name, length=32).upper()}.gr7.{ctx.region}.eks.amazonaws.com"
+    )
     out["certificateAuthority"] = {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="}
     out["identities"] = [
-        {"oidcs": [{"issuer": f"https://oidc.eks.{ctx.region}.amazonaws.com/id/{ctx.digest('oidc', args.name, length=32).upper()}"}]}
+        {
+            "oidcs": [
+                {
+                    "issuer": f"https://oidc.eks.{ctx.region}.amazonaws.com/id/{ctx.digest('oidc', args.name, length=32).upper()}"
+                }
+            ]
+        }
     ]
     out.setdefault("version", "1.31")
     out["status"] = "ACTIVE"
@@ -213,32 +222,69 @@ CALLS.update(
 _PREBUILT_FAMILIES: dict[str, tuple[str, ...]] = {
     "xgboost": ("sagemaker-xgboost", "sagemaker-scikit-learn", "sagemaker-sparkml-serving"),
     "algorithms": (
-        "blazingtext", "factorization-machines", "forecasting-deepar", "image-classification", "ipinsights",
-        "kmeans", "knn", "lda", "linear-learner", "ntm", "object-detection", "object2vec", "pca",
-        "randomcutforest", "semantic-segmentation", "seq2seq",
+        "blazingtext",
+        "factorization-machines",
+        "forecasting-deepar",
+        "image-classification",
+        "ipinsights",
+        "kmeans",
+        "knn",
+        "lda",
+        "linear-learner",
+        "ntm",
+        "object-detection",
+        "object2vec",
+        "pca",
+        "randomcutforest",
+        "semantic-segmentation",
+        "seq2seq",
     ),
     "dlc": ("huggingface-pytorch-inference", "mxnet-inference", "pytorch-inference", "tensorflow-inference"),
     "model-monitor": ("sagemaker-model-monitor-analyzer",),
 }
 PREBUILT_ACCOUNTS: dict[str, dict[str, str]] = {
     "xgboost": {
-        "us-east-1": "683313688378", "us-east-2": "257758044811", "us-west-1": "746614075791",
-        "us-west-2": "246618743249", "eu-west-1": "141502667606", "eu-west-2": "764974769150",
-        "eu-central-1": "492215442770", "eu-north-1": "662702820516", "ap-northeast-1": "354813040037",
-        "ap-southeast-1": "121021644041", "ap-southeast-2": "783357654285", "ca-central-1": "341280168497",
+        "us-east-1": "683313688378",
+        "us-east-2": "257758044811",
+        "us-west-1": "746614075791",
+        "us-west-2": "246618743249",
+        "eu-west-1": "141502667606",
+        "eu-west-2": "764974769150",
+        "eu-central-1": "492215442770",
+        "eu-north-1": "662702820516",
+        "ap-northeast-1": "354813040037",
+        "ap-southeast-1": "121021644041",
+        "ap-southeast-2": "783357654285",
+        "ca-central-1": "341280168497",
     },
     "algorithms": {
-        "us-east-1": "382416733822", "us-east-2": "404615174143", "us-west-1": "632365934929",
-        "us-west-2": "174872318107", "eu-west-1": "438346466558", "eu-west-2": "644912444149",
-        "eu-central-1": "664544806723", "eu-north-1": "669576153137", "ap-northeast-1": "351501993468",
-        "ap-southeast-1": "475088953585", "ap-southeast-2": "712309505854", "ca-central-1": "469771592824",
+        "us-east-1": "382416733822",
+        "us-east-2": "404615174143",
+        "us-west-1": "632365934929",
+        "us-west-2": "174872318107",
+        "eu-west-1": "438346466558",
+        "eu-west-2": "644912444149",
+        "eu-central-1": "664544806723",
+        "eu-north-1": "669576153137",
+        "ap-northeast-1": "351501993468",
+        "ap-southeast-1": "475088953585",
+        "ap-southeast-2": "712309505854",
+        "ca-central-1": "469771592824",
     },
     "dlc": {},  # one account everywhere but a few opt-in regions
     "model-monitor": {
-        "us-east-1": "156813124566", "us-east-2": "777275614652", "us-west-1": "890145073186",
-        "us-west-2": "159807026194", "eu-west-1": "468650794304", "eu-west-2": "749857270468",
-        "eu-central-1": "048819808253", "eu-north-1": "895015795356", "ap-northeast-1": "574779866223",
-        "ap-southeast-1": "245545462676", "ap-southeast-2": "563025443158", "ca-central-1": "536280801234",
+        "us-east-1": "156813124566",
+        "us-east-2": "777275614652",
+        "us-west-1": "890145073186",
+        "us-west-2": "159807026194",
+        "eu-west-1": "468650794304",
+        "eu-west-2": "749857270468",
+        "eu-central-1": "048819808253",
+        "eu-north-1": "895015795356",
+        "ap-northeast-1": "574779866223",
+        "ap-southeast-1": "245545462676",
+        "ap-southeast-2": "563025443158",
+        "ca-central-1": "536280801234",
     },
 }
 _DLC_ACCOUNT = "763104351884"
@@ -279,7 +325,9 @@ def _sagemaker(kind: str, name_prop: str = "name") -> ResourceHandler:
     def handler(args: Any, ctx: MockContext, out: Outputs) -> str:
         if not out.get(name_prop):
             prefix = out.get(f"{name_prop}Prefix")
-            out[name_prop] = f"{prefix}{ctx.digest('prefix', args.name, length=26)}" if prefix else ctx.autoname(args.name)
+            out[name_prop] = (
+                f"{prefix}{ctx.digest('prefix', args.name, length=26)}" if prefix else ctx.autoname(args.name)
+            )
         name = str(out[name_prop])
         out["arn"] = arn(ctx, "sagemaker", f"{kind}/{name.lower()}")
         return name
@@ -316,8 +364,12 @@ def _vpc_endpoint(args: Any, ctx: MockContext, out: Outputs) -> None:
         out["prefixListId"] = f"pl-{ctx.digest('pl', args.name, length=8)}"
     else:
         service = str(out.get("serviceName", "")).rsplit(".", 1)[-1]
-        out["dnsEntries"] = [{"dnsName": f"vpce-{ctx.digest('vpce', args.name, length=17)}.{service}.{ctx.region}.vpce.amazonaws.com",
-                              "hostedZoneId": "Z7HUB22UULQXV"}]
+        out["dnsEntries"] = [
+            {
+                "dnsName": f"vpce-{ctx.digest('vpce', args.name, length=17)}.{service}.{ctx.region}.vpce.amazonaws.com",
+                "hostedZoneId": "Z7HUB22UULQXV",
+            }
+        ]
     out["state"] = "available"
     return None
 
@@ -336,7 +388,9 @@ def _glue_database(args: Any, ctx: MockContext, out: Outputs) -> str:
 
 
 def _scalable_target(args: Any, ctx: MockContext, out: Outputs) -> str:
-    out["arn"] = arn(ctx, "application-autoscaling", f"scalable-target/{ctx.digest('target', args.name, length=20)}")
+    out["arn"] = arn(
+        ctx, "application-autoscaling", f"scalable-target/{ctx.digest('target', args.name, length=20)}"
+    )
     return str(out["resourceId"])
 
 
@@ -364,7 +418,9 @@ RESOURCES.update(
         "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _sagemaker("endpoint-config"),
         "aws:sagemaker/endpoint:Endpoint": _sagemaker("endpoint"),
         "aws:sagemaker/monitoringSchedule:MonitoringSchedule": _sagemaker("monitoring-schedule"),
-        "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": _sagemaker("data-quality-job-definition"),
+        "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": _sagemaker(
+            "data-quality-job-definition"
+        ),
         "aws:sagemaker/modelPackageGroup:ModelPackageGroup": _model_package_group,
         "aws:sagemaker/featureGroup:FeatureGroup": _feature_group,
         "aws:eks/nodeGroup:NodeGroup": _node_group,

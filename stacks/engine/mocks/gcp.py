@@ -178,7 +178,9 @@ def _gke_node_pool(args: Any, ctx: MockContext, out: Outputs) -> str:
 
 
 def _dataset(args: Any, ctx: MockContext, out: Outputs) -> str:
-    out["selfLink"] = f"https://bigquery.googleapis.com/bigquery/v2/projects/{_project(ctx, out)}/datasets/{out['datasetId']}"
+    out["selfLink"] = (
+        f"https://bigquery.googleapis.com/bigquery/v2/projects/{_project(ctx, out)}/datasets/{out['datasetId']}"
+    )
     return f"projects/{_project(ctx, out)}/datasets/{out['datasetId']}"
 
 
@@ -195,7 +197,9 @@ def _artifact_repository(args: Any, ctx: MockContext, out: Outputs) -> str:
 def _vertex_regional(collection: str, numeric: bool = False) -> ResourceHandler:
     def handler(args: Any, ctx: MockContext, out: Outputs) -> str:
         region = out.get("region") or out.get("location") or ctx.region
-        name = out.get("name") or (_number(ctx, collection, args.name) if numeric else ctx.autoname(args.name))
+        name = out.get("name") or (
+            _number(ctx, collection, args.name) if numeric else ctx.autoname(args.name)
+        )
         out["name"] = name
         return f"projects/{ctx.project_number if numeric else _project(ctx, out)}/locations/{region}/{collection}/{name}"
 
@@ -233,14 +237,18 @@ def _dashboard(args: Any, ctx: MockContext, out: Outputs) -> str:
 
 
 def _log_bucket(args: Any, ctx: MockContext, out: Outputs) -> str:
-    name = f"projects/{_project(ctx, out)}/locations/{out.get('location', ctx.region)}/buckets/{out['bucketId']}"
+    name = (
+        f"projects/{_project(ctx, out)}/locations/{out.get('location', ctx.region)}/buckets/{out['bucketId']}"
+    )
     out["name"] = name
     out["lifecycleState"] = "ACTIVE"
     return name
 
 
 def _log_sink(args: Any, ctx: MockContext, out: Outputs) -> str:
-    out["writerIdentity"] = f"serviceAccount:service-{ctx.project_number}@gcp-sa-logging.iam.gserviceaccount.com"
+    out["writerIdentity"] = (
+        f"serviceAccount:service-{ctx.project_number}@gcp-sa-logging.iam.gserviceaccount.com"
+    )
     return f"projects/{_project(ctx, out)}/sinks/{out['name']}"
 
 
@@ -276,7 +284,9 @@ RESOURCES.update(
         "gcp:bigquery/table:Table": _table,
         "gcp:artifactregistry/repository:Repository": _artifact_repository,
         "gcp:vertex/aiEndpoint:AiEndpoint": _vertex_regional("endpoints", numeric=True),
-        "gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool": _vertex_regional("deploymentResourcePools"),
+        "gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool": _vertex_regional(
+            "deploymentResourcePools"
+        ),
         "gcp:vertex/aiMetadataStore:AiMetadataStore": _vertex_regional("metadataStores"),
         "gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore": _vertex_regional("featureOnlineStores"),
         "gcp:vertex/aiFeatureGroup:AiFeatureGroup": _vertex_regional("featureGroups"),

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from . import MockContext
 
-_CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass"}
+_CLUSTER_SCOPED = {
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "StorageClass",
+}
 
 
 def new_resource(args: Any, ctx: MockContext) -> tuple[str, dict[str, Any]]:
@@ -19,7 +25,9 @@ def new_resource(args: Any, ctx: MockContext) -> tuple[str, dict[str, Any]]:
         metadata.setdefault("namespace", "default")
     metadata["uid"] = ctx.digest("k8s", args.typ, args.name, length=32)
     outputs["metadata"] = metadata
-    resource_id = f"{metadata['namespace']}/{metadata['name']}" if "namespace" in metadata else metadata["name"]
+    resource_id = (
+        f"{metadata['namespace']}/{metadata['name']}" if "namespace" in metadata else metadata["name"]
+    )
     return resource_id, outputs
 
 

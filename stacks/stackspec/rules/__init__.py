@@ -21,7 +21,9 @@ CLOUD_RULES: dict[str, Callable[[StackSpec], list[Problem]]] = {
 }
 
 if set(CLOUD_RULES) != set(typing.get_args(Cloud)):  # pragma: no cover - guards a future edit
-    raise ImportError(f"cloud rules cover {sorted(CLOUD_RULES)} but the spec admits {sorted(typing.get_args(Cloud))}")
+    raise ImportError(
+        f"cloud rules cover {sorted(CLOUD_RULES)} but the spec admits {sorted(typing.get_args(Cloud))}"
+    )
 
 
 def cloud_problems(spec: StackSpec) -> list[Problem]:

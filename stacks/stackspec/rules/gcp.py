@@ -41,8 +41,13 @@ def _machine_problems(cat: Catalog, region: str, path: str, machine: str) -> lis
     if _AWS_TYPE.match(machine):
         hint += " (that looks like an AWS instance type; GCP machine types look like 'n1-standard-8')"
     families = sorted({it.family for it in cat.instance_types("gcp", region)})
-    return [Problem(path, machine, f"is not a machine type offered in {region}{hint}. Families offered there: "
-             f"{', '.join(families)}")]
+    return [
+        Problem(
+            path,
+            machine,
+            f"is not a machine type offered in {region}{hint}. Families offered there: {', '.join(families)}",
+        )
+    ]
 
 
 def _accelerator_problems(
@@ -58,24 +63,40 @@ def _accelerator_problems(
     if rule is None:
         guess = suggest(name)
         hint = f"did you mean '{guess}'? " if guess else ""
-        return [Problem(f"{path}.type", name, f"is not a GCP accelerator type; {hint}known: {', '.join(sorted(ACCELERATORS))}")]
+        return [
+            Problem(
+                f"{path}.type",
+                name,
+                f"is not a GCP accelerator type; {hint}known: {', '.join(sorted(ACCELERATORS))}",
+            )
+        ]
     if family not in rule.families:
         fams = " or ".join(rule.families)
         if rule.bundled:
             offered = sorted(t.name for t in cat.instance_types("gcp", region) if t.gpu_type == name)
             example = f" (here: {', '.join(offered[:4])})" if offered else ""
-            message = (f"comes only with {fams} machine types{example}; choose one of those instead of "
-                       f"'{machine}' and leave the accelerator to the machine type")
+            message = (
+                f"comes only with {fams} machine types{example}; choose one of those instead of "
+                f"'{machine}' and leave the accelerator to the machine type"
+            )
         else:
             message = f"attaches to {fams} machine types only, not '{machine}' (family {family})"
         return [Problem(f"{path}.type", name, message)]
     if rule.bundled:
         problems: list[Problem] = []
         if it.gpu_type != name:
-            problems.append(Problem(f"{path}.type", name, f"'{machine}' comes with {it.gpu_type}, not {name}"))
+            problems.append(
+                Problem(f"{path}.type", name, f"'{machine}' comes with {it.gpu_type}, not {name}")
+            )
         elif count != it.gpu_count:
-            problems.append(Problem(f"{path}.count", count, f"'{machine}' comes with {it.gpu_count} × {name}; "
-                             f"set count {it.gpu_count} or pick the machine type with {count} GPUs"))
+            problems.append(
+                Problem(
+                    f"{path}.count",
+                    count,
+                    f"'{machine}' comes with {it.gpu_count} × {name}; "
+                    f"set count {it.gpu_count} or pick the machine type with {count} GPUs",
+                )
+            )
         return problems
     problems = []
     limit = rule.limit(count)
@@ -83,12 +104,23 @@ def _accelerator_problems(
         counts = ", ".join(str(c) for c in rule.counts)
         problems.append(Problem(f"{path}.count", count, f"{name} attaches in counts of {counts} per machine"))
     elif it.vcpu > limit.max_vcpu or it.memory_gib > limit.max_memory_gib:
-        problems.append(Problem(f"{path}.count", count,
-                         f"{count} × {name} allows at most {limit.max_vcpu} vCPUs and {limit.max_memory_gib:g} GiB; "
-                         f"'{machine}' has {it.vcpu} vCPUs and {it.memory_gib:g} GiB"))
+        problems.append(
+            Problem(
+                f"{path}.count",
+                count,
+                f"{count} × {name} allows at most {limit.max_vcpu} vCPUs and {limit.max_memory_gib:g} GiB; "
+                f"'{machine}' has {it.vcpu} vCPUs and {it.memory_gib:g} GiB",
+            )
+        )
     if cat.accelerator("gcp", region, name) is None:
         offered = sorted(a.name for a in cat.accelerators("gcp", region))
-        problems.append(Problem(f"{path}.type", name, f"is not offered in {region}; offered there: {', '.join(offered) or 'none'}"))
+        problems.append(
+            Problem(
+                f"{path}.type",
+                name,
+                f"is not offered in {region}; offered there: {', '.join(offered) or 'none'}",
+            )
+        )
     return problems
 
 
@@ -96,8 +128,14 @@ def _name_problems(spec: StackSpec) -> list[Problem]:
     """GCP resource names start with a letter and use '-' (RFC 1035); the team name starts every name."""
     problems: list[Problem] = []
     if not re.match(r"^[a-z]", spec.team) or "_" in spec.team:
-        problems.append(Problem("team", spec.team, "on GCP the team name starts every resource name, so it must start "
-                         "with a lowercase letter and use '-' rather than '_' (RFC 1035 names)"))
+        problems.append(
+            Problem(
+                "team",
+                spec.team,
+                "on GCP the team name starts every resource name, so it must start "
+                "with a lowercase letter and use '-' rather than '_' (RFC 1035 names)",
+            )
+        )
     return problems
 
 
@@ -106,24 +144,37 @@ def _principal_problems(spec: StackSpec) -> list[Problem]:
     for persona, principals in spec.access.personas.items():
         for j, principal in enumerate(principals):
             if not _PRINCIPAL.match(principal):
-                problems.append(Problem(f"access.personas.{persona}[{j}]", principal,
-                                 "must be a GCP member 'user:<email>', 'group:<email>' or 'serviceAccount:<email>' "
-                                 "(no allUsers, allAuthenticatedUsers or domain: members)"))
+                problems.append(
+                    Problem(
+                        f"access.personas.{persona}[{j}]",
+                        principal,
+                        "must be a GCP member 'user:<email>', 'group:<email>' or 'serviceAccount:<email>' "
+                        "(no allUsers, allAuthenticatedUsers or domain: members)",
+                    )
+                )
     return problems
 
 
 def problems(spec: StackSpec) -> list[Problem]:
     """Every GCP-specific problem of ``spec`` (paths relative to the namespace); empty when sound."""
     found = _name_problems(spec) + _principal_problems(spec)
-    needs_machines = (spec.training.enabled and spec.training.pools) or (spec.serving.enabled and spec.serving.endpoints)
+    needs_machines = (spec.training.enabled and spec.training.pools) or (
+        spec.serving.enabled and spec.serving.endpoints
+    )
     if not needs_machines:
         return found
     cat = _catalog()
     region = spec.region
     if not cat.has_region("gcp", region):
         known = ", ".join(cat.regions("gcp"))
-        found.append(Problem("region", region, f"has no machine-type facts in the pricing catalog (as of {cat.as_of}; "
-                      f"known GCP regions: {known}); add it with `keel cost refresh-prices --region {region}`"))
+        found.append(
+            Problem(
+                "region",
+                region,
+                f"has no machine-type facts in the pricing catalog (as of {cat.as_of}; "
+                f"known GCP regions: {known}); add it with `keel cost refresh-prices --region {region}`",
+            )
+        )
         return found
     if spec.training.enabled:
         for i, pool in enumerate(spec.training.pools):
@@ -133,16 +184,24 @@ def problems(spec: StackSpec) -> list[Problem]:
                 found += _accelerator_problems(cat, region, f"{base}.accelerator", machine, pool.accelerator)
             types = len(pool.instance_types)
             if types > 1 and pool.max_nodes < pool.min_nodes + types - 1:
-                found.append(Problem(f"{base}.maxNodes", pool.max_nodes,
-                              f"on GKE each of the {types} machine types is its own node pool sharing maxNodes; "
-                              f"maxNodes must be at least minNodes + {types - 1} ({pool.min_nodes + types - 1})"))
+                found.append(
+                    Problem(
+                        f"{base}.maxNodes",
+                        pool.max_nodes,
+                        f"on GKE each of the {types} machine types is its own node pool sharing maxNodes; "
+                        f"maxNodes must be at least minNodes + {types - 1} ({pool.min_nodes + types - 1})",
+                    )
+                )
     if spec.serving.enabled:
         for i, endpoint in enumerate(spec.serving.endpoints):
             base = f"serving.endpoints[{i}]"
             found += _machine_problems(cat, region, f"{base}.instanceType", endpoint.instance_type)
-            found += _accelerator_problems(cat, region, f"{base}.accelerator", endpoint.instance_type,
-                                           endpoint.accelerator)
+            found += _accelerator_problems(
+                cat, region, f"{base}.accelerator", endpoint.instance_type, endpoint.accelerator
+            )
             for k, variant in enumerate(endpoint.variants):
                 if variant.instance_type:
-                    found += _machine_problems(cat, region, f"{base}.variants[{k}].instanceType", variant.instance_type)
+                    found += _machine_problems(
+                        cat, region, f"{base}.variants[{k}].instanceType", variant.instance_type
+                    )
     return found

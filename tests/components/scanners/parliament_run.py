@@ -33,7 +33,9 @@ def main() -> int:
                     "issue": finding.issue,
                     "severity": finding.severity,
                     "title": finding.title,
-                    "detail": finding.detail if isinstance(finding.detail, (str, int, float, type(None))) else str(finding.detail),
+                    "detail": finding.detail
+                    if isinstance(finding.detail, (str, int, float, type(None)))
+                    else str(finding.detail),
                     "location": json.loads(json.dumps(finding.location, default=str)),
                 }
             )

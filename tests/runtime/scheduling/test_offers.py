@@ -66,12 +66,21 @@ def test_every_offer_reads_its_catalog_row_plus_only_the_attached_gpus() -> None
         row = o.instance
         assert row in catalog.instance_types(o.cloud, o.region)
         assert (o.cloud, o.region, o.instance_type, o.family, o.vcpu, o.memory_gib, o.service) == (
-            row.cloud, row.region, row.name, row.family, row.vcpu, row.memory_gib, row.service
+            row.cloud,
+            row.region,
+            row.name,
+            row.family,
+            row.vcpu,
+            row.memory_gib,
+            row.service,
         )
         assert o.zones == tuple(row.zones)
         if o.attached is None:
             assert (o.gpu_type, o.gpu_count, o.on_demand_hourly, o.spot_hourly) == (
-                row.gpu_type, row.gpu_count, row.on_demand_hourly, row.spot_hourly
+                row.gpu_type,
+                row.gpu_count,
+                row.on_demand_hourly,
+                row.spot_hourly,
             )
         else:
             acc, n = o.attached, o.attached_count

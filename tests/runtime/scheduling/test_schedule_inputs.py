@@ -147,7 +147,9 @@ def test_a_misspelt_key_at_any_level_gets_did_you_mean(path: tuple[Any, ...], ke
 def test_an_unknown_key_with_no_near_match_lists_the_allowed_keys() -> None:
     doc = json.loads(json.dumps(EVERY_LEVEL))
     doc["jobs"][0]["resources"]["zzzzzz"] = 1
-    with pytest.raises(JobsFileError, match=r"resources\.zzzzzz: unknown key; allowed here: gpus, minGpuMemoryGib"):
+    with pytest.raises(
+        JobsFileError, match=r"resources\.zzzzzz: unknown key; allowed here: gpus, minGpuMemoryGib"
+    ):
         parse_jobs(doc, "jobs.yaml")
 
 
@@ -167,9 +169,16 @@ def test_the_typo_document_reaches_every_model_of_the_format() -> None:
 
 # -- fuzz ---------------------------------------------------------------------------------------------------
 _values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
-              st.text(max_size=12)),
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=12), inner, max_size=3)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=12),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=12), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -210,7 +219,9 @@ def _jobs_documents(draw: st.DrawFn) -> bytes:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=_jobs_documents())
-def test_load_jobs_file_on_fuzzed_files_gives_a_jobs_file_or_an_error_naming_it(tmp_path: Path, data: bytes) -> None:
+def test_load_jobs_file_on_fuzzed_files_gives_a_jobs_file_or_an_error_naming_it(
+    tmp_path: Path, data: bytes
+) -> None:
     path = tmp_path / "jobs.yaml"
     path.write_bytes(data)
     try:
@@ -224,7 +235,9 @@ def test_load_jobs_file_on_fuzzed_files_gives_a_jobs_file_or_an_error_naming_it(
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=_jobs_documents())
-def test_schedule_cli_on_fuzzed_jobs_files_succeeds_or_refuses_naming_the_file(tmp_path: Path, data: bytes) -> None:
+def test_schedule_cli_on_fuzzed_jobs_files_succeeds_or_refuses_naming_the_file(
+    tmp_path: Path, data: bytes
+) -> None:
     path = tmp_path / "jobs.yaml"
     path.write_bytes(data)
     code, _, err = run(["schedule", str(path), "--stack", str(STACK), "--format", "json"])
@@ -251,7 +264,9 @@ def test_schedule_chart_inlines_plotly_and_loads_nothing_from_the_network(tmp_pa
 # -- the runner-up ----------------------------------------------------------------------------------------------
 def test_place_runner_up_skips_a_candidate_identical_to_the_plan() -> None:
     first = offer()
-    twin = replace(first, instance=replace(first.instance, zones=["eu-west-1c"]))  # same type, region, price; other pool
+    twin = replace(
+        first, instance=replace(first.instance, zones=["eu-west-1c"])
+    )  # same type, region, price; other pool
     dearer = offer(region="eu-central-1", spot=0.48)
     job = Job(name="train", resources=Resources(gpus=1), runtime_hours=6)
     placement = place_job(job, [offer(), twin, dearer], home=("aws", "eu-west-1"))
@@ -262,8 +277,12 @@ def test_place_runner_up_skips_a_candidate_identical_to_the_plan() -> None:
 def test_runner_up_differs_from_the_plan_a_shared_quota_chose() -> None:
     jobs = parse_jobs(
         {
-            "jobs": [{"name": n, "resources": {"gpus": 1, "minGpuMemoryGib": 24}, "runtimeHours": 6} for n in "ab"],
-            "quotas": [{"cloud": "aws", "region": "eu-west-1", "purchase": "spot", "resource": "gpus", "limit": 1}],
+            "jobs": [
+                {"name": n, "resources": {"gpus": 1, "minGpuMemoryGib": 24}, "runtimeHours": 6} for n in "ab"
+            ],
+            "quotas": [
+                {"cloud": "aws", "region": "eu-west-1", "purchase": "spot", "resource": "gpus", "limit": 1}
+            ],
         }
     )
     report = schedule(jobs, cloud="aws", home_region="eu-west-1", residency_zone="eu")
@@ -276,7 +295,10 @@ def test_runner_up_differs_from_the_plan_a_shared_quota_chose() -> None:
     for entry in doc["jobs"]:
         plan, runner = entry["plan"], entry["runner_up"]
         assert (plan["region"], plan["instance_type"], round(plan["expected_cost"], 2)) != (
-            runner["region"], runner["instance_type"], round(runner["expected_cost"], 2))
+            runner["region"],
+            runner["instance_type"],
+            round(runner["expected_cost"], 2),
+        )
 
 
 @settings(max_examples=25, deadline=None)
@@ -290,12 +312,19 @@ def test_runner_up_differs_from_the_plan_a_shared_quota_chose() -> None:
 def test_runner_up_always_differs_from_the_chosen_plan(
     gpus: int, memory: int, hours: float, deadline: float | None, limit: int | None
 ) -> None:
-    job = {"resources": {"gpus": gpus, "minGpuMemoryGib": memory}, "runtimeHours": hours, "deadlineHours": deadline}
+    job = {
+        "resources": {"gpus": gpus, "minGpuMemoryGib": memory},
+        "runtimeHours": hours,
+        "deadlineHours": deadline,
+    }
     doc: dict[str, Any] = {"jobs": [{"name": n, **job} for n in ("a", "b", "c")]}
     if limit is not None:
-        doc["quotas"] = [{"cloud": "aws", "region": "eu-west-1", "purchase": "any", "resource": "gpus", "limit": limit}]
-    report = schedule(parse_jobs(doc), cloud="aws", home_region="eu-west-1", residency_zone="eu",
-                      time_limit_seconds=5)
+        doc["quotas"] = [
+            {"cloud": "aws", "region": "eu-west-1", "purchase": "any", "resource": "gpus", "limit": limit}
+        ]
+    report = schedule(
+        parse_jobs(doc), cloud="aws", home_region="eu-west-1", residency_zone="eu", time_limit_seconds=5
+    )
     for p in report.placements:
         runner = report.runner_up(p)
         if runner is not None:

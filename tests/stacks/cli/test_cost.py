@@ -96,7 +96,10 @@ def test_cli_malformed_usage_file_exit_2(tmp_path: Path) -> None:
     usage.write_text("version: 0.1\nresource_usage:\n  fraud-dev-registry-artifacts:\n    storage_gb: lots\n")
     result = runner.invoke(app, ["cost", BASE, "--usage", str(usage)])
     assert result.exit_code == 2
-    assert "usage.yml: resource_usage.fraud-dev-registry-artifacts.storage_gb = 'lots': a number" in result.stderr
+    assert (
+        "usage.yml: resource_usage.fraud-dev-registry-artifacts.storage_gb = 'lots': a number"
+        in result.stderr
+    )
 
 
 def test_cli_usage_file_changes_estimate(tmp_path: Path) -> None:
@@ -300,15 +303,26 @@ def test_cli_budget_must_be_positive_and_finite(value: str) -> None:
     ("content", "message"),
     [
         (b"config:\n  mlkeel:budget:\n    monthlyLimitUsd: .nan\n", "must be a finite number"),
-        (b"config:\n  mlkeel:budget:\n    monthlyLimitUsd: 'nan'\n", "monthlyLimitUsd = 'nan': a positive, finite"),
-        (b"config:\n  mlkeel:budget.monthlyLimitUsd: '1e999'\n", "monthlyLimitUsd = '1e999': a positive, finite"),
+        (
+            b"config:\n  mlkeel:budget:\n    monthlyLimitUsd: 'nan'\n",
+            "monthlyLimitUsd = 'nan': a positive, finite",
+        ),
+        (
+            b"config:\n  mlkeel:budget.monthlyLimitUsd: '1e999'\n",
+            "monthlyLimitUsd = '1e999': a positive, finite",
+        ),
         (b"config:\n  mlkeel:budget: 1000\n", "config.mlkeel:budget = 1000: a map with monthlyLimitUsd"),
-        (b"config:\n  mlkeel:budget: '{not json'\n", "config.mlkeel:budget: is a string that is not a JSON map"),
+        (
+            b"config:\n  mlkeel:budget: '{not json'\n",
+            "config.mlkeel:budget: is a string that is not a JSON map",
+        ),
         (b"config: [1]\n", "config: a mapping of configuration keys"),
         (b"config:\n  mlkeel:budget:\n    monthlyLimitUsd: 5\n\xff", "is not UTF-8 text"),
     ],
 )
-def test_cli_bad_stack_file_budget_exits_2_naming_the_file(tmp_path: Path, content: bytes, message: str) -> None:
+def test_cli_bad_stack_file_budget_exits_2_naming_the_file(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
     stack = tmp_path / "Pulumi.fraud-dev.yaml"
     stack.write_bytes(content)
     result = runner.invoke(app, ["cost", BASE, "--stack-file", str(stack)])
@@ -343,8 +357,12 @@ def test_cli_compare_usage_may_name_a_resource_only_the_head_has() -> None:
     usage = str(FIXTURES / "usage_head_only.yml")
     result = runner.invoke(app, ["cost", "--compare", BASE, HEAD, "-f", "csv", "--usage", usage])
     assert result.exit_code == 0, result.output
-    scratch = next(r for r in csv.DictReader(io.StringIO(result.stdout)) if r["ResourceName"] == "scratch-untagged")
-    assert float(scratch["x_HeadMonthly"]) == pytest.approx(800 * 0.023 + 0.5 + 0.4)  # storage from usage + requests
+    scratch = next(
+        r for r in csv.DictReader(io.StringIO(result.stdout)) if r["ResourceName"] == "scratch-untagged"
+    )
+    assert float(scratch["x_HeadMonthly"]) == pytest.approx(
+        800 * 0.023 + 0.5 + 0.4
+    )  # storage from usage + requests
 
 
 def test_cli_compare_refuses_state_arguments_too() -> None:
@@ -355,7 +373,8 @@ def test_cli_compare_refuses_state_arguments_too() -> None:
 
 
 @pytest.mark.parametrize(
-    "extra", [["--budget", "100"], ["--fail-over-budget"], ["--period", "2027-01"], ["--stack-file", "x.yaml"]]
+    "extra",
+    [["--budget", "100"], ["--fail-over-budget"], ["--period", "2027-01"], ["--stack-file", "x.yaml"]],
 )
 def test_cli_compare_refuses_estimate_only_options(extra: list[str]) -> None:
     result = runner.invoke(app, ["cost", "--compare", BASE, HEAD, *extra])
@@ -364,10 +383,14 @@ def test_cli_compare_refuses_estimate_only_options(extra: list[str]) -> None:
 
 
 def test_cli_compare_says_what_changed() -> None:
-    result = runner.invoke(app, ["cost", "--compare", GCP, str(FIXTURES / "gcp_recs_prod_min2.json"), "-f", "markdown"])
+    result = runner.invoke(
+        app, ["cost", "--compare", GCP, str(FIXTURES / "gcp_recs_prod_min2.json"), "-f", "markdown"]
+    )
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if "`recs-prod-training-t4-spot`" in line)
-    assert "autoscaling.totalMinNodeCount: 0 → 2" in row and "Nodes (spot n1-standard-8): $0.00 → $183.08" in row
+    assert (
+        "autoscaling.totalMinNodeCount: 0 → 2" in row and "Nodes (spot n1-standard-8): $0.00 → $183.08" in row
+    )
 
 
 def test_cli_over_budget_with_output_says_why_it_exits_1(tmp_path: Path) -> None:
@@ -407,7 +430,14 @@ def test_cli_html_report_needs_no_network(tmp_path: Path, compare: bool) -> None
     result = runner.invoke(app, ["cost", *args, "-f", "html", "-o", str(out)])
     assert result.exit_code == 0, result.output
     page = out.read_text()
-    assert re.findall(r"""<(?:script|link|img|iframe|object|embed)[^>]*\b(?:src|href|data)\s*=""", page, flags=re.I) == []
+    assert (
+        re.findall(
+            r"""<(?:script|link|img|iframe|object|embed)[^>]*\b(?:src|href|data)\s*=""", page, flags=re.I
+        )
+        == []
+    )
     outside_scripts = re.sub(r"<script\b.*?</script>", "", page, flags=re.S | re.I)
-    assert "http" not in outside_scripts and "@import" not in outside_scripts and "url(" not in outside_scripts
+    assert (
+        "http" not in outside_scripts and "@import" not in outside_scripts and "url(" not in outside_scripts
+    )
     assert "Plotly.newPlot" in page and len(page) > 1_000_000  # the library itself is in the page

@@ -15,7 +15,16 @@ FIXTURES = Path(__file__).resolve().parents[2] / "runtime" / "fixtures"  # share
 REF, CUR = FIXTURES / "drift_reference.csv", FIXTURES / "drift_current.csv"
 #: A script loaded from the network (http://, https:// or protocol-relative //): offline it renders nothing.
 _REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc\s*=\s*[\"']?(https?:)?//", re.IGNORECASE)
-TYPES = ["--numerical", "age", "--numerical", "income", "--categorical", "country", "--categorical", "segment"]
+TYPES = [
+    "--numerical",
+    "age",
+    "--numerical",
+    "income",
+    "--categorical",
+    "country",
+    "--categorical",
+    "segment",
+]
 
 
 def test_drift_cli_table_summary(runner):
@@ -26,8 +35,19 @@ def test_drift_cli_table_summary(runner):
 
 def test_drift_cli_json_and_parquet(runner, tmp_path):
     pd.read_csv(CUR).to_parquet(tmp_path / "cur.parquet")
-    res = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(tmp_path / "cur.parquet"), *TYPES,
-                              "--format", "json"])
+    res = runner.invoke(
+        app,
+        [
+            "drift",
+            "--reference",
+            str(REF),
+            "--current",
+            str(tmp_path / "cur.parquet"),
+            *TYPES,
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert [c["column"] for c in doc["columns"]] == ["age", "income", "country", "segment"]
@@ -36,8 +56,21 @@ def test_drift_cli_json_and_parquet(runner, tmp_path):
 
 def test_drift_cli_html_is_self_contained(runner, tmp_path):
     out = tmp_path / "drift.html"
-    res = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--format", "html",
-                              "--output", str(out)])
+    res = runner.invoke(
+        app,
+        [
+            "drift",
+            "--reference",
+            str(REF),
+            "--current",
+            str(CUR),
+            *TYPES,
+            "--format",
+            "html",
+            "--output",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     page = out.read_text()
     assert page.count('class="plotly-graph-div"') == 4 and _REMOTE_SCRIPT.search(page) is None
@@ -46,10 +79,25 @@ def test_drift_cli_html_is_self_contained(runner, tmp_path):
 
 def test_drift_cli_saved_profile_and_fail_on_drift(runner, tmp_path):
     profile = tmp_path / "ref.npz"
-    first = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--save-profile",
-                                str(profile), "--format", "json"])
-    second = runner.invoke(app, ["drift", "--profile", str(profile), "--current", str(CUR), "--format", "json",
-                                 "--fail-on-drift"])
+    first = runner.invoke(
+        app,
+        [
+            "drift",
+            "--reference",
+            str(REF),
+            "--current",
+            str(CUR),
+            *TYPES,
+            "--save-profile",
+            str(profile),
+            "--format",
+            "json",
+        ],
+    )
+    second = runner.invoke(
+        app,
+        ["drift", "--profile", str(profile), "--current", str(CUR), "--format", "json", "--fail-on-drift"],
+    )
     assert first.exit_code == 0 and second.exit_code == 1
     assert json.loads(first.stdout) == json.loads(second.stdout)
     assert "keel: dataset drift in" in second.stderr
@@ -57,18 +105,27 @@ def test_drift_cli_saved_profile_and_fail_on_drift(runner, tmp_path):
 
 def test_drift_cli_prometheus_file(runner, tmp_path):
     prom = tmp_path / "drift.prom"
-    res = runner.invoke(app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--prometheus",
-                              str(prom)])
+    res = runner.invoke(
+        app, ["drift", "--reference", str(REF), "--current", str(CUR), *TYPES, "--prometheus", str(prom)]
+    )
     assert res.exit_code == 0, res.output
     assert "mlkeel_drift_share" in prom.read_text()
 
 
 @pytest.mark.parametrize(
     "args,message",
-    [(["--reference", "missing.csv", "--current", str(CUR)], "missing.csv: data file (.csv or .parquet) not found"),
-     (["--current", str(CUR)], "exactly one of --reference"),
-     (["--reference", str(REF), "--current", str(CUR), "--numerical", "nope"], "column(s) ['nope'] not found"),
-     (["--reference", str(REF), "--current", str(CUR), "--method", "kl"], "'kl' is not a drift method")],
+    [
+        (
+            ["--reference", "missing.csv", "--current", str(CUR)],
+            "missing.csv: data file (.csv or .parquet) not found",
+        ),
+        (["--current", str(CUR)], "exactly one of --reference"),
+        (
+            ["--reference", str(REF), "--current", str(CUR), "--numerical", "nope"],
+            "column(s) ['nope'] not found",
+        ),
+        (["--reference", str(REF), "--current", str(CUR), "--method", "kl"], "'kl' is not a drift method"),
+    ],
 )
 def test_drift_cli_bad_input_exits_2_naming_the_problem(runner, args, message):
     res = runner.invoke(app, ["drift", *args])
