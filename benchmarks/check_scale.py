@@ -134,9 +134,9 @@ def main() -> None:
             else "."
         ),
         "",
-        f"{len(build_rules('mlkeel'))} rules; states built from the known-good fixture stacks; every resource goes "
-        "through `Analyze` with its provider, then one `AnalyzeStack`. Start-up = launching the pack process(es) "
-        "as the Pulumi CLI does, reported apart.",
+        f"{len(build_rules('mlkeel'))} rules; states built from the known-good fixture stacks; every "
+        "resource goes through `Analyze` with its provider, then one `AnalyzeStack`. Start-up = launching "
+        "the pack process(es) as the Pulumi CLI does, reported apart.",
         "",
         "| resources | runner | start-up s | analysis s | resources/s | findings |",
         "|---:|---|---:|---:|---:|---:|",
@@ -145,8 +145,8 @@ def main() -> None:
         lines.append(f"| {size:,} | {label} | {startup:.2f} | {seconds:.2f} | {rate:,.0f} | {findings} |")
     lines += [
         "",
-        "Target: ≥ 1,000 resources/s over the protocol. Every fifth copy of the ECR repository is unencrypted "
-        "on purpose, so all runners must report the same findings.",
+        "Target: ≥ 1,000 resources/s over the protocol. Every fifth copy of the ECR repository is "
+        "unencrypted on purpose, so all runners must report the same findings.",
     ]
     for size in sizes:
         counts = {row[5] for row in rows if row[0] == size}

@@ -204,14 +204,14 @@ def main() -> None:
         "",
         f"Catalog: {len(offers)} offers (every EC2 and Compute Engine type in every region of the bundled "
         f"catalog, as of {catalog.as_of}, GCP N1 machines also with guest GPUs), both purchase options each. "
-        f"Jobs: {n_jobs} generated with a fixed seed (CPU, 1-GPU, 4-GPU and multi-node jobs; 75 % checkpointable; "
-        "70 % with deadlines from 1.005x to 4x the run).",
+        f"Jobs: {n_jobs} generated with a fixed seed (CPU, 1-GPU, 4-GPU and multi-node jobs; 75 % "
+        "checkpointable; 70 % with deadlines from 1.005x to 4x the run).",
         "",
         "| single-job placement (exact) | figure |",
         "|---|---|",
         f"| fit (offers to arrays) | {fit_seconds * 1000:.1f} ms |",
-        f"| place all {n_jobs} jobs: CPU time, best of 5 | **{cpu_best:.3f} s** ({cpu_best / n_jobs * 1e3:.2f} ms/job; "
-        f"target < 1 s) |",
+        f"| place all {n_jobs} jobs: CPU time, best of 5 | **{cpu_best:.3f} s** "
+        f"({cpu_best / n_jobs * 1e3:.2f} ms/job; target < 1 s) |",
         f"| CPU time, median of 5 | {cpu_median:.3f} s |",
         f"| wall time, best / median of 5 | {single_best:.3f} s / {single_median:.3f} s (load average "
         f"{load_before:.1f} on {os.cpu_count()} cores while measured: other jobs shared the machine) |",
@@ -228,15 +228,16 @@ def main() -> None:
     for scale, compared, risky, ours_cost, peer_cost in peer_rows:
         rate = "advisor bucket" if scale == 1.0 else f"{scale:g}x the advisor's"
         lines += [
-            f"| {rate} | mlkeel (expected cost with rework, restarts, deadline confidence) | 0 of {compared} | "
-            f"${ours_cost:,.2f} ({compared - risky} jobs) |",
+            f"| {rate} | mlkeel (expected cost with rework, restarts, deadline confidence) | 0 of {compared} "
+            f"| ${ours_cost:,.2f} ({compared - risky} jobs) |",
             f"| {rate} | price x runtime, spot first | {risky} of {compared} | ${peer_cost:,.2f} "
             f"({(peer_cost - ours_cost) / ours_cost:+.2%}) |",
         ]
     lines += [
         "",
         "Batch under shared quotas (all jobs at once; per region a spot-GPU quota holding about half the GPU "
-        "demand, and an on-demand GPU quota). Time includes pricing every job and pruning dominated candidates.",
+        "demand, and an on-demand GPU quota). Time includes pricing every job and pruning dominated "
+        "candidates.",
         "",
         f"| jobs | spot GPUs/region | ILP (CBC, limit {args.ilp_limit:g} s) | ILP cost | heuristic time | "
         "heuristic cost | heuristic gap to ILP | LP lower bound | ILP gap to bound |",
@@ -250,19 +251,19 @@ def main() -> None:
         )
         ilp_gap = (ilp.total_cost - bound) / bound if bound > 0 else float("nan")
         lines.append(
-            f"| {size} | {spot_limit} | {ilp.solve_seconds:.2f} s ({ilp.status}, {ilp.candidates} candidates) | "
-            f"${ilp.total_cost:,.2f} | {heur.solve_seconds:.2f} s | ${heur.total_cost:,.2f} | {gap:+.2%} | "
-            f"${bound:,.2f} | {ilp_gap:+.2%} |"
+            f"| {size} | {spot_limit} | {ilp.solve_seconds:.2f} s ({ilp.status}, {ilp.candidates} "
+            f"candidates) | ${ilp.total_cost:,.2f} | {heur.solve_seconds:.2f} s | ${heur.total_cost:,.2f} | "
+            f"{gap:+.2%} | ${bound:,.2f} | {ilp_gap:+.2%} |"
         )
     lines += [
         "",
-        "Status `optimal`: CBC proved the optimum, so the heuristic's gap is exact. Status `feasible`: CBC hit "
-        "the time limit with an integer solution; the LP relaxation bounds the true optimum from below, so "
-        "the true gap of either answer is at most its gap to the bound. The heuristic (Lagrangian quota prices, "
-        "regret-ordered repair, single-job moves) warm-starts CBC, so a time-limited ILP answer is never worse "
-        "than it, and answers alone when CBC finds nothing in time. With interruption rates from the advisor "
-        "buckets, the price-only rule picks the same plans as mlkeel wherever its plan is safe; the difference "
-        "is the deadlines it puts at risk.",
+        "Status `optimal`: CBC proved the optimum, so the heuristic's gap is exact. Status `feasible`: CBC "
+        "hit the time limit with an integer solution; the LP relaxation bounds the true optimum from below, "
+        "so the true gap of either answer is at most its gap to the bound. The heuristic (Lagrangian quota "
+        "prices, regret-ordered repair, single-job moves) warm-starts CBC, so a time-limited ILP answer is "
+        "never worse than it, and answers alone when CBC finds nothing in time. With interruption rates from "
+        "the advisor buckets, the price-only rule picks the same plans as mlkeel wherever its plan is safe; "
+        "the difference is the deadlines it puts at risk.",
     ]
     markdown = "\n".join(lines)
     console.print(markdown)

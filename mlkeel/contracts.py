@@ -52,7 +52,10 @@ DATA_CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "confidential", "
 _LABEL_VALUE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?)?$")
 _LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 
-LABEL_VALUE_RULE = "lowercase letters, digits, '-' and '_', starting and ending with a letter or digit, at most 63 characters"
+LABEL_VALUE_RULE = (
+    "lowercase letters, digits, '-' and '_', starting and ending with a letter or digit, "
+    "at most 63 characters"
+)
 LABEL_KEY_RULE = "a lowercase letter, then lowercase letters, digits, '-' and '_', at most 63 characters"
 
 

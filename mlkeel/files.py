@@ -316,7 +316,8 @@ def _check_json_like(value: Any, path: str | os.PathLike[str], max_depth: int) -
 
 
 def parse_yaml(text: str, path: str | os.PathLike[str], *, max_depth: int = MAX_DEPTH) -> Any:
-    """One YAML document as JSON-compatible data, with duplicate keys, alias bombs and deep nesting refused."""
+    """One YAML document as JSON-compatible data,
+    with duplicate keys, alias bombs and deep nesting refused."""
     loader: _LimitedLoader | None = None
     try:
         loader = _LimitedLoader(text)

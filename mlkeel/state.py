@@ -1,4 +1,5 @@
-"""The one reader of stack states (the ``pulumi stack export`` format), shared by ``keel check`` and ``keel cost``.
+"""The one reader of stack states (the ``pulumi stack export`` format),
+shared by ``keel check`` and ``keel cost``.
 
 Two readers of the same format drift apart: one accepted a string ``version`` the other refused, one
 counted a duplicated URN twice. Here the file is read once through ``mlkeel.files`` (size limit, regular
@@ -21,7 +22,8 @@ from typing import Any
 from mlkeel.files import MAX_STATE_BYTES, InputError, parse_json, read_text
 from mlkeel.taggable import tag_field
 
-#: Pulumi's marker of a secret value: ``{SECRET_SIG_KEY: SECRET_SIG, "ciphertext" | "plaintext" | "value": ...}``.
+#: Pulumi's marker of a secret value:
+#: ``{SECRET_SIG_KEY: SECRET_SIG, "ciphertext" | "plaintext" | "value": ...}``.
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
@@ -36,7 +38,8 @@ RESERVED_TAG_PREFIXES = ("goog-", "aws:")
 
 
 class StateError(InputError):
-    """A state file cannot be used; the message names the file, the JSON path, the value and what is allowed."""
+    """A state file cannot be used;
+    the message names the file, the JSON path, the value and what is allowed."""
 
 
 def _error(path: str | os.PathLike[str], where: str, value: Any, allowed: str) -> StateError:
@@ -111,7 +114,8 @@ class StackState:
         return dict(root.outputs) if root is not None else {}
 
     def effective_tags(self, resource: StateResource) -> dict[str, str]:
-        """The cost tags billing sees on ``resource``: provider defaults overlaid by its own (secrets skipped)."""
+        """The cost tags billing sees on ``resource``:
+        provider defaults overlaid by its own (secrets skipped)."""
         provider = self.provider_of(resource)
         if provider is None and not resource.provider:
             provider = self.default_provider(resource.type.split(":", 1)[0])
@@ -123,13 +127,13 @@ class StackState:
         )
 
 
-# -- secrets ----------------------------------------------------------------------------------------------------
+# -- secrets -------------------------------------------------------------------------------------------------
 def is_secret(value: object) -> bool:
     """Whether ``value`` is a secret envelope (encrypted, ``--show-secrets`` plaintext, or engine-side)."""
     return isinstance(value, Mapping) and value.get(SECRET_SIG_KEY) == SECRET_SIG
 
 
-# -- effective tags ---------------------------------------------------------------------------------------------
+# -- effective tags ------------------------------------------------------------------------------------------
 SecretHandler = Callable[[str], None]
 
 
@@ -227,7 +231,7 @@ def effective_tags(
     return {k: v for k, v in tags.items() if not k.startswith(RESERVED_TAG_PREFIXES)}
 
 
-# -- reading ----------------------------------------------------------------------------------------------------
+# -- reading -------------------------------------------------------------------------------------------------
 _KINDS: dict[type, str] = {str: "a string", bool: "true or false", dict: "an object", list: "a list"}
 
 
@@ -310,7 +314,8 @@ def from_document(document: Any, path: str | os.PathLike[str], *, require_versio
     for i, r in enumerate(resources):
         if r.urn in first_index:
             raise _error(path, f"deployment.resources[{i}].urn", r.urn,
-                         f"appears twice (first at deployment.resources[{first_index[r.urn]}]); each URN once")  # fmt: skip
+                         f"appears twice (first at deployment.resources[{first_index[r.urn]}]); "
+                         "each URN once")  # fmt: skip
         first_index[r.urn] = i
     state = StackState(path=Path(path), stack="", project="", resources=resources)
     for i, r in enumerate(resources):

@@ -108,7 +108,7 @@ def known_types(package: str) -> frozenset[str]:
     return frozenset(_registry(package)) if package in _PACKAGES else frozenset()
 
 
-# -- reading one class from its source file -------------------------------------------------------------------
+# -- reading one class from its source file ------------------------------------------------------------------
 def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
@@ -260,7 +260,8 @@ def _save(answers: dict[str, TagField | None]) -> None:
 
 
 def tag_field(type_token: str) -> TagField | None:
-    """The property that carries cost tags on ``type_token`` (engine camelCase path), or None if untaggable."""
+    """The property that carries cost tags on ``type_token`` (engine camelCase path),
+    or None if untaggable."""
     with _lock:
         answers = _answers()
         if type_token in answers:

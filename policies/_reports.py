@@ -97,7 +97,8 @@ def render_markdown(result: CheckResult) -> str:
         lines += [f"- **{name}**: {text}" for name, text in sorted(remediation.items())]
         lines += ["", "</details>", ""]
     lines.append(
-        f"<sub>{len(result.policies)} policies from `{result.pack}` v{result.pack_version}; rules: {DOCS_URL}</sub>"
+        f"<sub>{len(result.policies)} policies from `{result.pack}` v{result.pack_version}; "
+        f"rules: {DOCS_URL}</sub>"
     )
     return "\n".join(lines) + "\n"
 

@@ -198,8 +198,9 @@ class _OncePerRequestServicer(_STOCK):  # type: ignore[misc, valid-type]
 
 def _compatible() -> bool:
     """The override reads SDK internals; use it only if they are what it was written against."""
-    needed = ("_get_enforcement_level", "_create_report_violation", "_get_resource_options", "_get_provider_resource",
-              "_get_policy_config", "_configure_runtime_settings", "_map_enforcement_level")  # fmt: skip
+    needed = ("_get_enforcement_level", "_create_report_violation", "_get_resource_options",
+              "_get_provider_resource", "_get_policy_config", "_configure_runtime_settings",
+              "_map_enforcement_level")  # fmt: skip
     return all(hasattr(_STOCK, name) for name in needed) and hasattr(sdk, "_NotApplicableError")
 
 

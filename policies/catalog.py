@@ -43,7 +43,8 @@ def rule_section(rule: type[AbsRule]) -> str:
     lines = [
         f"### {m.id}: {m.title}",
         "",
-        f"`{m.name}` · {kind} rule · severity **{m.severity.value}** · default enforcement **{m.enforcement.value}** · packs {packs}",
+        f"`{m.name}` · {kind} rule · severity **{m.severity.value}** · "
+        f"default enforcement **{m.enforcement.value}** · packs {packs}",
         "",
         m.description,
         "",
@@ -100,7 +101,8 @@ def render_catalog() -> str:
     for rule in ALL_RULES:
         m = rule.meta
         lines.append(
-            f"| [{m.id}](#{m.id.lower()}-{_anchor(m.title)}) | `{m.name}` | {m.severity.value} | {m.enforcement.value} | {m.title} |"
+            f"| [{m.id}](#{m.id.lower()}-{_anchor(m.title)}) | `{m.name}` "
+            f"| {m.severity.value} | {m.enforcement.value} | {m.title} |"
         )
     lines.append("")
     lines += [rule_section(rule) for rule in ALL_RULES]

@@ -32,7 +32,8 @@ UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 @dataclass
 class Outcome:
-    """What one rule reported: ``(urn, message)`` violations, unchecked resources and not-applicable reasons."""
+    """What one rule reported:
+    ``(urn, message)`` violations, unchecked resources and not-applicable reasons."""
 
     violations: list[tuple[str, str]] = field(default_factory=list)
     unchecked: list[tuple[str, str]] = field(default_factory=list)

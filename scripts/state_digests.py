@@ -101,7 +101,8 @@ def digest_state(state: Mapping[str, Any]) -> dict[str, Any]:
 
 @contextmanager
 def stack_files() -> Iterator[list[tuple[str, Path]]]:
-    """Every example stack and one stack per template, as ``(key, stack file)``; templates in a temp folder."""
+    """Every example stack and one stack per template, as ``(key, stack file)``;
+    templates in a temp folder."""
     from stacks.teams import BUILTIN_PARAMETERS, load_template, new_team_stack, template_names
 
     examples = [
@@ -167,7 +168,8 @@ def first_difference(recorded: Mapping[str, Any], current: Mapping[str, Any]) ->
 
 
 def compare(recorded: Mapping[str, Mapping[str, Any]], current: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """One line per stack that differs (missing, new, or changed with its first difference); empty if equal."""
+    """One line per stack that differs (missing, new, or changed with its first difference);
+    empty if equal."""
     problems = []
     for key in sorted(set(recorded) | set(current)):
         if key not in current:

@@ -170,15 +170,14 @@ def render_stack(template: Template, params: Mapping[str, str]) -> dict[str, Any
     missing: set[str] = set()
     stack = _fill(template.stack, values, missing)
     if missing:
+        hints = {
+            name: template.parameters.get(name, {}).get("description", f"pass --param {name}=VALUE")
+            for name in sorted(missing)
+        }
         raise SpecError(
             [
-                Problem(
-                    name,
-                    MISSING,
-                    f"needs a value: {template.parameters.get(name, {}).get('description', 'pass --param ' + name + '=VALUE')}",
-                    file=f"template {template.name}",
-                )
-                for name in sorted(missing)
+                Problem(name, MISSING, f"needs a value: {hint}", file=f"template {template.name}")
+                for name, hint in hints.items()
             ]
         )
     return stack

@@ -444,7 +444,8 @@ MANAGED_POLICY_LIMIT = 6144
 
 
 def _ceiling(resource: str) -> str:
-    """A boundary resource: object ARNs widen to their bucket's objects (the roles keep the exact prefixes)."""
+    """A boundary resource: object ARNs widen to their bucket's objects
+    (the roles keep the exact prefixes)."""
     if ":s3:::" in resource and "/" in resource:
         return resource.split("/", 1)[0] + "/*"
     return resource

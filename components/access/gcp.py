@@ -1,4 +1,5 @@
-"""``GcpAccess``: one service account per persona and per workload, each with predefined least-privilege roles.
+"""``GcpAccess``: one service account per persona and per workload,
+each with predefined least-privilege roles.
 
 People never hold roles on the project themselves: each persona's principals (``user:``/``group:`` members
 from the spec) may only impersonate their persona's service account (``roles/iam.serviceAccountTokenCreator``

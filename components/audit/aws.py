@@ -1,10 +1,10 @@
 """AWS audit: a CloudTrail trail for the stack with log-file validation, KMS and S3 data events.
 
-The trail records write management events in every region (who changed what in the account while this
-stack ran) and S3 data events (object reads and writes) on the registry and feature buckets, i.e. who read
-or replaced a model or a feature file, and reads of the audit logs themselves. Logs land in an audit bucket of their own (private, SSE-KMS with the
-stack key, versioned, TLS-only) that keeps them ``retention_days``; digest files let anyone prove a log was
-not altered (``aws cloudtrail validate-logs``).
+The trail records write management events in every region (who changed what in the account while this stack
+ran) and S3 data events (object reads and writes) on the registry and feature buckets, i.e. who read or
+replaced a model or a feature file, and reads of the audit logs themselves. Logs land in an audit bucket of
+their own (private, SSE-KMS with the stack key, versioned, TLS-only) that keeps them ``retention_days``;
+digest files let anyone prove a log was not altered (``aws cloudtrail validate-logs``).
 """
 
 import pulumi

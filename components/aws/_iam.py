@@ -78,7 +78,8 @@ def arn(
     account: pulumi.Input[str],
     resource: pulumi.Input[str],
 ) -> pulumi.Output[str]:
-    """``arn:<partition>:<service>:<region>:<account>:<resource>`` from Outputs (account/region from invokes)."""
+    """``arn:<partition>:<service>:<region>:<account>:<resource>`` from Outputs
+    (account/region from invokes)."""
     return pulumi.Output.format("arn:{0}:{1}:{2}:{3}:{4}", partition, service, region, account, resource)
 
 

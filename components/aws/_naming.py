@@ -90,7 +90,8 @@ RULES: dict[str, NameRule] = {
         "letters, digits and . - _ / #",
         lowercase=False,
     ),
-    # CloudTrail CreateTrail: 3-128, letters, digits, '.', '_', '-', starting and ending with a letter or digit.
+    # CloudTrail CreateTrail: 3-128, letters, digits, '.', '_', '-',
+    # starting and ending with a letter or digit.
     "cloudtrail": NameRule(
         "CloudTrail trail",
         3,

@@ -39,7 +39,8 @@ def secure_bucket(
     lifecycle_rules: Sequence[aws.s3.BucketLifecycleConfigurationRuleArgs],
     extra_statements: Callable[[pulumi.Output[str]], list[dict[str, Any]]] | None = None,
 ) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
-    """Create the bucket ``bucket`` and its side resources as children of ``parent``; return bucket and policy."""
+    """Create the bucket ``bucket`` and its side resources as children of ``parent``;
+    return bucket and policy."""
     opts = pulumi.ResourceOptions(parent=parent)
     created = aws.s3.Bucket(name, bucket=bucket, force_destroy=False, opts=opts)
     child = pulumi.ResourceOptions(parent=parent, depends_on=[created])

@@ -95,7 +95,8 @@ def parse_image(value: str) -> Image:
         repository = match["repository"]
         if repository not in BUILTIN_REPOSITORIES:
             raise ValueError(
-                f"unknown SageMaker prebuilt repository '{repository}'; use one of: {', '.join(BUILTIN_REPOSITORIES)}"
+                f"unknown SageMaker prebuilt repository '{repository}'; "
+                f"use one of: {', '.join(BUILTIN_REPOSITORIES)}"
             )
         return Image(builtin=True, repository=repository, tag=match["tag"])
     match = _ECR_URI.match(value)

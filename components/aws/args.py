@@ -19,7 +19,7 @@ class AwsCapabilityArgs(CapabilityArgs):
     partition: pulumi.Input[str]
     """``aws``, ``aws-cn`` or ``aws-us-gov``: the start of every ARN."""
     role_path: str
-    """IAM path of every stack role (``/mlkeel/<team>/<environment>/``); the key policy trusts roles under it."""
+    """IAM path of stack roles (``/mlkeel/<team>/<environment>/``); the key policy trusts roles under it."""
 
 
 class AwsKeyedArgs(AwsCapabilityArgs):

@@ -30,7 +30,7 @@ class AwsEncryptionArgs(AwsCapabilityArgs):
     rotation_days: int
     """Automatic rotation period (90-365 days on KMS)."""
     node_volumes: NotRequired[bool]
-    """Whether EC2 Auto Scaling launches nodes with root volumes on this key (the stack has training pools)."""
+    """Whether EC2 Auto Scaling launches nodes with root volumes on this key (stack has training pools)."""
 
 
 #: Administrative KMS actions (no Encrypt/Decrypt/GenerateDataKey: administrators cannot read data).
@@ -209,7 +209,9 @@ class AwsEncryption(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         key = aws.kms.Key(
             f"{name}-key",
-            description=f"mlkeel stack key for {args['prefix']}: artifacts, features, logs, endpoints, secrets",
+            description=(
+                f"mlkeel stack key for {args['prefix']}: artifacts, features, logs, endpoints, secrets"
+            ),
             key_usage="ENCRYPT_DECRYPT",
             customer_master_key_spec="SYMMETRIC_DEFAULT",
             enable_key_rotation=True,

@@ -19,7 +19,8 @@ class GpuArgs(TypedDict):
 
 
 def node_accelerator(region: str, machine: str, accelerator: AcceleratorArgs | None) -> GpuArgs | None:
-    """The GPUs a node of ``machine`` carries: the machine's own (G2/A2/A3) or the spec's attached ones (N1)."""
+    """The GPUs a node of ``machine`` carries:
+    the machine's own (G2/A2/A3) or the spec's attached ones (N1)."""
     if machine_family(machine) in BUNDLED_FAMILIES:
         from runtime.pricing import load_catalog
 

@@ -220,7 +220,9 @@ class AwsMonitoring(pulumi.ComponentResource):
             latency = aws.cloudwatch.MetricAlarm(
                 f"{name}-{key}-latency",
                 name=aws_name("alarm", endpoint, "p99-latency"),
-                alarm_description=f"p99 model latency of {endpoint} above {args['latency_p99_ms']} ms (rollback alarm)",
+                alarm_description=(
+                    f"p99 model latency of {endpoint} above {args['latency_p99_ms']} ms (rollback alarm)"
+                ),
                 comparison_operator="GreaterThanThreshold",
                 threshold=args["latency_p99_ms"] * 1000,
                 evaluation_periods=3,
@@ -234,7 +236,9 @@ class AwsMonitoring(pulumi.ComponentResource):
             errors = aws.cloudwatch.MetricAlarm(
                 f"{name}-{key}-errors",
                 name=aws_name("alarm", endpoint, "5xx-rate"),
-                alarm_description=f"5xx error rate of {endpoint} above {args['error_rate_percent']}% (rollback alarm)",
+                alarm_description=(
+                    f"5xx error rate of {endpoint} above {args['error_rate_percent']}% (rollback alarm)"
+                ),
                 comparison_operator="GreaterThanThreshold",
                 threshold=args["error_rate_percent"],
                 evaluation_periods=3,

@@ -186,7 +186,9 @@ class AwsNetwork(pulumi.ComponentResource):
         workload_sg = aws.ec2.SecurityGroup(
             f"{name}-workloads",
             name=aws_name("security-group", prefix, "workloads"),
-            description="SageMaker models, training and monitoring jobs: each other, AWS endpoints and S3 only",
+            description=(
+                "SageMaker models, training and monitoring jobs: each other, AWS endpoints and S3 only"
+            ),
             vpc_id=vpc.id,
             ingress=[
                 aws.ec2.SecurityGroupIngressArgs(

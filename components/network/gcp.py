@@ -1,4 +1,5 @@
-"""``GcpNetwork``: a VPC with one private subnet, default-deny ingress, flow logs and private access to Google.
+"""``GcpNetwork``: a VPC with one private subnet,
+default-deny ingress, flow logs and private access to Google.
 
 Nodes and Vertex AI reach Google APIs without public IPs (Private Google Access on the subnet), Vertex AI
 endpoints peer into the VPC through private services access (a reserved range plus the Service Networking

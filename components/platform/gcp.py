@@ -91,7 +91,9 @@ def network(ctx: GcpContext, spec: PlatformArgs, out: Outputs) -> GcpNetwork | N
         "networkId": component.network_id,
         "subnetId": component.subnet_id,
         "ranges": component.ranges,
-        "flowLogs": "subnet flow logs on (5 s aggregation, 50% sampling); retention is the _Default log bucket's",
+        "flowLogs": (
+            "subnet flow logs on (5 s aggregation, 50% sampling); retention is the _Default log bucket's"
+        ),
     }
     return component
 

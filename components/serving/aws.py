@@ -111,7 +111,8 @@ def model_name(prefix: str, endpoint: str, variant: str, source: str) -> str:
 
 
 def execution_timeout(rollout: RolloutArgs) -> int:
-    """Upper bound of a blue/green deployment: every bake step plus 10 minutes, within SageMaker's 600-14400 s."""
+    """Upper bound of a blue/green deployment: every bake step plus 10 minutes,
+    within SageMaker's 600-14400 s."""
     wait = rollout["wait_minutes"] * 60
     if rollout["strategy"] == "canary":
         steps = 2

@@ -233,7 +233,9 @@ class GcpServingEndpoint(pulumi.ComponentResource):
             "target_percent": AUTOSCALING_TARGET_PERCENT,
             "min_replicas": spec["min_replicas"],
             "max_replicas": spec["max_replicas"],
-            "note": "Vertex AI scales on utilisation; targetInvocationsPerInstance has no Vertex AI equivalent",
+            "note": (
+                "Vertex AI scales on utilisation; targetInvocationsPerInstance has no Vertex AI equivalent"
+            ),
         }
         self.register_outputs({"endpoint_id": endpoint.id, "pool_id": pool.id, "deployment": deployment})
 

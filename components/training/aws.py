@@ -4,11 +4,11 @@ The cluster's API endpoint is private (reachable from the VPC), public only for 
 Kubernetes secrets are encrypted with the stack key; every control-plane log type goes to an encrypted log
 group. Nobody keeps cluster-admin from creating it: access entries map the spec's personas (platform-admin
 administers the cluster, ml-engineer edits the training namespace). Nodes boot from a launch template: root
-volume encrypted with the stack key, IMDSv2 required with a hop limit of 1 (pods cannot take the node role). Each pool is a managed node group on ``SPOT`` capacity over several instance types (EKS picks the
-pools least likely to be interrupted), tainted so only training pods that tolerate it land there and
-labelled with the stack's cost tags so OpenCost can allocate its cost. SageMaker managed spot training jobs
-get their settings as stack outputs: the training role, checkpoint location, and a wait budget no shorter
-than the run budget.
+volume encrypted with the stack key, IMDSv2 required with a hop limit of 1 (pods cannot take the node role).
+Each pool is a managed node group on ``SPOT`` capacity over several instance types (EKS picks the pools least
+likely to be interrupted), tainted so only training pods that tolerate it land there and labelled with the
+stack's cost tags so OpenCost can allocate its cost. SageMaker managed spot training jobs get their settings
+as stack outputs: the training role, checkpoint location, and a wait budget no shorter than the run budget.
 """
 
 import re
@@ -333,7 +333,8 @@ def resolve_pool(pool: TrainingPoolArgs, region: str) -> tuple[AwsPoolArgs, str]
             from runtime.scheduling import choose_pool_types
         except ImportError as exc:  # pragma: no cover - the scheduler ships with mlkeel
             raise pulumi.RunError(
-                f"training pool '{pool['name']}' names requirements, but the spot scheduler is unavailable ({exc})"
+                f"training pool '{pool['name']}' names requirements, "
+                f"but the spot scheduler is unavailable ({exc})"
             ) from exc
         try:
             choice = choose_pool_types(

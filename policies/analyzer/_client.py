@@ -254,7 +254,8 @@ def analyze_request(state: StackState, resource: StateResource) -> analyzer_pb2.
 
 
 def analyze_stack_request(state: StackState) -> analyzer_pb2.AnalyzeStackRequest:
-    """The ``AnalyzeStack`` call: every resource's outputs (inputs when no outputs), parent and dependencies."""
+    """The ``AnalyzeStack`` call:
+    every resource's outputs (inputs when no outputs), parent and dependencies."""
     resources = []
     for r in state.resources:
         provider = _provider(state, r)
@@ -364,8 +365,9 @@ class AnalyzerSession:
                 elif tag.startswith(FORMERLY_TAG):
                     aliases[tag.removeprefix(FORMERLY_TAG)] = p.name
         self.notes = [
-            f"{source}: {key!r} is the former name of policy {aliases[key]!r}; it still works with keel check "
-            f"but is deprecated, and pulumi preview --policy-pack-config knows only {aliases[key]!r}."
+            f"{source}: {key!r} is the former name of policy {aliases[key]!r}; "
+            f"it still works with keel check but is deprecated, "
+            f"and pulumi preview --policy-pack-config knows only {aliases[key]!r}."
             for key in user_config
             if key in aliases and not key.startswith("MLK_")
         ]
@@ -431,7 +433,8 @@ class AnalyzerSession:
             if text.startswith(_CANT_RUN):
                 reason = text.split(": ", 1)[1] if ": " in text else text
                 yield self._finding(state, resource, d.urn or default_urn, d.policyName, UNCHECKED,
-                                    f"could not be checked: {reason}", self._enforcement(d.policyName))  # fmt: skip
+                                    f"could not be checked: {reason}",
+                                    self._enforcement(d.policyName))  # fmt: skip
                 continue
             if d.description and text.startswith(d.description):
                 text = text[len(d.description) :].lstrip("\n") or d.description

@@ -116,7 +116,8 @@ def merge_policy_config(
         extra = sorted(set(props) - allowed)
         if extra:
             raise PolicyConfigError(
-                f"{source}: {name} has no setting {extra[0]!r}; allowed: {', '.join(sorted(allowed)) or 'none'}."
+                f"{source}: {name} has no setting {extra[0]!r}; "
+                f"allowed: {', '.join(sorted(allowed)) or 'none'}."
             )
         try:
             jsonschema.validate(

@@ -1,4 +1,5 @@
-"""The policy client's view of a stack state: the shared reader (``mlkeel.state``) plus what only a check needs.
+"""The policy client's view of a stack state:
+the shared reader (``mlkeel.state``) plus what only a check needs.
 
 Parsing, validation, errors and secret markers live in ``mlkeel.state``. A check adds one rule: every
 custom resource's type must be known to an installed provider SDK (a typo in a type token would otherwise

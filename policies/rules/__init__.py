@@ -25,6 +25,7 @@ from ._base import (
 from .audit.aws_cloudtrail_secure import AwsCloudtrailSecure
 from .audit.gcp_audit_config_data_access import GcpAuditConfigDataAccess
 from .audit.kubernetes_cluster_audit_logging import KubernetesClusterAuditLogging
+from .enc.aws_launch_template_root_volume_cmek import AwsLaunchTemplateRootVolumeCmek
 from .enc.aws_s3_bucket_encryption_cmek import AwsS3BucketEncryptionCmek
 from .enc.gcp_data_and_disks_cmek import GcpDataAndDisksCmek
 from .enc.gcp_storage_bucket_encryption_cmek import GcpStorageBucketEncryptionCmek
@@ -32,6 +33,7 @@ from .enc.kubernetes_cluster_secrets_encryption_cmek import KubernetesClusterSec
 from .enc.logs_encryption_cmek import LogsEncryptionCmek
 from .enc.ml_services_encryption_cmek import MlServicesEncryptionCmek
 from .enc.registry_encryption_cmek import RegistryEncryptionCmek
+from .iam.aws_eks_no_cluster_creator_admin import AwsEksNoClusterCreatorAdmin
 from .iam.aws_iam_no_broad_managed_policies import AwsIamNoBroadManagedPolicies
 from .iam.aws_iam_no_wildcard_admin import AwsIamNoWildcardAdmin
 from .iam.gcp_iam_no_broad_roles import GcpIamNoBroadRoles
@@ -39,6 +41,9 @@ from .k8s.kubernetes_workload_not_privileged import KubernetesWorkloadNotPrivile
 from .k8s.kubernetes_workload_requests_and_cost_labels import KubernetesWorkloadRequestsAndCostLabels
 from .kms.aws_kms_key_rotation import AwsKmsKeyRotation
 from .kms.gcp_kms_crypto_key_rotation import GcpKmsCryptoKeyRotation
+from .net.aws_launch_template_imdsv2 import AwsLaunchTemplateImdsv2
+from .net.aws_vpc_default_security_group_closed import AwsVpcDefaultSecurityGroupClosed
+from .net.aws_vpc_gateway_endpoint_policy import AwsVpcGatewayEndpointPolicy
 from .net.kubernetes_cluster_private_control_plane import KubernetesClusterPrivateControlPlane
 from .net.ml_endpoints_private import MlEndpointsPrivate
 from .net.ml_network_isolation import MlNetworkIsolation
@@ -73,6 +78,7 @@ ALL_RULES: tuple[type[AbsRule], ...] = (
     RegistryEncryptionCmek,
     LogsEncryptionCmek,
     GcpDataAndDisksCmek,
+    AwsLaunchTemplateRootVolumeCmek,
     AwsSagemakerTrainingInterContainerEncryption,
     AwsS3BucketPolicyDenyInsecureTransport,
     AwsKmsKeyRotation,
@@ -84,9 +90,13 @@ ALL_RULES: tuple[type[AbsRule], ...] = (
     KubernetesClusterPrivateControlPlane,
     MlEndpointsPrivate,
     MlNetworkIsolation,
+    AwsVpcDefaultSecurityGroupClosed,
+    AwsVpcGatewayEndpointPolicy,
+    AwsLaunchTemplateImdsv2,
     AwsIamNoWildcardAdmin,
     AwsIamNoBroadManagedPolicies,
     GcpIamNoBroadRoles,
+    AwsEksNoClusterCreatorAdmin,
     CostTagsRequired,
     ResidencyRegionInZone,
     ResidencyReplicationInZone,

@@ -10,8 +10,8 @@ Formulas (Montgomery, *Introduction to Statistical Quality Control*):
 
 * EWMA: ``z_t = lam * x_t + (1 - lam) * z_{t-1}``, ``z_0 = mu0``; limits
   ``mu0 +/- L * sigma * sqrt(lam / (2 - lam) * (1 - (1 - lam)^(2t)))``.
-* CUSUM: ``C+_t = max(0, x_t - (mu0 + k*sigma) + C+_{t-1})``, ``C-_t = max(0, (mu0 - k*sigma) - x_t + C-_{t-1})``;
-  alarm when either exceeds ``h * sigma``.
+* CUSUM: ``C+_t = max(0, x_t - (mu0 + k*sigma) + C+_{t-1})``,
+  ``C-_t = max(0, (mu0 - k*sigma) - x_t + C-_{t-1})``; alarm when either exceeds ``h * sigma``.
 * Shewhart individuals: alarm beyond ``mu0 +/- L * sigma`` (sigma from the average moving range / 1.128
   when estimated), optionally with Western Electric rules 2-4.
 """
@@ -68,7 +68,8 @@ def _series(values: Any, name: str = "values") -> np.ndarray:
     if not np.isfinite(arr).all():
         bad = int(np.flatnonzero(~np.isfinite(arr))[0])
         raise ValueError(
-            f"{name} must be finite; position {bad} is {float(arr[bad])} (drop or impute missing points first)"
+            f"{name} must be finite; position {bad} is {float(arr[bad])} "
+            "(drop or impute missing points first)"
         )
     return arr
 

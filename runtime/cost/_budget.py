@@ -56,7 +56,8 @@ def _as_budget_error(exc: InputError) -> BudgetError:
 
 
 def budget_from_stack_file(path: str | Path) -> float | None:
-    """Monthly limit from a Pulumi stack file's ``mlkeel:budget.monthlyLimitUsd``; None if not set or disabled."""
+    """Monthly limit from a Pulumi stack file's ``mlkeel:budget.monthlyLimitUsd``;
+    None if not set or disabled."""
     where = str(path)
     try:
         document: Any = load_yaml(path, what="stack file")
@@ -138,8 +139,9 @@ class BudgetCheck:
         """One line for a terminal warning or a policy violation."""
         if self.exceeded:
             return (
-                f"estimated ${self.estimate_usd:,.2f}/month exceeds the stack budget of ${self.limit_usd:,.2f} "
-                f"by ${self.estimate_usd - self.limit_usd:,.2f} ({self.used_share:.0%} of budget)"
+                f"estimated ${self.estimate_usd:,.2f}/month exceeds the stack budget of "
+                f"${self.limit_usd:,.2f} by ${self.estimate_usd - self.limit_usd:,.2f} "
+                f"({self.used_share:.0%} of budget)"
             )
         if self.may_exceed:
             return (
@@ -180,7 +182,8 @@ def _attr(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def budget_limit_from_resources(resources: Sequence[Any]) -> float | None:
-    """The monthly limit of the stack's budget resource (AWS ``limitAmount`` / GCP ``amount.specifiedAmount``).
+    """The monthly limit of the stack's budget resource
+    (AWS ``limitAmount`` / GCP ``amount.specifiedAmount``).
 
     None when the stack has no budget resource, or several with different limits (ambiguous).
     """

@@ -102,7 +102,10 @@ def _title(est: Estimate) -> str:
 
 def _source_line(est: Estimate) -> str:
     if est.kind == "actual":
-        return f"Source: {est.catalog_source}; period {est.period_start[:10]} to {est.period_end[:10]} (end exclusive)."
+        return (
+            f"Source: {est.catalog_source}; "
+            f"period {est.period_start[:10]} to {est.period_end[:10]} (end exclusive)."
+        )
     usage = f"usage file {est.usage_path}" if est.usage_path else "documented usage defaults (no usage file)"
     return f"Prices as of {est.catalog_as_of} ({est.catalog_source.split(':')[0]}); {usage}; 730 h/month."
 
@@ -253,8 +256,10 @@ def to_markdown(
             "",
             "| Cost tags | Monthly | Share of cost | Resources |",
             "|---|---:|---:|---:|",
-            f"| all {len(cov.required)} keys | {_usd(cov.full_cost)} | {cov.share('full'):.1%} | {cov.full_count} |",
-            f"| some keys missing | {_usd(cov.partial_cost)} | {cov.share('partial'):.1%} | {cov.partial_count} |",
+            f"| all {len(cov.required)} keys | {_usd(cov.full_cost)} | {cov.share('full'):.1%} | "
+            f"{cov.full_count} |",
+            f"| some keys missing | {_usd(cov.partial_cost)} | {cov.share('partial'):.1%} | "
+            f"{cov.partial_count} |",
             f"| untagged | {_usd(cov.none_cost)} | {cov.share('none'):.1%} | {cov.none_count} |",
             "",
         ]
@@ -359,14 +364,16 @@ def to_table(
     cov = tag_coverage(est)
     if cov.total_count:
         console.print(
-            f"Tag coverage by cost: all keys {cov.share('full'):.1%}, some missing {cov.share('partial'):.1%}, "
-            f"untagged {cov.share('none'):.1%} (by count {cov.count_share('full'):.0%} fully tagged)."
+            f"Tag coverage by cost: all keys {cov.share('full'):.1%}, some missing "
+            f"{cov.share('partial'):.1%}, untagged {cov.share('none'):.1%} (by count "
+            f"{cov.count_share('full'):.0%} fully tagged)."
         )
     missing = est.not_priced
     if missing:
         counts = ", ".join(f"{t} x{n}" for t, n in est.not_priced_counts().items())
         console.print(
-            f"Not priced: {len(missing)} of {len(est.resources)} resources ({est.not_priced_share:.0%}): {counts}"
+            f"Not priced: {len(missing)} of {len(est.resources)} resources ({est.not_priced_share:.0%}): "
+            f"{counts}"
         )
         for r in missing:
             console.print(f"  - {r.name}: {r.note}")
@@ -501,7 +508,8 @@ def _figures(est: Estimate) -> list[tuple[str, Any]]:
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;margin:24px;color:#1d2733}
 h1{font-size:22px;margin:0 0 4px} .total{font-size:28px;font-weight:600;margin:8px 0}
-.muted{color:#5b6775;font-size:13px} .warn{background:#fff3cd;border:1px solid #e0a030;padding:8px 12px;margin:10px 0}
+.muted{color:#5b6775;font-size:13px}
+.warn{background:#fff3cd;border:1px solid #e0a030;padding:8px 12px;margin:10px 0}
 .ok{background:#e8f5e9;border:1px solid #3aa655;padding:8px 12px;margin:10px 0}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:12px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin-top:12px;table-layout:fixed}
@@ -528,8 +536,9 @@ def to_html(est: Estimate, *, budget: BudgetCheck | None = None, include_plotlyj
         cls = ' class="np"' if r.status in ("not_priced", "price_missing") else ""
         cost = _usd(r.monthly) if r.status in ("priced", "free") else "not priced"
         rows.append(
-            f"<tr{cls}><td>{html.escape(r.name)}</td><td>{html.escape(r.type)}</td><td>{html.escape(r.region)}</td>"
-            f"<td>{html.escape(r.tags.get('team', ''))}</td><td>{html.escape(r.tags.get('cost-center', ''))}</td>"
+            f"<tr{cls}><td>{html.escape(r.name)}</td><td>{html.escape(r.type)}</td>"
+            f"<td>{html.escape(r.region)}</td><td>{html.escape(r.tags.get('team', ''))}</td>"
+            f"<td>{html.escape(r.tags.get('cost-center', ''))}</td>"
             f"<td>{html.escape(r.tags.get('component', ''))}</td><td class='num'>{cost}</td>"
             f"<td class='num'>{_range(r.low, r.high) if r.status == 'priced' else ''}</td>"
             f"<td>{html.escape(r.assumptions or r.note)}</td></tr>"
@@ -554,16 +563,18 @@ def to_html(est: Estimate, *, budget: BudgetCheck | None = None, include_plotlyj
             f"{_usd(est.total)} / month <span class='muted'>range "
             f"{_range(est.total_low, est.total_high)}</span>"
         )
+    title = html.escape(_title(est))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(_title(est))}</title><style>{_CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>{_CSS}</style></head>
 <body>
-<h1>{html.escape(_title(est))}</h1>
+<h1>{title}</h1>
 <div class="total">{headline}</div>
 <p class="muted">{html.escape(_source_line(est))}</p>
 {budget_html}{missing_html}{notes}
 <div class="grid">{"".join(f"<div>{p}</div>" for p in parts)}</div>
 <table><colgroup><col style="width:15%"><col style="width:15%"><col style="width:7%"><col style="width:6%">
-<col style="width:6%"><col style="width:7%"><col style="width:8%"><col style="width:11%"><col style="width:25%"></colgroup>
+<col style="width:6%"><col style="width:7%"><col style="width:8%"><col style="width:11%">
+<col style="width:25%"></colgroup>
 <thead><tr><th>Resource</th><th>Type</th><th>Region</th><th>team</th><th>cost-center</th><th>component</th>
 <th class="num">Monthly</th><th class="num">Range</th><th>Assumptions</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
@@ -592,7 +603,8 @@ def render(
 
 
 def render_diff(diff: CostDiff, fmt: str, *, rollup_keys: Sequence[str] = ("cost-center", "team")) -> str:
-    """Render a diff in ``fmt``: table, markdown or csv (html shows the head estimate with the diff on top)."""
+    """Render a diff in ``fmt``: table, markdown or csv
+    (html shows the head estimate with the diff on top)."""
     if fmt == "table":
         return diff_table(diff, rollup_keys=rollup_keys)
     if fmt == "markdown":
@@ -603,7 +615,8 @@ def render_diff(diff: CostDiff, fmt: str, *, rollup_keys: Sequence[str] = ("cost
         page = to_html(diff.head)
         summary = (
             f"<div class='warn'>Compared with the base: {_signed(diff.total_delta)} / month "
-            f"({_usd(diff.base.total)} → {_usd(diff.head.total)}), {len(diff.changed)} resources changed.</div>"
+            f"({_usd(diff.base.total)} → {_usd(diff.head.total)}), "
+            f"{len(diff.changed)} resources changed.</div>"
         )
         return page.replace('<div class="grid">', summary + '<div class="grid">', 1)
     raise ValueError(f"unknown report format {fmt!r}; allowed: {', '.join(FORMATS)}")

@@ -113,7 +113,8 @@ _TOP_LEVEL = ("version", "resource_type_default_usage", "resource_usage")
 
 
 class UsageError(InputError):
-    """A usage file is unreadable or malformed, or names what no state has; says file, field, value, allowed."""
+    """A usage file is unreadable or malformed, or names what no state has;
+    says file, field, value, allowed."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ class Usage:
 
 
 def _takes_from_state(key: str, resource_type: str | None) -> bool:
-    """Whether -1 ("from the state") is a meaningful value of ``key`` (of ``resource_type``, or of any type)."""
+    """Whether -1 ("from the state") is a meaningful value of ``key`` (of ``resource_type``,
+    or of any type)."""
     types = [resource_type] if resource_type is not None else list(USAGE_DEFAULTS)
     return any(USAGE_DEFAULTS.get(t, {}).get(key, (0.0, ""))[0] == _FROM_STATE for t in types)
 
@@ -275,7 +277,8 @@ def check_usage_resources(usage: Usage, states: Sequence[StackState]) -> None:
                 where,
                 f"resource_usage.{name}",
                 None,
-                f"names no resource of {stacks}; {hint}name a resource by its name (last URN segment) or full URN",
+                f"names no resource of {stacks}; "
+                f"{hint}name a resource by its name (last URN segment) or full URN",
             )
         for res in matches:
             own = USAGE_DEFAULTS.get(res.type, {})

@@ -204,7 +204,8 @@ class DriftDetector:
             method = self._method_for(name, prof.kind)
             if method is not None and prof.kind not in METHODS[method]:
                 raise ValueError(
-                    f"column {name!r} is {prof.kind}; method {method!r} supports only {METHODS[method]} columns"
+                    f"column {name!r} is {prof.kind}; "
+                    f"method {method!r} supports only {METHODS[method]} columns"
                 )
         unknown = set(self.per_column_method or {}) | set(self.per_column_threshold or {})
         unknown -= set(self._profile().columns)
@@ -260,7 +261,8 @@ class DriftDetector:
         return _score_categorical(self, prof, series)
 
     def score_chunks(self, chunks: Callable[[], Iterable[Any]] | Iterable[Any]) -> DatasetDrift:
-        """Score a window too large for memory, given as chunks (DataFrames); see :mod:`runtime.drift._streaming`."""
+        """Score a window too large for memory, given as chunks (DataFrames);
+        see :mod:`runtime.drift._streaming`."""
         return _score_chunks(self, chunks)
 
 
@@ -390,7 +392,8 @@ def _numerical_statistic(
 def quantile_shares(
     prof: NumericalProfile, cur: np.ndarray, engine: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Reference and current shares in the reference-quantile bins ``(-inf, q1], (q1, q2], ... (q_k, inf)``."""
+    """Reference and current shares in the reference-quantile bins
+    ``(-inf, q1], (q1, q2], ... (q_k, inf)``."""
     edges = prof.quantile_edges
     cur_counts = quantile_counts(edges, cur, engine)
     return prof.quantile_counts / prof.n_rows, cur_counts / cur.size

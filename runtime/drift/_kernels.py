@@ -38,7 +38,8 @@ def numba_available() -> bool:
 
 
 def resolve_engine(engine: str | None) -> str:
-    """Pick ``"numba"`` or ``"numpy"``: explicit choice, then ``MLKEEL_DRIFT_ENGINE``, then what is installed."""
+    """Pick ``"numba"`` or ``"numpy"``: explicit choice, then ``MLKEEL_DRIFT_ENGINE``,
+    then what is installed."""
     chosen = engine or os.environ.get("MLKEEL_DRIFT_ENGINE") or "auto"
     if chosen not in ("auto", "numba", "numpy"):
         raise ValueError(f"engine must be 'auto', 'numba' or 'numpy', got {chosen!r}")
@@ -206,7 +207,8 @@ def ks_w1(
 
     D is bit-identical to ``scipy.stats.ks_2samp(...).statistic`` (asymptotic mode). W1 is the same sum
     of the same terms scipy builds, added left to right; scipy reduces with a BLAS dot product whose
-    result depends on the BLAS thread count, so the two agree to rounding (about 1e-11 relative at a million rows), not to the bit.
+    result depends on the BLAS thread count, so the two agree to rounding (about 1e-11 relative at a
+    million rows), not to the bit.
     """
     if resolve_engine(engine) == "numpy":
         return _ks_w1_numpy(ref_sorted, cur_sorted, want_w1)

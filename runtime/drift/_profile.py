@@ -451,7 +451,8 @@ def categorical_profile(name: str, series: pd.Series) -> CategoricalProfile:
 
 
 def as_frame(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
-    """Accept a DataFrame, a 2-D array (columns named ``"0"``, ``"1"``... unless ``columns`` is given) or a mapping."""
+    """Accept a DataFrame, a 2-D array (columns named ``"0"``, ``"1"``... unless ``columns`` is given)
+    or a mapping."""
     if isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, np.ndarray):

@@ -89,7 +89,8 @@ def _fmt(value: float | None) -> str:
 
 
 def render_table(result: DatasetDrift, width: int = 120) -> str:
-    """A rich table: one row per column (method, statistic, p-value, threshold, verdict) and a summary line."""
+    """A rich table: one row per column (method, statistic, p-value, threshold, verdict)
+    and a summary line."""
     from rich.console import Console
     from rich.table import Table
 

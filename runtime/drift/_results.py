@@ -20,7 +20,8 @@ ColumnStatus = Literal["ok", "empty_current", "empty_reference"]
 
 
 class ColumnDrift(BaseModel):
-    """One column's test: which method ran, its statistic, the value compared with the threshold, the verdict."""
+    """One column's test: which method ran, its statistic, the value compared with the threshold,
+    the verdict."""
 
     model_config = ConfigDict(frozen=True, ser_json_inf_nan="strings")
 

@@ -95,7 +95,8 @@ class ColumnRules(Protocol):
 def summarise(
     results: list[ColumnDrift], drift_share: float, n_reference_rows: int, n_current_rows: int
 ) -> DatasetDrift:
-    """Dataset verdict from column results: ``share = drifted / counted`` and drift when ``share >= drift_share``.
+    """Dataset verdict from column results: ``share = drifted / counted``
+    and drift when ``share >= drift_share``.
 
     With no column counted (every one ``empty_reference``) the dataset is reported as drifted.
     """
@@ -116,7 +117,8 @@ def summarise(
 
 
 def decide(method: str, score: float, threshold: float) -> bool:
-    """Evidently's comparison: KS drifts at p <= threshold, chi-square and Z at p < threshold, distances at >=."""
+    """Evidently's comparison: KS drifts at p <= threshold, chi-square and Z at p < threshold,
+    distances at >=."""
     if method == "ks":
         return bool(score <= threshold)
     if method in ("chisquare", "z"):

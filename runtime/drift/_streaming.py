@@ -204,8 +204,9 @@ class _NumAcc:
     def value_counts(self) -> tuple[np.ndarray, np.ndarray]:
         if self.off_grid_overflow:
             raise ValueError(
-                f"column {self.prof.name!r}: more than {MAX_OFF_GRID_VALUES} distinct current values outside the "
-                "reference; value-binned tests cannot stream this column (use psi_quantile, ks or wasserstein)"
+                f"column {self.prof.name!r}: more than {MAX_OFF_GRID_VALUES} distinct current values outside "
+                "the reference; value-binned tests cannot stream this column "
+                "(use psi_quantile, ks or wasserstein)"
             )
         values = list(self.grid[self.cnt_eq > 0].tolist()) + list(self.off_grid)
         counts = list(self.cnt_eq[self.cnt_eq > 0].tolist()) + list(self.off_grid.values())
@@ -236,7 +237,8 @@ def _passes(chunks: Callable[[], Iterable[Any]] | Iterable[Any]) -> tuple[Callab
 
 
 def score_chunks(det: _FittedDetector, chunks: Callable[[], Iterable[Any]] | Iterable[Any]) -> DatasetDrift:
-    """Stream ``chunks`` (DataFrames with the profile's columns) through the reference grid; see the module doc."""
+    """Stream ``chunks`` (DataFrames with the profile's columns) through the reference grid;
+    see the module doc."""
     profile = det._profile()
     make, repeatable = _passes(chunks)
     nums: dict[str, _NumAcc] = {}
@@ -268,8 +270,8 @@ def score_chunks(det: _FittedDetector, chunks: Callable[[], Iterable[Any]] | Ite
     if needs_second:
         if not repeatable:
             raise ValueError(
-                f"column(s) {sorted(needs_second)} need a second pass (Sturges bins or Wasserstein): pass the chunks "
-                "as a callable that returns a fresh iterator, or a list"
+                f"column(s) {sorted(needs_second)} need a second pass (Sturges bins or Wasserstein): pass "
+                "the chunks as a callable that returns a fresh iterator, or a list"
             )
         plans = {}
         for name in needs_second:

@@ -104,8 +104,8 @@ def _checked_positive_label(
                 )
         if not (true_labels | pred_labels <= {0, 1} or true_labels | pred_labels <= {-1, 1}):
             raise ValueError(
-                f"{names[0]} holds {_shown(true_labels)} but {names[1]} holds {_shown(pred_labels)}; both must "
-                "use the same coding ({0, 1} or {-1, 1}), or pass pos_label="
+                f"{names[0]} holds {_shown(true_labels)} but {names[1]} holds {_shown(pred_labels)}; both "
+                "must use the same coding ({0, 1} or {-1, 1}), or pass pos_label="
             )
         return 1
     for name, labels in sides:
@@ -144,7 +144,8 @@ def _checked_weights(sample_weight: Any, n: int) -> np.ndarray:
         row = int(bad[0])
         value = raw[row].item() if isinstance(raw[row], np.generic) else raw[row]
         raise ValueError(
-            f"{name}: row {row + 1} holds {value!r} (rows with a bad weight: {bad.size}); weights must be finite numbers >= 0"
+            f"{name}: row {row + 1} holds {value!r} (rows with a bad weight: {bad.size}); "
+            "weights must be finite numbers >= 0"
         )
     if not numbers.sum() > 0:
         raise ValueError(f"{name}: every weight is 0; at least one row must have a positive weight")

@@ -81,13 +81,15 @@ def render_fairness_html(report: FairnessReport, verdict: GateResult | None = No
     head = "".join(f"<th>{r.replace('_', ' ')}</th>" for r in RATES)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Fairness report</title>
-<style>body {{ font-family: system-ui, sans-serif; margin: 2em; }} table {{ border-collapse: collapse; margin-bottom: 2em; }}
+<style>body {{ font-family: system-ui, sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; margin-bottom: 2em; }}
 td, th {{ border: 1px solid #ccc; padding: 4px 8px; }}</style></head><body>
 <h1>Fairness by {html.escape(" x ".join(report.sensitive_features))}</h1>
 {gate}
 {chart}
 <h2>Rates by group</h2><table><tr><th>group</th><th>rows</th>{head}</tr>{rows}</table>
-<h2>Disparity metrics</h2><table><tr><th>metric</th><th>between groups</th><th>to overall</th></tr>{metric_rows}</table>
+<h2>Disparity metrics</h2>
+<table><tr><th>metric</th><th>between groups</th><th>to overall</th></tr>{metric_rows}</table>
 <ul>{notes}</ul>
 </body></html>
 """

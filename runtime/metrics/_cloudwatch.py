@@ -44,8 +44,9 @@ def _datum(
 def drift_metric_data(
     result: DatasetDrift, endpoint: str, timestamp: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """``DriftShare``, ``DriftedColumns``, ``DatasetDrift`` (dimension ``Endpoint``) and one ``DriftScore`` per
-    tested column (dimensions ``Endpoint``, ``Column``). Columns without a score are skipped (no NaN datums)."""
+    """``DriftShare``, ``DriftedColumns``, ``DatasetDrift`` (dimension ``Endpoint``) and one
+    ``DriftScore`` per tested column (dimensions ``Endpoint``, ``Column``). Columns without a score are
+    skipped (no NaN datums)."""
     when = timestamp or datetime.now(UTC)
     ep = [(ENDPOINT_DIMENSION, endpoint)]
     data = [

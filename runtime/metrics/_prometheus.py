@@ -18,8 +18,9 @@ __all__ = ["drift_registry", "fairness_registry", "prometheus_text"]
 def drift_registry(
     result: DatasetDrift, endpoint: str, registry: CollectorRegistry | None = None
 ) -> CollectorRegistry:
-    """Gauges ``mlkeel_drift_share``, ``mlkeel_drifted_columns``, ``mlkeel_dataset_drift`` (label ``endpoint``)
-    and ``mlkeel_drift_score`` / ``mlkeel_column_drifted`` (labels ``endpoint``, ``column``, ``method``)."""
+    """Gauges ``mlkeel_drift_share``, ``mlkeel_drifted_columns``, ``mlkeel_dataset_drift``
+    (label ``endpoint``) and ``mlkeel_drift_score`` / ``mlkeel_column_drifted`` (labels ``endpoint``,
+    ``column``, ``method``)."""
     registry = registry or CollectorRegistry()
     p = PROMETHEUS_PREFIX
     share = Gauge(

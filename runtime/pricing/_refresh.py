@@ -246,7 +246,8 @@ def _sku_rate(sku: Any) -> float | None:
 
 
 _FAMILY_SKU = re.compile(
-    r"^(?P<spot>spot preemptible |preemptible )?(?P<fam>n1|n2|e2|c2|g2|a2|a3)(?: predefined)? instance (?P<kind>core|ram)\b",
+    r"^(?P<spot>spot preemptible |preemptible )?(?P<fam>n1|n2|e2|c2|g2|a2|a3)(?: predefined)? instance "
+    r"(?P<kind>core|ram)\b",
     re.I,
 )
 _GPU_SKU = re.compile(
@@ -418,7 +419,8 @@ def write_catalog_files(directory: Path, texts: Mapping[str, str]) -> None:
 def write_catalog(
     catalog: Catalog, directory: Path, *, source: str, as_of: str, spot_source: str = ""
 ) -> None:
-    """Write ``catalog`` as the four data files under ``directory`` (the format :func:`load_catalog` reads)."""
+    """Write ``catalog`` as the four data files under ``directory``
+    (the format :func:`load_catalog` reads)."""
     types = [t for c in catalog.clouds() for r in catalog.regions(c) for t in catalog.instance_types(c, r)]
     accelerators = [
         a for c in catalog.clouds() for r in catalog.regions(c) for a in catalog.accelerators(c, r)

@@ -26,7 +26,10 @@ def reason(ev: Candidates, best: int, plan: Plan) -> str:
     head = f"{where}: lowest expected cost of {int(ev.feasible.sum())} feasible plans"
     if job.deadline_hours is not None:
         shown = "> 99.9%" if plan.deadline_probability > 0.999 else f"≥ {plan.deadline_probability:.1%}"
-        head += f"; meets the {job.deadline_hours:g} h deadline with probability {shown} (asked {job.confidence:.0%})"
+        head += (
+            f"; meets the {job.deadline_hours:g} h deadline with probability {shown} "
+            f"(asked {job.confidence:.0%})"
+        )
     if plan.checkpoint_interval_hours is not None:
         every = plan.checkpoint_interval_hours
         head += f"; checkpoint every {every:.2f} h (Young/Daly)"
@@ -117,6 +120,10 @@ def explain(ev: Candidates, a: OfferArrays, quotas: Sequence[Quota]) -> str:
             f"job {job.name!r}: no {job.purchase if job.purchase != 'auto' else ''} plan meets the "
             f"{job.deadline_hours:g} h deadline with {job.confidence:.0%} confidence; the best is "
             f"{ev.probability[best_p]:.0%} on {'spot' if best_p < n else 'on-demand'} {ob.label} in "
-            f"{ob.cloud}/{ob.region}; allow on-demand (purchase: auto), lower confidence or extend the deadline"
+            f"{ob.cloud}/{ob.region}; "
+            "allow on-demand (purchase: auto), lower confidence or extend the deadline"
         ).replace("no  plan", "no plan")
-    return f"job {job.name!r}: no plan has a finite expected cost (a non-checkpointable run far longer than spot survives)"
+    return (
+        f"job {job.name!r}: no plan has a finite expected cost "
+        "(a non-checkpointable run far longer than spot survives)"
+    )

@@ -171,8 +171,8 @@ def choose_pool_types(
         kept = [it for it in fitting if keep(it)]
         if not kept:
             raise ValueError(
-                f"no {kind} in {cloud} region {region} meets {label} for a {purchase} pool: {explain(fitting)} "
-                f"(catalog as of {cat.as_of})"
+                f"no {kind} in {cloud} region {region} meets {label} for a {purchase} pool: "
+                f"{explain(fitting)} (catalog as of {cat.as_of})"
             )
         fitting = kept
 

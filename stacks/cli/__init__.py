@@ -24,6 +24,7 @@ VERB_MODULES: tuple[str, ...] = (
     "drift",
     "fairness",
     "schedule",
+    "export",
 )
 
 app = typer.Typer(

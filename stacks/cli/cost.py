@@ -144,7 +144,8 @@ def estimate(
         ]
         if given:
             fail(
-                f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to an estimate, not to --compare; "
+                f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} "
+                "to an estimate, not to --compare; "
                 "check the head's budget with `keel cost HEAD --budget USD` (or --stack-file)"
             )
     charge_period = _month(period) if period else None
@@ -241,7 +242,8 @@ def refresh_prices(
     unknown = sorted(set(regions) - set(aws_regions or []) - set(gcp_regions or []))
     if unknown:
         fail(
-            f"--region has bad value {unknown[0]!r}; allowed: an AWS region (eu-west-1) or a GCP region (europe-west4)"
+            f"--region has bad value {unknown[0]!r}; "
+            "allowed: an AWS region (eu-west-1) or a GCP region (europe-west4)"
         )
     clients: dict[str, Any] = {}
     try:

@@ -41,7 +41,10 @@ def drift(
         str | None,
         typer.Option(
             "--method",
-            help="Test for every column: ks, wasserstein, psi, psi_quantile, jensenshannon, chisquare, z. Default: Evidently's choice per column.",
+            help=(
+                "Test for every column: ks, wasserstein, psi, psi_quantile, jensenshannon, chisquare, z. "
+                "Default: Evidently's choice per column."
+            ),
         ),
     ] = None,
     num_method: Annotated[
@@ -70,7 +73,10 @@ def drift(
         str | None,
         typer.Option(
             "--cloudwatch-endpoint",
-            help="Also publish CloudWatch metrics for this endpoint name (boto3 credentials from the environment).",
+            help=(
+                "Also publish CloudWatch metrics for this endpoint name "
+                "(boto3 credentials from the environment)."
+            ),
         ),
     ] = None,
     fail_on_drift: Annotated[

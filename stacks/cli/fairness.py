@@ -68,7 +68,7 @@ def fairness(
         typer.Option("--gate-max-eopd", help="Fail when equal opportunity difference is above this."),
     ] = None,
 ) -> None:
-    """Selection rate, TPR, FPR and accuracy per group, disparity metrics, and a pass/fail gate (exit 1 on fail)."""
+    """Selection rate, TPR, FPR and accuracy per group, disparity metrics, and a pass/fail gate (exit 1 on fail)."""  # noqa: E501
     from mlkeel.files import InputError
     from runtime.drift._report import read_table
     from runtime.fairness import FairnessGate, fairness_report

@@ -55,7 +55,8 @@ def new_team(
             return
         if not team:
             fail(
-                "missing the TEAM argument: keel new-team TEAM --template NAME --env ENV --cost-center CC --owner OWNER"
+                "missing the TEAM argument: "
+                "keel new-team TEAM --template NAME --env ENV --cost-center CC --owner OWNER"
             )
         params: dict[str, str] = {}
         if cost_center is not None:
@@ -68,11 +69,13 @@ def new_team(
             key, sep, value = item.partition("=")
             if not sep or not key:
                 fail(
-                    f"--param {item!r}: expected KEY=VALUE (the template's parameters: see keel new-team --list)"
+                    f"--param {item!r}: expected KEY=VALUE "
+                    "(the template's parameters: see keel new-team --list)"
                 )
             if key in BUILTIN_PARAMETERS:
                 fail(
-                    f"--param {key}: set by keel new-team itself; use the TEAM argument, --env, --cost-center or --owner"
+                    f"--param {key}: set by keel new-team itself; "
+                    "use the TEAM argument, --env, --cost-center or --owner"
                 )
             if key in params:
                 fail(f"--param {key}: given twice ({params[key]!r} and {value!r}); give each parameter once")

@@ -196,7 +196,8 @@ def plan_config(
     secret_keys: frozenset[str] | set[str] = frozenset(),
     program: Callable[[], None] | None = None,
 ) -> PlanResult:
-    """Plan a stack from a flat config map (values JSON-encoded where not strings, as the language host does)."""
+    """Plan a stack from a flat config map
+    (values JSON-encoded where not strings, as the language host does)."""
     values = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
     return run_program(
         project, stack, values, frozenset(secret_keys), program=program, source=f"Pulumi.{stack}.yaml"

@@ -1,7 +1,7 @@
 """The cloud-neutral spec of one team stack, validated before any resource is registered.
 
-See ``docs/spec.md`` for every key. Two JSON schemas generated from the model are published beside this
-file (``python -m stacks.stackspec`` regenerates them): ``stack-file.schema.json`` for whole stack files, which
+See ``docs/spec.md`` for every key. Two JSON schemas generated from the model are published beside this file
+(``python -m stacks.stackspec`` regenerates them): ``stack-file.schema.json`` for whole stack files, which
 editors validate against, and ``stack-spec.schema.json`` for the ``mlkeel`` namespace alone.
 """
 

@@ -87,7 +87,8 @@ def reference_markdown() -> str:
             else:
                 default = f"`{info.default}`"
             lines.append(
-                f"| `{info.alias or name}` | {_type_name(info.annotation)} | {default} | {_constraints(info)} |"
+                f"| `{info.alias or name}` | {_type_name(info.annotation)} "
+                f"| {default} | {_constraints(info)} |"
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -101,9 +101,15 @@ def _documented(pattern: str, rule: str) -> Any:
 
 _K8S, _K8S_RULE = r"1\.(2[89]|3[0-9])", "must be a Kubernetes minor version from 1.28 to 1.39, such as '1.31'"
 _PROJECT = r"[a-z][a-z0-9-]{4,28}[a-z0-9]"
-_PROJECT_RULE = "must be a GCP project id: 6-30 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
+_PROJECT_RULE = (
+    "must be a GCP project id: 6-30 lowercase letters, digits and '-', "
+    "starting with a letter, not ending with '-'"
+)
 _BILLING = r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}"
-_BILLING_RULE = "must be a billing account id: three groups of six digits or capitals A-F joined by '-' (XXXXXX-XXXXXX-XXXXXX)"
+_BILLING_RULE = (
+    "must be a billing account id: three groups of six digits or capitals A-F joined by '-' "
+    "(XXXXXX-XXXXXX-XXXXXX)"
+)
 _EMAIL, _EMAIL_RULE = r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "must be an e-mail address such as name@example.com"
 
 KubernetesVersion = Annotated[str, _matching(_K8S, _K8S_RULE), _documented(_K8S, _K8S_RULE)]

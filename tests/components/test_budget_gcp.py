@@ -1,4 +1,5 @@
-"""GcpBudget: a billing budget filtered by the stack's project and team label, alerting its channels (issue 3)."""
+"""GcpBudget: a billing budget filtered by the stack's project and team label,
+alerting its channels (issue 3)."""
 
 from __future__ import annotations
 

@@ -41,10 +41,13 @@ LINTED = (
     ("aws:ec2/vpcEndpoint:VpcEndpoint", "policy"),
 )
 
-# scripts/test.sh sets MLKEEL_REQUIRE_SCANNERS=1 after building the environment: in CI a missing scanner fails.
+# scripts/test.sh sets MLKEEL_REQUIRE_SCANNERS=1 after building the environment: in CI a missing scanner
+# fails.
 pytestmark = pytest.mark.skipif(
     not SCANNER_PYTHON.exists() and not os.environ.get("MLKEEL_REQUIRE_SCANNERS"),
-    reason=f"{SCANNER_PYTHON} is missing: run benchmarks/setup_scanners.sh to lint IAM documents with parliament",
+    reason=(
+        f"{SCANNER_PYTHON} is missing: run benchmarks/setup_scanners.sh to lint IAM documents with parliament"
+    ),
 )
 
 
@@ -90,7 +93,8 @@ def findings() -> tuple[int, list[dict[str, Any]]]:
 
 
 def finding_actions(finding: dict[str, Any]) -> set[str]:
-    """The actions a finding is about: community auditors put them in the location, RESOURCE_STAR in detail."""
+    """The actions a finding is about: community auditors put them in the location,
+    RESOURCE_STAR in detail."""
     location = finding.get("location") or {}
     if isinstance(location, dict) and location.get("actions"):
         return {str(a).lower() for a in location["actions"]}
@@ -101,7 +105,8 @@ def finding_actions(finding: dict[str, Any]) -> set[str]:
 
 
 def allowed_by(finding: dict[str, Any], entries: list[dict[str, Any]]) -> set[int] | None:
-    """The allowlist entries that together cover every action of ``finding``, or None if some action is not."""
+    """The allowlist entries that together cover every action of ``finding``,
+    or None if some action is not."""
     policy = finding["where"].split(":", 1)[1]
     actions = finding_actions(finding)
     if not actions:

@@ -1,4 +1,5 @@
-"""GcpMonitoring: e-mail channels, alerts on latency, error rate and the runtime's drift metric, a dashboard (issue 3)."""
+"""GcpMonitoring: e-mail channels, alerts on latency, error rate and the runtime's drift metric,
+a dashboard (issue 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The GCP platform as a whole: graph shape, cost labels, residency and names on every planned stack (issue 3)."""
+"""The GCP platform as a whole: graph shape, cost labels,
+residency and names on every planned stack (issue 3)."""
 
 from __future__ import annotations
 

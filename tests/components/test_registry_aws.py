@@ -1,4 +1,5 @@
-"""Buckets (registry, feature store, audit) and the image repository: private, versioned, TLS-only, kept tidy."""
+"""Buckets (registry, feature store, audit) and the image repository:
+private, versioned, TLS-only, kept tidy."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""GcpModelRegistry: a locked-down artifact bucket, a CMEK metadata store and an image repository (issue 3)."""
+"""GcpModelRegistry: a locked-down artifact bucket,
+a CMEK metadata store and an image repository (issue 3)."""
 
 from __future__ import annotations
 

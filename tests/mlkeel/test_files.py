@@ -1,4 +1,5 @@
-"""Every file the project reads ends in data or a clear InputError; every write is all-or-nothing (issue 11)."""
+"""Every file the project reads ends in data or a clear InputError;
+every write is all-or-nothing (issue 11)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The one state reader: effective tags as billing sees them, the same for ``keel check`` and ``keel cost``."""
+"""The one state reader: effective tags as billing sees them,
+the same for ``keel check`` and ``keel cost``."""
 
 from __future__ import annotations
 

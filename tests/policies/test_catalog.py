@@ -38,7 +38,8 @@ def test_catalog_metadata_is_complete(rule):
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
 def test_catalog_rule_lives_at_rules_area_name(rule):
-    """A reader finds MLK_ENC_001 ``aws-s3-bucket-encryption-cmek`` in rules/enc/aws_s3_bucket_encryption_cmek.py."""
+    """A reader finds MLK_ENC_001 ``aws-s3-bucket-encryption-cmek`` in
+    rules/enc/aws_s3_bucket_encryption_cmek.py."""
     m = rule.meta
     snake = m.name.replace("-", "_")
     assert rule.__module__ == f"policies.rules.{m.area.lower()}.{snake}", (

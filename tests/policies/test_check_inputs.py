@@ -48,7 +48,8 @@ def keel(*args: str):
         ("integer-too-large.json", "is beyond what a 64-bit float holds"),
         (
             "duplicate-urn.json",
-            "deployment.resources[47].urn = 'urn:pulumi:fraud-dev::mlkeel::mlkeel:index:Platform::fraud-dev': appears twice (first at deployment.resources[3])",
+            "deployment.resources[47].urn = 'urn:pulumi:fraud-dev::mlkeel::mlkeel:index:Platform::fraud-dev'"
+            ": appears twice (first at deployment.resources[3])",
         ),
         ("version-string.json", "version = '3': must be the number 3"),
         ("resource-not-object.json", "deployment.resources[2] = ['not', 'an', 'object']: must be an object"),
@@ -109,7 +110,8 @@ def test_check_with_output_says_why_it_failed(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert re.fullmatch(
-        rf"keel check: \d+ mandatory violations? in 1 stack(, \d+ advisory)?; report written to {re.escape(str(report))}\n",
+        r"keel check: \d+ mandatory violations? in 1 stack(, \d+ advisory)?; report written to "
+        rf"{re.escape(str(report))}\n",
         result.stderr,
     ), result.stderr
     assert "MLK_PUB" in report.read_text()
@@ -176,7 +178,7 @@ def test_check_stopped_while_the_pack_runs_leaves_no_pack_behind(tmp_path: Path,
             stream.close()
 
 
-# -- fuzz ------------------------------------------------------------------------------------------------------
+# -- fuzz ----------------------------------------------------------------------------------------------------
 JSON = st.recursive(
     st.none()
     | st.booleans()

@@ -1,4 +1,5 @@
-"""Actual spend: AWS through Cost Explorer on a local moto server, GCP through the billing-export SQL on DuckDB."""
+"""Actual spend: AWS through Cost Explorer on a local moto server,
+GCP through the billing-export SQL on DuckDB."""
 
 from __future__ import annotations
 

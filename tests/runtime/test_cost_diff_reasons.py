@@ -1,4 +1,5 @@
-"""A cost diff says what changed: the property (old → new) and each cost line that moved, for every kind of change."""
+"""A cost diff says what changed: the property (old → new) and each cost line that moved,
+for every kind of change."""
 
 from __future__ import annotations
 

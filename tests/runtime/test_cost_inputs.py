@@ -117,7 +117,8 @@ def test_usage_defaults_when_no_file() -> None:
         ),
         (
             {"version": 0.1, "resource_type_default_usage": {"aws:s3/bucket:Bucket": {"storage": 1}}},
-            r"usage.yml: resource_type_default_usage.aws:s3/bucket:Bucket.storage: is not a usage key of aws:s3/bucket:Bucket; allowed: monthly_tier1_requests",
+            r"usage.yml: resource_type_default_usage.aws:s3/bucket:Bucket.storage: is not a usage key of "
+            r"aws:s3/bucket:Bucket; allowed: monthly_tier1_requests",
         ),
         (
             {"version": 0.1, "resource_usage": {"b": {"storage_gb": "lots"}}},

@@ -182,7 +182,8 @@ def test_fuzz_mutated_valid_usage_file(
     value=st.floats(allow_nan=True, allow_infinity=True) | st.integers(-(10**30), 10**30),
 )
 def test_usage_values_accepted_exactly_when_meaningful(key: tuple[str, str], value: float) -> None:
-    """A value is accepted iff it is finite, within 0..MAX_USAGE_VALUE, or -1 where -1 means "from the state"."""
+    """A value is accepted iff it is finite, within 0..MAX_USAGE_VALUE,
+    or -1 where -1 means "from the state"."""
     rtype, name = key
     document = {"version": 0.1, "resource_type_default_usage": {rtype: {name: value}}}
     from_state = USAGE_DEFAULTS[rtype][name][0] == -1
@@ -241,7 +242,8 @@ def test_usage_key_the_resource_type_does_not_use_is_refused(fraud: StackState) 
 
 
 def test_minus_one_only_where_it_means_from_the_state(fraud: StackState) -> None:
-    """``nodes: -1`` passes parsing (node groups take it) but not on a resource whose key means no such thing."""
+    """``nodes: -1`` passes parsing (node groups take it)
+    but not on a resource whose key means no such thing."""
     ok = parse_usage(
         {"version": 0.1, "resource_usage": {"fraud-dev-training-gpu-spot": {"nodes": -1}}}, "u.yml"
     )
@@ -253,7 +255,8 @@ def test_minus_one_only_where_it_means_from_the_state(fraud: StackState) -> None
 
 
 def test_usage_names_checked_against_every_compared_state(fraud: StackState, fraud_head: StackState) -> None:
-    """A resource only the head has is a fine usage target when both states are given, refused for the base alone."""
+    """A resource only the head has is a fine usage target when both states are given,
+    refused for the base alone."""
     usage = load_usage(FIXTURES / "usage_head_only.yml")
     check_usage_resources(usage, [fraud, fraud_head])
     with pytest.raises(UsageError, match=r"resource_usage\.scratch-untagged: names no resource of fraud-dev"):

@@ -67,7 +67,7 @@ def assert_refused_naming(code: int, err: str, path: Path) -> None:
     assert err.startswith("keel: error: ") and str(path) in err and "Traceback" not in err, err
 
 
-# -- data files ------------------------------------------------------------------------------------------------
+# -- data files ----------------------------------------------------------------------------------------------
 def _broken_data_files(folder: Path) -> dict[str, Path]:
     """One member of each class of unreadable data file."""
     files: dict[str, Path] = {}
@@ -162,7 +162,8 @@ _cells = st.one_of(
 
 @st.composite
 def _csv_documents(draw: st.DrawFn) -> bytes:
-    """CSV-shaped text: the fixture's header or a random one, ragged rows, random cells, sometimes raw bytes."""
+    """CSV-shaped text: the fixture's header or a random one, ragged rows, random cells,
+    sometimes raw bytes."""
     header = draw(st.sampled_from([["age", "income", "country", "segment"], ["age", "income"], ["age"]]))
     rows = draw(st.lists(st.lists(_cells, min_size=0, max_size=5), max_size=12))
     text = "\n".join([",".join(header), *(",".join(r) for r in rows)])
@@ -201,7 +202,7 @@ def test_drift_cli_on_random_csv_succeeds_or_refuses_naming_the_file(
         assert err.startswith("keel: dataset drift in "), err
 
 
-# -- messages --------------------------------------------------------------------------------------------------
+# -- messages ------------------------------------------------------------------------------------------------
 def test_drift_text_cell_error_names_the_offending_cell_its_column_and_row(tmp_path: Path) -> None:
     frame = pd.read_csv(CUR)
     frame["age"] = frame["age"].astype(object)
@@ -217,7 +218,7 @@ def test_drift_text_cell_error_names_the_offending_cell_its_column_and_row(tmp_p
     )
 
 
-# -- references that cannot be judged --------------------------------------------------------------------------
+# -- references that cannot be judged ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "content,message",
     [
@@ -292,13 +293,13 @@ def test_drift_cli_failure_with_output_says_why_on_stderr(tmp_path: Path) -> Non
     )
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [
-        f"keel: dataset drift in {CUR}: 2 of 4 columns drifted (age, country); share 0.500 >= --drift-share 0.5; "
-        f"report in {report}"
+        f"keel: dataset drift in {CUR}: 2 of 4 columns drifted (age, country); share 0.500 >= --drift-share "
+        f"0.5; report in {report}"
     ]
     assert json.loads(report.read_text())["dataset_drift"] is True
 
 
-# -- profiles --------------------------------------------------------------------------------------------------
+# -- profiles ------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def saved_profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("profiles")

@@ -263,7 +263,8 @@ def test_write_catalog_round_trips_the_bundled_catalog(tmp_path: Path) -> None:
 
 
 def test_a_catalog_write_that_fails_leaves_the_previous_files_byte_for_byte(tmp_path: Path) -> None:
-    """Every file is rendered before any is replaced, and each is replaced whole: a failure changes nothing."""
+    """Every file is rendered before any is replaced, and each is replaced whole:
+    a failure changes nothing."""
     import dataclasses
 
     cat = load_catalog()
@@ -280,7 +281,8 @@ def test_a_catalog_write_that_fails_leaves_the_previous_files_byte_for_byte(tmp_
 def test_the_seed_rewrites_the_bundled_price_files_byte_for_byte(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The bundled data is exactly what ``python -m runtime.pricing._seed`` writes: every number has its basis."""
+    """The bundled data is exactly what ``python -m runtime.pricing._seed`` writes:
+    every number has its basis."""
     from runtime.pricing import BUNDLED_DATA_DIR, _seed
 
     monkeypatch.setattr(_seed, "DATA_DIR", tmp_path)

@@ -178,7 +178,8 @@ def test_cli_new_team_list_needs_no_team(tmp_path: Path, monkeypatch: pytest.Mon
         (["pay", "--cost-center", "cc-1"], "new-team: --owner: is required"),
         (
             ["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "regoin=us-east-2"],
-            "--param regoin = 'us-east-2': template 'small-aws' has no such parameter; did you mean 'region'?",
+            "--param regoin = 'us-east-2': template 'small-aws' has no such parameter; "
+            "did you mean 'region'?",
         ),
         (["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "region"], "expected KEY=VALUE"),
         (["pay", "--cost-center", "cc-1", "--owner", "kim", "-p", "team=x"], "set by keel new-team itself"),
@@ -188,7 +189,8 @@ def test_cli_new_team_list_needs_no_team(tmp_path: Path, monkeypatch: pytest.Mon
         ),
         (
             ["pay", "--cost-center", "cc-1", "--owner", "kim", "--region", "eu-west-1"],
-            "is outside residency zone 'us'; regions in residency zone 'us' this stack can use: us-east-1, us-west-2",
+            "is outside residency zone 'us'; "
+            "regions in residency zone 'us' this stack can use: us-east-1, us-west-2",
         ),
         (
             ["pay", "--cost-center", "cc-1", "--owner", "kim", "--stack-dir", "/nonexistent/stacks"],

@@ -140,7 +140,8 @@ def test_config_dates_stay_text_as_pulumi_reads_them(project: Path) -> None:
 
 
 def test_config_whole_floats_reach_the_program_as_go_encodes_them(project: Path) -> None:
-    """The Pulumi CLI writes ``2.0`` as ``2``, so an integer field given ``2.0`` validates as it would under Pulumi."""
+    """The Pulumi CLI writes ``2.0`` as ``2``, so an integer field given ``2.0`` validates
+    as it would under Pulumi."""
     stack = project / "Pulumi.dev.yaml"
     stack.write_text(
         GOOD.read_text()

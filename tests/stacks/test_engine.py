@@ -12,6 +12,12 @@ from stacks.engine import PlanResult, plan_config, plan_stack_file
 from . import programs
 
 STACK = "urn:pulumi:test::mlkeel::"
+#: The public access block of the bucket the nested component ``Inner`` (inside ``Store``) creates.
+INNER_PAB_URN = (
+    STACK
+    + "mlkeel:index:Store$mlkeel:index:Inner$"
+    + "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::store-inner-pab"
+)
 WEBHOOK = "https://hooks.example.com/very-secret-token-123"
 
 
@@ -78,10 +84,7 @@ def test_engine_explicit_provider_is_inherited_and_default_provider_is_synthesis
 
 def test_engine_records_dependencies_and_property_dependencies(graph: PlanResult) -> None:
     bucket_urn = STACK + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucket:Bucket::store-inner-bucket"
-    pab = graph.by_urn(
-        STACK
-        + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::store-inner-pab"
-    )
+    pab = graph.by_urn(INNER_PAB_URN)
     assert pab["dependencies"] == [bucket_urn]
     assert pab["propertyDependencies"] == {"bucket": [bucket_urn]}
     assert pab["inputs"]["bucket"] == graph.by_urn(bucket_urn)["id"]
@@ -127,10 +130,7 @@ def test_engine_component_outputs_and_stack_outputs_are_recorded(graph: PlanResu
 def test_engine_outputs_look_like_the_provider_would_answer(graph: PlanResult) -> None:
     topic = graph.by_urn(STACK + "aws:sns/topic:Topic::alerts")
     assert topic["outputs"]["arn"].startswith("arn:aws:sns:us-west-2:123456789012:alerts-")
-    pab = graph.by_urn(
-        STACK
-        + "mlkeel:index:Store$mlkeel:index:Inner$aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::store-inner-pab"
-    )
+    pab = graph.by_urn(INNER_PAB_URN)
     assert "arn" not in pab["outputs"], "only types with an arn output get one"
 
 

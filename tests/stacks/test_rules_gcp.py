@@ -1,7 +1,7 @@
 """GCP-only spec rules: machine types per region, GPUs per machine family, names, principals (issue 3).
 
-Every case goes through ``stacks.stackspec.spec_from_config``, the path ``keel plan`` and ``keel new-team`` take,
-and pins the field path, the bad value and what the message says is allowed.
+Every case goes through ``stacks.stackspec.spec_from_config``, the path ``keel plan`` and
+``keel new-team`` take, and pins the field path, the bad value and what the message says is allowed.
 """
 
 from __future__ import annotations

@@ -170,7 +170,8 @@ _WRONG = st.sampled_from([True, 3.5, [1, 2], "text", "{not json", '{"not": "this
 @settings(max_examples=60, deadline=None)
 @given(key=st.sampled_from(SPEC_KEYS), value=_WRONG)
 def test_schema_never_flags_a_value_keel_accepts(key: str, value: Any, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
-    """Pulumi reads a top-level scalar as text (``mlkeel:team: true`` is the team "true"): so does the schema."""
+    """Pulumi reads a top-level scalar as text (``mlkeel:team: true`` is the team "true"):
+    so does the schema."""
     document = copy.deepcopy(load_yaml(BASE))
     document["config"][f"{NAMESPACE}:{key}"] = value
     if _errors(document):

@@ -98,7 +98,7 @@ def test_spec_reference_in_docs_is_current() -> None:
     )
 
 
-# -- fuzzing the path users take: stack file text -> load_stack_config -> spec_from_config ---------------------
+# -- fuzzing the path users take: stack file text -> load_stack_config -> spec_from_config -------------------
 
 #: Phrases of the validation library; a user must read what is allowed, in the spec's words.
 LIBRARY_PHRASES = (
@@ -218,7 +218,7 @@ def test_spec_fuzz_json_config_strings_end_in_a_spec_or_a_spec_error(fuzz_projec
     _assert_names_file(outcome, fuzz_project)
 
 
-# -- structured fuzz: a sound stack file with one field made wrong --------------------------------------------
+# -- structured fuzz: a sound stack file with one field made wrong -------------------------------------------
 
 SOUND = FIXTURES / "good" / "Pulumi.full-aws.yaml"
 

@@ -1,4 +1,5 @@
-"""The mlkeel-residency CrossGuard pack: `pulumi preview --policy-pack policies/packs/mlkeel-residency` or `keel check`."""
+"""The mlkeel-residency CrossGuard pack:
+`pulumi preview --policy-pack policies/packs/mlkeel-residency` or `keel check`."""
 
 import sys
 from pathlib import Path

@@ -18,8 +18,8 @@ class AwsCloudtrailSecure(AbsExpectationRule):
         id="MLK_AUDIT_001",
         name="aws-cloudtrail-secure",
         title="Ensure CloudTrail trails log all regions, validate and encrypt their logs",
-        description="`enableLogging` is not false, `isMultiRegionTrail` and `enableLogFileValidation` are true "
-        "and `kmsKeyId` is set.",
+        description="`enableLogging` is not false, `isMultiRegionTrail` and `enableLogFileValidation` are "
+        "true and `kmsKeyId` is set.",
         why="The audit trail is the only record of who read training data or changed an endpoint; it must "
         "cover every region and be tamper-evident.",
         severity=Severity.HIGH,

@@ -30,10 +30,13 @@ class GcpAuditConfigDataAccess(ResourceRule):
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,
         resources={
-            "gcp:projects/iAMAuditConfig:IAMAuditConfig (and org/folder)": "service, auditLogConfigs[].logType"
+            "gcp:projects/iAMAuditConfig:IAMAuditConfig (and org/folder)": (
+                "service, auditLogConfigs[].logType"
+            )
         },
         frameworks=(AU2,),
-        remediation="auditLogConfigs=[{logType:'DATA_READ'},{logType:'DATA_WRITE'}] for allServices or the ML services.",
+        remediation="auditLogConfigs=[{logType:'DATA_READ'},{logType:'DATA_WRITE'}] "
+        "for allServices or the ML services.",
     )
     types = AUDIT_CONFIGS
 
@@ -41,4 +44,7 @@ class GcpAuditConfigDataAccess(ResourceRule):
         kinds = {str(dig(c, "logType")) for c in as_list(resource.get("auditLogConfigs"))}
         missing = [k for k in ("DATA_READ", "DATA_WRITE") if k not in kinds]
         if missing:
-            yield f"IAMAuditConfig auditLogConfigs must include {', '.join(missing)} (found {sorted(kinds) or 'none'})."
+            yield (
+                f"IAMAuditConfig auditLogConfigs must include {', '.join(missing)} "
+                f"(found {sorted(kinds) or 'none'})."
+            )

@@ -29,7 +29,8 @@ class KubernetesClusterAuditLogging(ResourceRule):
             GKE_CLUSTER: "loggingService, loggingConfig.enableComponents",
         },
         frameworks=(AU2,),
-        remediation="EKS: enabledClusterLogTypes=['api','audit','authenticator']; GKE: keep Cloud Logging on.",
+        remediation="EKS: enabledClusterLogTypes=['api','audit','authenticator']; "
+        "GKE: keep Cloud Logging on.",
     )
     types = frozenset({EKS_CLUSTER, GKE_CLUSTER})
 
@@ -38,11 +39,17 @@ class KubernetesClusterAuditLogging(ResourceRule):
             enabled = {str(t) for t in as_list(resource.get("enabledClusterLogTypes"))}
             missing = [t for t in REQUIRED_EKS if t not in enabled]
             if missing:
-                yield f"Cluster enabledClusterLogTypes must include {', '.join(missing)} (found {sorted(enabled) or 'none'})."
+                yield (
+                    f"Cluster enabledClusterLogTypes must include {', '.join(missing)} "
+                    f"(found {sorted(enabled) or 'none'})."
+                )
             return
         service = resource.get("loggingService")
         if service == "none":
             yield "Cluster loggingService must not be 'none'."
         components = [str(c) for c in as_list(resource.get("loggingConfig.enableComponents"))]
         if resource.get("loggingConfig") and not {"SYSTEM_COMPONENTS", "APISERVER"} & set(components):
-            yield f"Cluster loggingConfig.enableComponents must include SYSTEM_COMPONENTS or APISERVER (found {components})."
+            yield (
+                "Cluster loggingConfig.enableComponents must include SYSTEM_COMPONENTS or APISERVER "
+                f"(found {components})."
+            )

@@ -48,7 +48,9 @@ class AwsS3BucketEncryptionCmek(ResourceRule):
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration (+V2)": (
                 "rules[].applyServerSideEncryptionByDefault.{sseAlgorithm,kmsMasterKeyId}"
             ),
-            "aws:s3/bucket:Bucket, aws:s3/bucketV2:BucketV2": "serverSideEncryptionConfiguration (inline, if set)",
+            "aws:s3/bucket:Bucket, aws:s3/bucketV2:BucketV2": (
+                "serverSideEncryptionConfiguration (inline, if set)"
+            ),
         },
         frameworks=(SC28, cis_aws("2.1.1", "Ensure S3 bucket encryption at rest")),
         remediation="Add a BucketServerSideEncryptionConfiguration with sseAlgorithm 'aws:kms' and "

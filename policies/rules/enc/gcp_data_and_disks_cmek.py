@@ -20,7 +20,8 @@ class GcpDataAndDisksCmek(AbsExpectationRule):
         name="gcp-data-and-disks-cmek",
         title="Ensure BigQuery datasets and GKE/Workbench boot disks use customer-managed keys",
         description="BigQuery datasets set `defaultEncryptionConfiguration.kmsKeyName`; GKE node pools "
-        "`nodeConfig.bootDiskKmsKey`; Workbench instances `gceSetup.bootDisk.diskEncryption` CMEK with a `kmsKey`.",
+        "`nodeConfig.bootDiskKmsKey`; Workbench instances `gceSetup.bootDisk.diskEncryption` CMEK with a "
+        "`kmsKey`.",
         why="Offline feature stores and prediction logs live in BigQuery; training nodes and notebooks cache "
         "data sets on their boot disks. Both should be readable only under the platform key.",
         severity=Severity.HIGH,

@@ -40,9 +40,14 @@ class KubernetesClusterSecretsEncryptionCmek(ResourceRule):
             blocks = as_list(encryption)
             covered = [b for b in blocks if "secrets" in as_list(dig(b, "resources"))]
             if not covered:
-                yield "Cluster encryptionConfig.resources must include 'secrets' (found no encryption config)."
+                yield (
+                    "Cluster encryptionConfig.resources must include 'secrets' (found no encryption config)."
+                )
             elif not all(dig(b, "provider.keyArn") for b in covered):
-                yield "Cluster encryptionConfig.provider.keyArn must name a customer-managed KMS key (found none)."
+                yield (
+                    "Cluster encryptionConfig.provider.keyArn must name a customer-managed KMS key "
+                    "(found none)."
+                )
             return
         state = resource.get("databaseEncryption.state")
         if state != "ENCRYPTED":

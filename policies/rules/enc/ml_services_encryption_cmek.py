@@ -27,9 +27,9 @@ class MlServicesEncryptionCmek(AbsExpectationRule):
         name="ml-services-encryption-cmek",
         formerly=("ml-services-encryption-cmk",),
         title="Ensure ML services encrypt data with customer-managed keys",
-        description="SageMaker endpoint configurations, training jobs, notebooks, domains and feature groups, "
-        "and Vertex AI endpoints, datasets, index endpoints, persistent resources, metadata and feature "
-        "stores name a customer-managed key.",
+        description="SageMaker endpoint configurations, training jobs, notebooks, domains and feature "
+        "groups, and Vertex AI endpoints, datasets, index endpoints, persistent resources, metadata and "
+        "feature stores name a customer-managed key.",
         why="Model inputs captured at endpoints, training volumes and feature stores hold raw customer data; "
         "without a CMK their encryption cannot be audited or revoked.",
         severity=Severity.HIGH,
@@ -39,11 +39,14 @@ class MlServicesEncryptionCmek(AbsExpectationRule):
             SM_TRAINING_JOB: "outputDataConfig.kmsKeyId, resourceConfig.volumeKmsKeyId",
             SM_NOTEBOOK: "kmsKeyId",
             SM_DOMAIN: "kmsKeyId",
-            SM_FEATURE_GROUP: "offlineStoreConfig.s3StorageConfig.kmsKeyId, onlineStoreConfig.securityConfig.kmsKeyId "
-            "(for each store configured)",
-            "gcp:vertex/ai{Endpoint,Dataset,IndexEndpoint,PersistentResource,MetadataStore,FeatureOnlineStore}": (
-                "encryptionSpec.kmsKeyName"
+            SM_FEATURE_GROUP: (
+                "offlineStoreConfig.s3StorageConfig.kmsKeyId, onlineStoreConfig.securityConfig.kmsKeyId "
+                "(for each store configured)"
             ),
+            (
+                "gcp:vertex/ai{Endpoint,Dataset,IndexEndpoint,PersistentResource,"
+                "MetadataStore,FeatureOnlineStore}"
+            ): "encryptionSpec.kmsKeyName",
         },
         frameworks=(SC28,),
         remediation="Pass the platform key (AWS KMS ARN or Cloud KMS key name) to every listed property.",

@@ -31,7 +31,8 @@ class RegistryEncryptionCmek(ResourceRule):
             ARTIFACT_REGISTRY: "kmsKeyName",
         },
         frameworks=(SC28,),
-        remediation="ECR: encryptionConfigurations=[{encryptionType:'KMS', kmsKey}]; Artifact Registry: kmsKeyName.",
+        remediation="ECR: encryptionConfigurations=[{encryptionType:'KMS', kmsKey}]; "
+        "Artifact Registry: kmsKeyName.",
     )
     types = frozenset({ECR, ARTIFACT_REGISTRY})
 
@@ -42,10 +43,16 @@ class RegistryEncryptionCmek(ResourceRule):
             return
         blocks = as_list(resource.get("encryptionConfigurations"))
         if not blocks:
-            yield "Repository encryptionConfigurations must set encryptionType 'KMS' (found none: AES256 default)."
+            yield (
+                "Repository encryptionConfigurations must set encryptionType 'KMS' "
+                "(found none: AES256 default)."
+            )
         for index, block in enumerate(blocks):
             kind = dig(block, "encryptionType")
             if kind != "KMS":
-                yield f"Repository encryptionConfigurations[{index}].encryptionType must be 'KMS' (found {kind!r})."
+                yield (
+                    f"Repository encryptionConfigurations[{index}].encryptionType must be 'KMS' "
+                    f"(found {kind!r})."
+                )
             elif not dig(block, "kmsKey"):
                 yield f"Repository encryptionConfigurations[{index}].kmsKey must name a customer-managed key."

@@ -34,7 +34,9 @@ class AwsIamNoBroadManagedPolicies(ResourceRule):
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         resources={
-            "aws:iam/{role,user,group}PolicyAttachment, aws:iam/policyAttachment:PolicyAttachment": "policyArn",
+            "aws:iam/{role,user,group}PolicyAttachment, aws:iam/policyAttachment:PolicyAttachment": (
+                "policyArn"
+            ),
             ROLE: "managedPolicyArns[]",
         },
         frameworks=(AC6,),
@@ -61,4 +63,7 @@ class AwsIamNoBroadManagedPolicies(ResourceRule):
                 continue
             name = arn.rsplit("/", 1)[-1]
             if any(fnmatch.fnmatchcase(name, p) for p in config["deniedPolicyPatterns"]):
-                yield f"policy {arn} must not be attached (matches {', '.join(config['deniedPolicyPatterns'])})."
+                yield (
+                    f"policy {arn} must not be attached "
+                    f"(matches {', '.join(config['deniedPolicyPatterns'])})."
+                )

@@ -31,7 +31,10 @@ def _violations(document: Any, where: str) -> Iterator[str]:
             continue
         wild = [a for a in actions(statement) if a == "*" or a.endswith(":*")]
         if wild:
-            yield f"{where} Statement[{index}] must not allow wildcard actions on Resource '*' (found {', '.join(wild)})."
+            yield (
+                f"{where} Statement[{index}] must not allow wildcard actions on Resource '*' "
+                f"(found {', '.join(wild)})."
+            )
         passrole = [a for a in actions(statement) if a.lower() in ("iam:passrole", "iam:*")]
         if passrole and not wild:
             yield f"{where} Statement[{index}] must not allow iam:PassRole on Resource '*' (name the roles)."
@@ -45,8 +48,8 @@ class AwsIamNoWildcardAdmin(ResourceRule):
         name="aws-iam-no-wildcard-admin",
         title="Ensure IAM policies grant no wildcard actions or PassRole on all resources",
         description="Policy documents (managed, inline role/user/group policies and Role `inlinePolicies`) "
-        "have no Allow of `*` or `service:*` on Resource `*`, no `iam:PassRole` on `*`, and no Allow+NotAction "
-        "on `*`.",
+        "have no Allow of `*` or `service:*` on Resource `*`, no `iam:PassRole` on `*`, and no "
+        "Allow+NotAction on `*`.",
         why="Wildcards on `*` turn one compromised training container into an account takeover; PassRole on "
         "`*` lets it hand itself any role.",
         severity=Severity.CRITICAL,

@@ -35,7 +35,8 @@ class GcpIamNoBroadRoles(ResourceRule):
                 "description": "Glob patterns of roles that may not be granted.",
             }
         },
-        remediation="Grant predefined narrow roles (roles/aiplatform.user, roles/storage.objectViewer) or custom roles.",
+        remediation="Grant predefined narrow roles (roles/aiplatform.user, roles/storage.objectViewer) or "
+        "custom roles.",
     )
 
     def applies_to_type(self, resource_type: str) -> bool:

@@ -18,19 +18,23 @@ class KubernetesWorkloadNotPrivileged(ResourceRule):
         id="MLK_K8S_001",
         name="kubernetes-workload-not-privileged",
         title="Ensure Kubernetes workloads run unprivileged",
-        description="Pods of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and Pods use no "
-        "host network/PID/IPC, and no container is `privileged` or allows privilege escalation.",
+        description="Pods of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and Pods use "
+        "no host network/PID/IPC, and no container is `privileged` or allows privilege escalation.",
         why="A privileged training container owns the node and every other team's pods on it.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         resources={
-            "kubernetes:apps/v1:{Deployment,StatefulSet,DaemonSet,ReplicaSet}, kubernetes:batch/v1:{Job,CronJob}, "
-            "kubernetes:core/v1:Pod": "pod spec hostNetwork/hostPID/hostIPC, "
-            "containers[].securityContext.{privileged,allowPrivilegeEscalation}"
+            (
+                "kubernetes:apps/v1:{Deployment,StatefulSet,DaemonSet,ReplicaSet}, "
+                "kubernetes:batch/v1:{Job,CronJob}, kubernetes:core/v1:Pod"
+            ): (
+                "pod spec hostNetwork/hostPID/hostIPC, "
+                "containers[].securityContext.{privileged,allowPrivilegeEscalation}"
+            )
         },
         frameworks=(AC6,),
-        remediation="Drop privileged/hostNetwork; set allowPrivilegeEscalation=false. GPU access needs only the "
-        "device plugin's nvidia.com/gpu resource.",
+        remediation="Drop privileged/hostNetwork; set allowPrivilegeEscalation=false. GPU access needs only "
+        "the device plugin's nvidia.com/gpu resource.",
     )
     types = KUBERNETES_WORKLOADS
 

@@ -23,12 +23,14 @@ class KubernetesWorkloadRequestsAndCostLabels(ResourceRule):
         title="Ensure Kubernetes pods carry cost labels and resource requests",
         description="Pod template labels include the cost keys; every container requests cpu and memory, and "
         "containers with a GPU limit also request it.",
-        why="OpenCost allocates cost by max(request, usage) and groups it by pod labels; pods without requests "
-        "or labels land in an unallocated bucket nobody pays for.",
+        why="OpenCost allocates cost by max(request, usage) and groups it by pod labels; pods without "
+        "requests or labels land in an unallocated bucket nobody pays for.",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,
         resources={
-            "Kubernetes workloads (as MLK_K8S_001)": "pod template metadata.labels, containers[].resources.{requests,limits}"
+            "Kubernetes workloads (as MLK_K8S_001)": (
+                "pod template metadata.labels, containers[].resources.{requests,limits}"
+            )
         },
         config={
             "requiredLabels": {
@@ -46,12 +48,18 @@ class KubernetesWorkloadRequestsAndCostLabels(ResourceRule):
         labels = pod_labels(resource)
         missing = [key for key in config["requiredLabels"] if not labels.get(key)]
         if missing:
-            yield f"pod template labels must include {', '.join(missing)} (found {', '.join(sorted(labels)) or 'none'})."
+            yield (
+                f"pod template labels must include {', '.join(missing)} "
+                f"(found {', '.join(sorted(labels)) or 'none'})."
+            )
         for where, container in containers(resource):
             requests = dig(container, "resources.requests") or {}
             absent = [k for k in ("cpu", "memory") if k not in requests]
             if absent:
-                yield f"{where} resources.requests must set {', '.join(absent)} (found {sorted(requests) or 'none'})."
+                yield (
+                    f"{where} resources.requests must set {', '.join(absent)} "
+                    f"(found {sorted(requests) or 'none'})."
+                )
             limits = dig(container, "resources.limits") or {}
             if GPU in limits and GPU not in requests:
                 yield f"{where} resources.requests must include {GPU} when it is limited."

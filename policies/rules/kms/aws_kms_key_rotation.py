@@ -18,15 +18,18 @@ class AwsKmsKeyRotation(ResourceRule):
         id="MLK_KMS_001",
         name="aws-kms-key-rotation",
         title="Ensure KMS keys rotate automatically and are not open to everyone",
-        description="Symmetric keys set `enableKeyRotation` with `rotationPeriodInDays` at most the configured "
-        "maximum; `bypassPolicyLockoutSafetyCheck` is not true; the key policy grants nothing to `*` "
-        "without a condition.",
+        description="Symmetric keys set `enableKeyRotation` with `rotationPeriodInDays` at most the "
+        "configured maximum; `bypassPolicyLockoutSafetyCheck` is not true; the key policy grants nothing to "
+        "`*` without a condition.",
         why="Rotation limits how much data one key version protects; a public key policy would let any "
         "account decrypt the platform's data.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         resources={
-            KMS_KEY: "enableKeyRotation, rotationPeriodInDays, customerMasterKeySpec, bypassPolicyLockoutSafetyCheck, policy"
+            KMS_KEY: (
+                "enableKeyRotation, rotationPeriodInDays, customerMasterKeySpec, "
+                "bypassPolicyLockoutSafetyCheck, policy"
+            )
         },
         frameworks=(SC12, cis_aws("3.6", "Ensure rotation for customer-created symmetric CMKs is enabled")),
         config={
@@ -49,7 +52,10 @@ class AwsKmsKeyRotation(ResourceRule):
                 yield f"Key enableKeyRotation must be true (found {resource.get('enableKeyRotation')!r})."
             period = resource.get("rotationPeriodInDays")
             if period is not None and float(period) > config["maxRotationDays"]:
-                yield f"Key rotationPeriodInDays must be at most {config['maxRotationDays']} (found {int(float(period))})."
+                yield (
+                    f"Key rotationPeriodInDays must be at most {config['maxRotationDays']} "
+                    f"(found {int(float(period))})."
+                )
         if truthy(resource.get("bypassPolicyLockoutSafetyCheck", False)):
             yield "Key bypassPolicyLockoutSafetyCheck must be false or unset (found True)."
         document = as_json(resource.get("policy"), "policy")

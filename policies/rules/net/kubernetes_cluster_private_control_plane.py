@@ -44,8 +44,9 @@ class KubernetesClusterPrivateControlPlane(ResourceRule):
                 cidrs = [str(c) for c in as_list(resource.get("vpcConfig.publicAccessCidrs"))]
                 if not cidrs or any(c in OPEN_CIDRS for c in cidrs):
                     yield (
-                        "Cluster vpcConfig.endpointPublicAccess must be false, or publicAccessCidrs must exclude "
-                        f"{' and '.join(OPEN_CIDRS)} (found public access from {cidrs or ['0.0.0.0/0 (default)']})."
+                        "Cluster vpcConfig.endpointPublicAccess must be false, "
+                        f"or publicAccessCidrs must exclude {' and '.join(OPEN_CIDRS)} "
+                        f"(found public access from {cidrs or ['0.0.0.0/0 (default)']})."
                     )
             return
         if not truthy(resource.get("privateClusterConfig.enablePrivateNodes", False)):

@@ -55,6 +55,6 @@ class MlEndpointsPrivate(AbsExpectationRule):
             psc = resource.get("privateServiceConnectConfig.enablePrivateServiceConnect")
             if not resource.get("network") and not psc:
                 yield (
-                    "AiEndpoint network or privateServiceConnectConfig.enablePrivateServiceConnect must be set "
-                    "(found neither: the endpoint is public)."
+                    "AiEndpoint network or privateServiceConnectConfig.enablePrivateServiceConnect "
+                    "must be set (found neither: the endpoint is public)."
                 )

@@ -40,11 +40,17 @@ class MlNetworkIsolation(ResourceRule):
         kind = resource.type.rsplit(":", 1)[-1]
         if resource.type in (SM_MODEL, SM_TRAINING_JOB):
             if not truthy(resource.get("enableNetworkIsolation", False)):
-                yield f"{kind} enableNetworkIsolation must be true (found {resource.get('enableNetworkIsolation')!r})."
+                yield (
+                    f"{kind} enableNetworkIsolation must be true "
+                    f"(found {resource.get('enableNetworkIsolation')!r})."
+                )
             if not as_list(resource.get("vpcConfig.subnets")) or not as_list(
                 resource.get("vpcConfig.securityGroupIds")
             ):
-                yield f"{kind} vpcConfig must list subnets and securityGroupIds (found {resource.get('vpcConfig')!r})."
+                yield (
+                    f"{kind} vpcConfig must list subnets and securityGroupIds "
+                    f"(found {resource.get('vpcConfig')!r})."
+                )
         elif resource.type == SM_NOTEBOOK:
             if not resource.get("subnetId"):
                 yield "NotebookInstance subnetId must be set (found none)."
@@ -54,4 +60,7 @@ class MlNetworkIsolation(ResourceRule):
         elif resource.type == GKE_CLUSTER:
             enabled = truthy(resource.get("networkPolicy.enabled", False))
             if not enabled and resource.get("datapathProvider") != "ADVANCED_DATAPATH":
-                yield "Cluster networkPolicy.enabled must be true or datapathProvider 'ADVANCED_DATAPATH' (found neither)."
+                yield (
+                    "Cluster networkPolicy.enabled must be true or datapathProvider 'ADVANCED_DATAPATH' "
+                    "(found neither)."
+                )

@@ -22,7 +22,8 @@ class AwsS3NoPublicGrants(ResourceRule):
         title="Ensure no S3 ACL or bucket policy grants access to everyone",
         description="Bucket and BucketAcl `acl` is not a public canned ACL; bucket policies have no Allow to "
         "Principal `*` without a condition.",
-        why="Canned public ACLs and open bucket policies are the classic leak of model artifacts and data sets.",
+        why="Canned public ACLs and open bucket policies are the classic leak "
+        "of model artifacts and data sets.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,
         resources={
@@ -30,7 +31,8 @@ class AwsS3NoPublicGrants(ResourceRule):
             "aws:s3/bucketPolicy:BucketPolicy": "policy (JSON) Statement[].Principal",
         },
         frameworks=(AC3,),
-        remediation="Use 'private' ACLs (or none, with object ownership enforced) and name principals explicitly.",
+        remediation="Use 'private' ACLs (or none, with object ownership enforced) "
+        "and name principals explicitly.",
     )
     types = S3_BUCKETS | S3_ACL | S3_POLICY
 
@@ -38,7 +40,9 @@ class AwsS3NoPublicGrants(ResourceRule):
         if resource.type in S3_POLICY:
             document = as_json(resource.get("policy"), "policy")
             if any(is_public_principal(s) for s in statements(document)):
-                yield "BucketPolicy must not Allow Principal '*' without a condition (found such a statement)."
+                yield (
+                    "BucketPolicy must not Allow Principal '*' without a condition (found such a statement)."
+                )
             return
         acl = resource.get("acl")
         if acl in PUBLIC_ACLS:

@@ -18,7 +18,8 @@ class AwsS3PublicAccessBlock(AbsExpectationRule):
         id="MLK_PUB_001",
         name="aws-s3-public-access-block",
         title="Ensure S3 public access blocks enable all four settings",
-        description="`blockPublicAcls`, `blockPublicPolicy`, `ignorePublicAcls` and `restrictPublicBuckets` are true.",
+        description="`blockPublicAcls`, `blockPublicPolicy`, `ignorePublicAcls` "
+        "and `restrictPublicBuckets` are true.",
         why="One switch left off is enough for an ACL or policy to expose a training data set.",
         severity=Severity.CRITICAL,
         enforcement=EnforcementLevel.MANDATORY,

@@ -50,15 +50,25 @@ class ResidencyRegionInZone(ResourceRule):
             return
         zones = config["zones"]
         if not known_zone(zone, zones):
-            yield f"data-residency must name a configured zone ({', '.join(sorted(zones.get(resource.package, {})))}, any) (found {zone!r})."
+            configured = ", ".join(sorted(zones.get(resource.package, {})))
+            yield f"data-residency must name a configured zone ({configured}, any) (found {zone!r})."
             return
         location = resource.location()
         if not location:
-            yield f"region must be known to check residency zone {zone!r} (found no region on the resource or its provider)."
+            yield (
+                f"region must be known to check residency zone {zone!r} "
+                "(found no region on the resource or its provider)."
+            )
             return
         if not location_in_zone(resource.package, str(location), zone, zones):
-            yield f"region {location!r} must be inside residency zone {zone!r} ({', '.join(zones[resource.package].get(zone, []))})."
+            yield (
+                f"region {location!r} must be inside residency zone {zone!r} "
+                f"({', '.join(zones[resource.package].get(zone, []))})."
+            )
         if resource.type == GCS_BUCKET:
             for place in as_list(resource.get("customPlacementConfig.dataLocations")):
                 if not location_in_zone("gcp", str(place), zone, zones):
-                    yield f"customPlacementConfig.dataLocations {place!r} must be inside residency zone {zone!r}."
+                    yield (
+                        f"customPlacementConfig.dataLocations {place!r} "
+                        f"must be inside residency zone {zone!r}."
+                    )

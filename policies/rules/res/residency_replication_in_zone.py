@@ -32,8 +32,8 @@ class ResidencyReplicationInZone(StackRule):
         name="residency-replication-in-zone",
         title="Ensure bucket replication destinations stay in the source's residency zone",
         description="For each S3 replication configuration, every destination bucket must be a bucket of the "
-        "stack whose region lies in the source bucket's residency zone. Destinations outside the stack cannot "
-        "be checked and are reported as such.",
+        "stack whose region lies in the source bucket's residency zone. Destinations outside the stack "
+        "cannot be checked and are reported as such.",
         why="Replication silently copies every object to another region; a destination across the border "
         "breaks residency as surely as the source would.",
         severity=Severity.CRITICAL,
@@ -76,8 +76,8 @@ class ResidencyReplicationInZone(StackRule):
                 region = Resource.from_args(dest).location()
                 if not region or not location_in_zone("aws", str(region), zone, config["zones"]):
                     yield (
-                        f"rules[{index}].destination.bucket {target!r} is in {region!r}, which must be inside "
-                        f"residency zone {zone!r} of the source bucket.",
+                        f"rules[{index}].destination.bucket {target!r} is in {region!r}, "
+                        f"which must be inside residency zone {zone!r} of the source bucket.",
                         r.urn,
                     )
         if unresolved:

@@ -18,14 +18,16 @@ class BucketLifecycle(StackRule):
         id="MLK_RET_002",
         name="bucket-lifecycle",
         title="Ensure every bucket has a lifecycle policy",
-        description="Each S3 bucket has a BucketLifecycleConfiguration (or V2) with at least one Enabled rule; "
-        "each GCS bucket has `lifecycleRules`, a `retentionPolicy` or `softDeletePolicy`.",
+        description="Each S3 bucket has a BucketLifecycleConfiguration (or V2) with at least one Enabled "
+        "rule; each GCS bucket has `lifecycleRules`, a `retentionPolicy` or `softDeletePolicy`.",
         why="Checkpoints, intermediate data sets and failed multipart uploads pile up silently; lifecycle "
         "rules are the cheapest cost control there is.",
         severity=Severity.LOW,
         enforcement=EnforcementLevel.ADVISORY,
         resources={
-            "aws:s3/bucket:Bucket (+V2)": "a BucketLifecycleConfiguration (+V2) whose bucket is this bucket, rules[].status",
+            "aws:s3/bucket:Bucket (+V2)": (
+                "a BucketLifecycleConfiguration (+V2) whose bucket is this bucket, rules[].status"
+            ),
             GCS_BUCKET: "lifecycleRules, retentionPolicy",
         },
         frameworks=(SI12,),
@@ -47,7 +49,8 @@ class BucketLifecycle(StackRule):
                 ]
                 if not enabled:
                     yield (
-                        f"bucket {r.name} must have a lifecycle configuration with an Enabled rule (found none).",
+                        f"bucket {r.name} must have a lifecycle configuration with an Enabled rule "
+                        "(found none).",
                         r.urn,
                     )
             elif (

@@ -44,6 +44,12 @@ class LogRetention(ResourceRule):
         path = "retentionInDays" if resource.type == LOG_GROUP else "retentionDays"
         days = resource.get(path)
         if days is None or float(days) <= 0:
-            yield f"{path} must be set between {config['minDays']} and {config['maxDays']} (found {days!r}: kept forever)."
+            yield (
+                f"{path} must be set between {config['minDays']} and {config['maxDays']} "
+                f"(found {days!r}: kept forever)."
+            )
         elif not config["minDays"] <= float(days) <= config["maxDays"]:
-            yield f"{path} must be between {config['minDays']} and {config['maxDays']} (found {int(float(days))})."
+            yield (
+                f"{path} must be between {config['minDays']} and {config['maxDays']} "
+                f"(found {int(float(days))})."
+            )

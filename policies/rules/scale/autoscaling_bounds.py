@@ -42,7 +42,9 @@ class AutoscalingBounds(ResourceRule):
             SCALING_TARGET: "minCapacity, maxCapacity",
             EKS_NODE_GROUP: "scalingConfig.{minSize,desiredSize,maxSize}",
             GKE_NODE_POOL: "autoscaling.{minNodeCount,maxNodeCount} or total{Min,Max}NodeCount",
-            SM_ENDPOINT_CONFIG: "productionVariants[].managedInstanceScaling.{minInstanceCount,maxInstanceCount}",
+            SM_ENDPOINT_CONFIG: (
+                "productionVariants[].managedInstanceScaling.{minInstanceCount,maxInstanceCount}"
+            ),
             VERTEX_POOL: "dedicatedResources.{minReplicaCount,maxReplicaCount}",
         },
         config={
@@ -91,7 +93,10 @@ class AutoscalingBounds(ResourceRule):
                     )
                 count = dig(variant, "initialInstanceCount")
                 if count is not None and float(count) > cap:
-                    yield f"productionVariants[{index}].initialInstanceCount must be at most {cap} (found {int(float(count))})."
+                    yield (
+                        f"productionVariants[{index}].initialInstanceCount must be at most {cap} "
+                        f"(found {int(float(count))})."
+                    )
         elif resource.type == VERTEX_POOL:
             yield from _bounds(
                 "AiDeploymentResourcePool dedicatedResources",

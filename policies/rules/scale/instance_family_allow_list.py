@@ -95,4 +95,6 @@ class InstanceFamilyAllowList(ResourceRule):
                     found.append((f"productionVariants[{index}].instanceType", str(value)))
         for path, instance_type in found:
             if family(instance_type) not in allowed:
-                yield f"{path} {instance_type!r} must be from an allowed family ({', '.join(sorted(allowed))})."
+                yield (
+                    f"{path} {instance_type!r} must be from an allowed family ({', '.join(sorted(allowed))})."
+                )

@@ -26,7 +26,8 @@ class AwsSagemakerSpotTrainingCheckpointed(ResourceRule):
             SM_TRAINING_JOB: "enableManagedSpotTraining, checkpointConfig.s3Uri, "
             "stoppingCondition.{maxWaitTimeInSeconds,maxRuntimeInSeconds}"
         },
-        remediation="Set checkpointConfig.s3Uri to the team's checkpoint prefix and maxWaitTimeInSeconds ≥ maxRuntimeInSeconds.",
+        remediation="Set checkpointConfig.s3Uri to the team's checkpoint prefix "
+        "and maxWaitTimeInSeconds ≥ maxRuntimeInSeconds.",
     )
     types = frozenset({SM_TRAINING_JOB})
 
@@ -38,7 +39,10 @@ class AwsSagemakerSpotTrainingCheckpointed(ResourceRule):
         wait = resource.get("stoppingCondition.maxWaitTimeInSeconds")
         runtime = resource.get("stoppingCondition.maxRuntimeInSeconds")
         if wait is None:
-            yield "TrainingJob stoppingCondition.maxWaitTimeInSeconds must be set for spot training (found none)."
+            yield (
+                "TrainingJob stoppingCondition.maxWaitTimeInSeconds must be set for spot training "
+                "(found none)."
+            )
         elif runtime is not None and float(wait) < float(runtime):
             yield (
                 "TrainingJob stoppingCondition.maxWaitTimeInSeconds must be ≥ maxRuntimeInSeconds "

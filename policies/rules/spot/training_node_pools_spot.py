@@ -16,16 +16,18 @@ class TrainingNodePoolsSpot(ResourceRule):
         id="MLK_SPOT_003",
         name="training-node-pools-spot",
         title="Ensure training node pools use spot capacity with diversified instance types",
-        description="Node pools whose effective `component` tag (EKS) or node labels (GKE `nodeConfig.labels` / "
-        "`resourceLabels`) say `training`: EKS `capacityType` SPOT with at least `minInstanceTypes` instance "
-        "types; GKE `nodeConfig.spot` (or `preemptible`) true.",
+        description="Node pools whose effective `component` tag (EKS) or node labels (GKE "
+        "`nodeConfig.labels` / `resourceLabels`) say `training`: EKS `capacityType` SPOT with at least "
+        "`minInstanceTypes` instance types; GKE `nodeConfig.spot` (or `preemptible`) true.",
         why="Training is interruptible and checkpointed; spot pools cut its compute bill, and several "
         "instance types keep capacity available when one pool is reclaimed.",
         severity=Severity.LOW,
         enforcement=EnforcementLevel.ADVISORY,
         resources={
             EKS_NODE_GROUP: "tags.component, capacityType, instanceTypes",
-            GKE_NODE_POOL: "nodeConfig.{labels,resourceLabels}.component, nodeConfig.spot, nodeConfig.preemptible",
+            GKE_NODE_POOL: (
+                "nodeConfig.{labels,resourceLabels}.component, nodeConfig.spot, nodeConfig.preemptible"
+            ),
         },
         config={
             "minInstanceTypes": {
@@ -55,7 +57,10 @@ class TrainingNodePoolsSpot(ResourceRule):
                 return  # diversification only matters for spot capacity
             types = as_list(resource.get("instanceTypes"))
             if len(types) < config["minInstanceTypes"]:
-                yield f"NodeGroup instanceTypes must list at least {config['minInstanceTypes']} types (found {len(types)})."
+                yield (
+                    f"NodeGroup instanceTypes must list at least {config['minInstanceTypes']} types "
+                    f"(found {len(types)})."
+                )
             return
         labels = {}
         for path in ("nodeConfig.resourceLabels", "nodeConfig.labels"):
@@ -67,4 +72,7 @@ class TrainingNodePoolsSpot(ResourceRule):
         if not truthy(resource.get("nodeConfig.spot", False)) and not truthy(
             resource.get("nodeConfig.preemptible", False)
         ):
-            yield "NodePool nodeConfig.spot must be true for training pools (found neither spot nor preemptible)."
+            yield (
+                "NodePool nodeConfig.spot must be true for training pools "
+                "(found neither spot nor preemptible)."
+            )

@@ -19,17 +19,17 @@ class AuditLoggingOn(StackRule):
         id="MLK_STACK_003",
         name="audit-logging-on",
         title="Ensure every stack with cloud resources turns audit logging on",
-        description="A stack with `aws:*` resources has a CloudTrail trail with logging not disabled; a stack "
-        "with `gcp:*` resources has an IAMAuditConfig logging DATA_READ and DATA_WRITE. Organisations that run "
-        "audit logging centrally keep this advisory or disable it.",
+        description="A stack with `aws:*` resources has a CloudTrail trail with logging not disabled; a "
+        "stack with `gcp:*` resources has an IAMAuditConfig logging DATA_READ and DATA_WRITE. Organisations "
+        "that run audit logging centrally keep this advisory or disable it.",
         why="Per-resource audit settings mean nothing without a trail to receive them; the stack is where a "
         "team can see that its data access is recorded.",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.ADVISORY,
         resources={TRAIL: "(exists), enableLogging", AUDIT_CONFIG: "(exists), auditLogConfigs[].logType"},
         frameworks=(AU2,),
-        remediation="Turn on the audit capability in the stack spec, or disable this rule where audit logging "
-        "is organisation-wide.",
+        remediation="Turn on the audit capability in the stack spec, or disable this rule where audit "
+        "logging is organisation-wide.",
     )
 
     def check(

@@ -19,10 +19,10 @@ class AwsS3BucketEncryptionAndPublicAccessBlock(StackRule):
         name="aws-s3-bucket-encryption-and-public-access-block",
         title="Ensure every S3 bucket has an encryption configuration and a public access block",
         description="Each `aws:s3/bucket:Bucket` / `BucketV2` is the target (by property dependency or name) "
-        "of a BucketServerSideEncryptionConfiguration (or inline `serverSideEncryptionConfiguration`) and of a "
-        "BucketPublicAccessBlock.",
-        why="With the V2 bucket shape, encryption and public access blocks are separate resources; forgetting "
-        "one leaves a bucket that resource rules never see.",
+        "of a BucketServerSideEncryptionConfiguration (or inline `serverSideEncryptionConfiguration`) and of "
+        "a BucketPublicAccessBlock.",
+        why="With the V2 bucket shape, encryption and public access blocks are separate resources; "
+        "forgetting one leaves a bucket that resource rules never see.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         resources={

@@ -67,8 +67,8 @@ class CostTagsRequired(ResourceRule):
                 "description": "Tag key -> allowed values.",
             },
         },
-        remediation="Set the cost tags on the provider (defaultTags / defaultLabels) and the component tag per "
-        "resource; see mlkeel.contracts.cost_tags.",
+        remediation="Set the cost tags on the provider (defaultTags / defaultLabels) and the component tag "
+        "per resource; see mlkeel.contracts.cost_tags.",
     )
 
     def applies_to_type(self, resource_type: str) -> bool:

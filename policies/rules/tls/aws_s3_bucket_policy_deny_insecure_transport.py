@@ -48,4 +48,7 @@ class AwsS3BucketPolicyDenyInsecureTransport(ResourceRule):
     def check(self, resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:
         document = as_json(resource.get("policy"), "policy")
         if not _denies_insecure_transport(document):
-            yield "BucketPolicy policy must deny requests with aws:SecureTransport 'false' (found no such Deny)."
+            yield (
+                "BucketPolicy policy must deny requests with aws:SecureTransport 'false' "
+                "(found no such Deny)."
+            )

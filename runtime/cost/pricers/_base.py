@@ -41,7 +41,8 @@ class Context:
             self.by_type.setdefault(r.type, []).append(r)
 
     def named(self, type_token: str, name: object) -> StateResource | None:
-        """The resource of ``type_token`` whose name, id or ``name`` property is ``name`` (indexed once per type)."""
+        """The resource of ``type_token`` whose name, id or ``name`` property is ``name``
+        (indexed once per type)."""
         index = self._names.get(type_token)
         if index is None:
             index = {}
@@ -88,7 +89,8 @@ GOVERNANCE_IS_FREE = "billing and governance objects have no charge"
 
 # ------------------------------------------------------------------------------------------- properties
 def number(value: object, default: float) -> float:
-    """A numeric property, also when the state holds it as a string; ``default`` when absent or not a number."""
+    """A numeric property, also when the state holds it as a string;
+    ``default`` when absent or not a number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, str):
             try:

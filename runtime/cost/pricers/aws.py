@@ -498,5 +498,7 @@ FREE_TYPES: dict[str, str] = {
         ("aws:budgets/budget:Budget", "aws:costexplorer/costAllocationTag:CostAllocationTag"),
         GOVERNANCE_IS_FREE,
     ),
-    "aws:glue/catalogDatabase:CatalogDatabase": "Glue Data Catalog: the first million objects a month are free",
+    "aws:glue/catalogDatabase:CatalogDatabase": (
+        "Glue Data Catalog: the first million objects a month are free"
+    ),
 }

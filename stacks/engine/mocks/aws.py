@@ -20,7 +20,8 @@ Outputs = dict[str, Any]
 ResourceHandler = Callable[[Any, "MockContext", Outputs], str | None]
 CallHandler = Callable[[Any, "MockContext"], dict[str, Any]]
 
-#: type token -> handler(args, ctx, outputs) that fills computed outputs in place and returns the id (or None).
+#: type token -> handler(args, ctx, outputs) that fills computed outputs in place
+#: and returns the id (or None).
 RESOURCES: dict[str, ResourceHandler] = {}
 #: invoke token -> handler(args, ctx) returning the result.
 CALLS: dict[str, CallHandler] = {}
@@ -147,14 +148,9 @@ def _eks_cluster(args: Any, ctx: MockContext, out: Outputs) -> str:
         f"https://{ctx.digest('eks', args.name, length=32).upper()}.gr7.{ctx.region}.eks.amazonaws.com"
     )
     out["certificateAuthority"] = {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="}
+    issuer_id = ctx.digest("oidc", args.name, length=32).upper()
     out["identities"] = [
-        {
-            "oidcs": [
-                {
-                    "issuer": f"https://oidc.eks.{ctx.region}.amazonaws.com/id/{ctx.digest('oidc', args.name, length=32).upper()}"
-                }
-            ]
-        }
+        {"oidcs": [{"issuer": f"https://oidc.eks.{ctx.region}.amazonaws.com/id/{issuer_id}"}]}
     ]
     out.setdefault("version", "1.31")
     out["status"] = "ACTIVE"
@@ -364,9 +360,10 @@ def _vpc_endpoint(args: Any, ctx: MockContext, out: Outputs) -> None:
         out["prefixListId"] = f"pl-{ctx.digest('pl', args.name, length=8)}"
     else:
         service = str(out.get("serviceName", "")).rsplit(".", 1)[-1]
+        endpoint_id = ctx.digest("vpce", args.name, length=17)
         out["dnsEntries"] = [
             {
-                "dnsName": f"vpce-{ctx.digest('vpce', args.name, length=17)}.{service}.{ctx.region}.vpce.amazonaws.com",
+                "dnsName": f"vpce-{endpoint_id}.{service}.{ctx.region}.vpce.amazonaws.com",
                 "hostedZoneId": "Z7HUB22UULQXV",
             }
         ]

@@ -165,10 +165,9 @@ def _gke_cluster(args: Any, ctx: MockContext, out: Outputs) -> str:
     location = out.get("location", ctx.region)
     out["endpoint"] = "172.16.0.2"
     out["masterVersion"] = f"{out.get('minMasterVersion', '1.31')}.5-gke.1000"
-    out["selfLink"] = (
-        f"https://container.googleapis.com/v1/projects/{_project(ctx, out)}/locations/{location}/clusters/{out['name']}"
-    )
-    return f"projects/{_project(ctx, out)}/locations/{location}/clusters/{out['name']}"
+    path = f"projects/{_project(ctx, out)}/locations/{location}/clusters/{out['name']}"
+    out["selfLink"] = f"https://container.googleapis.com/v1/{path}"
+    return path
 
 
 def _gke_node_pool(args: Any, ctx: MockContext, out: Outputs) -> str:
@@ -178,10 +177,9 @@ def _gke_node_pool(args: Any, ctx: MockContext, out: Outputs) -> str:
 
 
 def _dataset(args: Any, ctx: MockContext, out: Outputs) -> str:
-    out["selfLink"] = (
-        f"https://bigquery.googleapis.com/bigquery/v2/projects/{_project(ctx, out)}/datasets/{out['datasetId']}"
-    )
-    return f"projects/{_project(ctx, out)}/datasets/{out['datasetId']}"
+    path = f"projects/{_project(ctx, out)}/datasets/{out['datasetId']}"
+    out["selfLink"] = f"https://bigquery.googleapis.com/bigquery/v2/{path}"
+    return path
 
 
 def _table(args: Any, ctx: MockContext, out: Outputs) -> str:
@@ -189,7 +187,8 @@ def _table(args: Any, ctx: MockContext, out: Outputs) -> str:
 
 
 def _artifact_repository(args: Any, ctx: MockContext, out: Outputs) -> str:
-    path = f"projects/{_project(ctx, out)}/locations/{out.get('location', ctx.region)}/repositories/{out['repositoryId']}"
+    location = out.get("location", ctx.region)
+    path = f"projects/{_project(ctx, out)}/locations/{location}/repositories/{out['repositoryId']}"
     out["name"] = out["repositoryId"]
     return path
 
@@ -201,20 +200,23 @@ def _vertex_regional(collection: str, numeric: bool = False) -> ResourceHandler:
             _number(ctx, collection, args.name) if numeric else ctx.autoname(args.name)
         )
         out["name"] = name
-        return f"projects/{ctx.project_number if numeric else _project(ctx, out)}/locations/{region}/{collection}/{name}"
+        project = ctx.project_number if numeric else _project(ctx, out)
+        return f"projects/{project}/locations/{region}/{collection}/{name}"
 
     return handler
 
 
 def _feature(args: Any, ctx: MockContext, out: Outputs) -> str:
     region = out.get("region", ctx.region)
-    return f"projects/{_project(ctx, out)}/locations/{region}/featureGroups/{out.get('featureGroup')}/features/{out['name']}"
+    group = out.get("featureGroup")
+    return f"projects/{_project(ctx, out)}/locations/{region}/featureGroups/{group}/features/{out['name']}"
 
 
 def _feature_view(args: Any, ctx: MockContext, out: Outputs) -> str:
     region = out.get("region", ctx.region)
     store = out.get("featureOnlineStore")
-    return f"projects/{_project(ctx, out)}/locations/{region}/featureOnlineStores/{store}/featureViews/{out['name']}"
+    project = _project(ctx, out)
+    return f"projects/{project}/locations/{region}/featureOnlineStores/{store}/featureViews/{out['name']}"
 
 
 def _monitoring_named(collection: str) -> ResourceHandler:

@@ -159,7 +159,8 @@ def _pool_problems(spec: StackSpec, cat: Catalog) -> list[Problem]:
                     Problem(
                         f"{base}.instanceTypes[{j}]",
                         name,
-                        f"has {count} GPU(s), fewer than the pool's accelerator count {pool.accelerator.count}",
+                        f"has {count} GPU(s), "
+                        f"fewer than the pool's accelerator count {pool.accelerator.count}",
                     )
                 )
         if known and pool.instance_types:
@@ -302,8 +303,8 @@ def _endpoint_problems(spec: StackSpec, cat: Catalog) -> list[Problem]:
                 Problem(
                     f"{base}.rollout.strategy",
                     rollout.strategy,
-                    f"SageMaker deployment guardrails exclude Inf1 instances ({inf1[0]}): updates fall back to "
-                    "all at once without baking; use 'all-at-once' or an Inf2/GPU type",
+                    f"SageMaker deployment guardrails exclude Inf1 instances ({inf1[0]}): "
+                    "updates fall back to all at once without baking; use 'all-at-once' or an Inf2/GPU type",
                 )
             )
         if rollout.strategy == "canary" and rollout.canary_percent > 50:
@@ -395,7 +396,8 @@ def problems(spec: StackSpec) -> list[Problem]:
             Problem(
                 "network.flowLogRetentionDays",
                 spec.network.flow_log_retention_days,
-                f"CloudWatch Logs keeps logs for one of {', '.join(map(str, allowed))} days; nearest: {nearest}",
+                f"CloudWatch Logs keeps logs for one of {', '.join(map(str, allowed))} days; "
+                f"nearest: {nearest}",
             )
         )
     for persona, principals in spec.access.personas.items():
@@ -414,8 +416,8 @@ def problems(spec: StackSpec) -> list[Problem]:
             Problem(
                 "budget.alertThresholds",
                 spec.budget.alert_thresholds,
-                f"AWS Budgets sends at most 5 notifications per budget and one is the forecast alert: give at "
-                f"most {MAX_BUDGET_THRESHOLDS} thresholds",
+                "AWS Budgets sends at most 5 notifications per budget and one is the forecast alert: "
+                f"give at most {MAX_BUDGET_THRESHOLDS} thresholds",
             )
         )
     if RULES["s3-bucket"].problem(spec.stack_name.lower()) and len(spec.stack_name) > 63:

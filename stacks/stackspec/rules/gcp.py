@@ -53,7 +53,8 @@ def _machine_problems(cat: Catalog, region: str, path: str, machine: str) -> lis
 def _accelerator_problems(
     cat: Catalog, region: str, path: str, machine: str, accelerator: AcceleratorSpec | None
 ) -> list[Problem]:
-    """The GPU named on ``path`` must fit ``machine``'s family, come in an allowed count and exist in region."""
+    """The GPU named on ``path`` must fit ``machine``'s family,
+    come in an allowed count and exist in region."""
     it = cat.instance_type("gcp", region, machine)
     if it is None or accelerator is None:
         return []

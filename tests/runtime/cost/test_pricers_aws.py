@@ -1,4 +1,5 @@
-"""AWS pricers: EKS node disks come from the node group's launch template (EKS refuses ``diskSize`` with one)."""
+"""AWS pricers: EKS node disks come from the node group's launch template
+(EKS refuses ``diskSize`` with one)."""
 
 from __future__ import annotations
 
@@ -86,7 +87,8 @@ def test_node_disks_scale_with_the_template_sizes_and_the_node_range(
     ]
     group = copy.deepcopy(next(r for r in resources if r["type"] == NODE_GROUP))
     group["inputs"]["scalingConfig"] = {"minSize": low, "maxSize": low + extra, "desiredSize": low}
-    # By dependency: the reference finds nothing by id or name (say, an id not known yet), the dependency does.
+    # By dependency: the reference finds nothing by id or name (say, an id not known yet), the dependency
+    # does.
     group["inputs"]["launchTemplate"] = {
         "id": {"id": template["id"]},
         "name": {"name": "any-template"},

@@ -1,4 +1,5 @@
-"""Property tests (issue 7): the optimum is never beaten by a single alternative and never rises with more offers."""
+"""Property tests (issue 7): the optimum is never beaten by a single alternative
+and never rises with more offers."""
 
 from __future__ import annotations
 

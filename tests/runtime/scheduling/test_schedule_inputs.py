@@ -247,7 +247,7 @@ def test_schedule_cli_on_fuzzed_jobs_files_succeeds_or_refuses_naming_the_file(
         assert str(path) in err or "jobs that cannot be placed" in err, err
 
 
-# -- the chart renders offline --------------------------------------------------------------------------------
+# -- the chart renders offline -------------------------------------------------------------------------------
 _REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc\s*=\s*[\"']?(https?:)?//", re.IGNORECASE)
 
 
@@ -261,7 +261,7 @@ def test_schedule_chart_inlines_plotly_and_loads_nothing_from_the_network(tmp_pa
     assert [p.name for p in tmp_path.iterdir()] == ["cost.html"]  # written atomically: no temp file left
 
 
-# -- the runner-up ----------------------------------------------------------------------------------------------
+# -- the runner-up -------------------------------------------------------------------------------------------
 def test_place_runner_up_skips_a_candidate_identical_to_the_plan() -> None:
     first = offer()
     twin = replace(

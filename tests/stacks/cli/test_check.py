@@ -150,8 +150,14 @@ def _aws(mutator: Callable[[Any], Any]) -> str:
         ("{not json", "is not valid JSON (line 1"),
         (json.dumps({"version": 2, "deployment": {}}), "version = 2: must be the number 3"),
         (json.dumps({"version": 3}), "deployment: is missing"),
-        (_aws(lambda d: d["deployment"]["resources"][3].pop("type")), "deployment.resources[3].type: is missing"),
-        (_aws(lambda d: d["deployment"]["resources"][3].__setitem__("inputs", [])), "deployment.resources[3].inputs = []: must be an object"),
+        (
+            _aws(lambda d: d["deployment"]["resources"][3].pop("type")),
+            "deployment.resources[3].type: is missing",
+        ),
+        (
+            _aws(lambda d: d["deployment"]["resources"][3].__setitem__("inputs", [])),
+            "deployment.resources[3].inputs = []: must be an object",
+        ),
         (
             _aws(lambda d: d["deployment"]["resources"][5].__setitem__("type", "aws:s3/buckt:Bucket")),
             "unknown resource types (not in the installed aws, gcp, kubernetes SDKs): aws:s3/buckt:Bucket",

@@ -399,8 +399,8 @@ def test_cli_over_budget_with_output_says_why_it_exits_1(tmp_path: Path) -> None
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if "over budget" in line]
     assert lines == [
-        "keel: over budget (exit 1, --fail-over-budget): estimated $2,977.32/month exceeds the stack budget of "
-        f"$2,500.00 by $477.32 (119% of budget); the report is in {out}"
+        "keel: over budget (exit 1, --fail-over-budget): estimated $2,977.32/month exceeds the stack budget "
+        f"of $2,500.00 by $477.32 (119% of budget); the report is in {out}"
     ]
     assert out.read_text().startswith("### Estimated monthly cost")
 
