@@ -4,13 +4,15 @@ The trail records write management events in every region (who changed what in t
 ran) and S3 data events (object reads and writes) on the registry and feature buckets, i.e. who read or
 replaced a model or a feature file, and reads of the audit logs themselves. Logs land in an audit bucket of
 their own (private, SSE-KMS with the stack key, versioned, TLS-only) that keeps them ``retention_days``;
-digest files let anyone prove a log was not altered (``aws cloudtrail validate-logs``).
+digest files let anyone prove a log was not altered (``aws cloudtrail validate-logs``). The trail also
+streams into a CloudWatch Logs group (stack key, ``log_retention_days``), where metric filters and alarms
+can watch API calls as they happen; the S3 copy stays the durable, validated record.
 """
 
 import pulumi
 import pulumi_aws as aws
 
-from components.aws._iam import statement
+from components.aws._iam import document, service_trust, statement
 from components.aws._naming import aws_name, bucket_name
 from components.aws._s3 import abort_multipart_rule, expire_prefix_rule, noncurrent_rule, secure_bucket
 from components.aws.args import AwsKeyedArgs
@@ -21,6 +23,8 @@ class AwsAuditArgs(AwsKeyedArgs):
     """Inputs of :class:`AwsAudit`."""
 
     retention_days: int
+    log_retention_days: int
+    """Days the CloudWatch Logs copy of the trail is kept (one of CloudWatch's retention values)."""
     data_event_bucket_arns: list[pulumi.Input[str]]
     """Buckets whose object-level reads and writes are recorded."""
 
@@ -132,6 +136,36 @@ class AwsAudit(pulumi.ComponentResource):
                 ],
             )
         )
+        child = pulumi.ResourceOptions(parent=self)
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-trail-logs",
+            name=aws_name("log-group", f"/mlkeel/{prefix}", "cloudtrail", separator="/"),
+            kms_key_id=args["encryption_key"],
+            retention_in_days=args["log_retention_days"],
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-trail-logs-role",
+            name=aws_name("iam-role", prefix, "cloudtrail-logs"),
+            path=args["role_path"],
+            description="CloudTrail delivery into the stack's encrypted log group",
+            assume_role_policy=service_trust(["cloudtrail.amazonaws.com"], account),
+            opts=child,
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{name}-trail-logs-policy",
+            role=role.id,
+            policy=document(
+                [
+                    statement(
+                        "DeliverTrailEvents",
+                        ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        [pulumi.Output.concat(log_group.arn, ":log-stream:*")],
+                    )
+                ]
+            ),
+            opts=child,
+        )
         trail = aws.cloudtrail.Trail(
             f"{name}-trail",
             name=trail_name,
@@ -142,7 +176,10 @@ class AwsAudit(pulumi.ComponentResource):
             is_multi_region_trail=True,
             include_global_service_events=True,
             advanced_event_selectors=selectors,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            # CloudTrail wants the group's ARN with its ":*" suffix.
+            cloud_watch_logs_group_arn=pulumi.Output.concat(log_group.arn, ":*"),
+            cloud_watch_logs_role_arn=role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, role_policy]),
         )
         self.trail_arn = trail.arn
         self.bucket_name = bucket.bucket

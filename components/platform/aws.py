@@ -186,7 +186,10 @@ def audit(
     component = AwsAudit(
         f"{ctx.name}-audit",
         AwsAuditArgs(
-            **ctx.keyed(), retention_days=spec["audit"]["retention_days"], data_event_bucket_arns=buckets
+            **ctx.keyed(),
+            retention_days=spec["audit"]["retention_days"],
+            log_retention_days=spec["network"]["flow_log_retention_days"],
+            data_event_bucket_arns=buckets,
         ),
         opts=ctx.opts,
     )

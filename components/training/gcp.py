@@ -297,6 +297,11 @@ class GcpTrainingCluster(pulumi.ComponentResource):
             datapath_provider="ADVANCED_DATAPATH",
             # Pod-to-pod traffic on one node goes through the VPC too, so flow logs and firewall rules see it.
             enable_intranode_visibility=True,
+            # Nodes run only images the project's Binary Authorization policy admits (the default policy
+            # admits all; a security team tightens it per project without touching the stack).
+            binary_authorization=gcp.container.ClusterBinaryAuthorizationArgs(
+                evaluation_mode="PROJECT_SINGLETON_POLICY_ENFORCE"
+            ),
             cost_management_config=gcp.container.ClusterCostManagementConfigArgs(enabled=True),
             logging_config=gcp.container.ClusterLoggingConfigArgs(
                 enable_components=["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]

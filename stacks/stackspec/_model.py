@@ -143,7 +143,8 @@ class NetworkSpec(_Spec):
     enabled: bool = True
     cidr: str = "10.40.0.0/16"
     availability_zones: int = Field(default=2, ge=2, le=6)
-    flow_log_retention_days: int = Field(default=90, ge=1, le=3653)
+    #: Flow, endpoint and cluster log groups; a year by default, as CIS and most audit regimes ask.
+    flow_log_retention_days: int = Field(default=365, ge=1, le=3653)
 
     @field_validator("cidr")
     @classmethod

@@ -113,3 +113,26 @@ def test_audit_aws_logs_are_kept_as_long_as_the_spec_says() -> None:
         == full_config()["mlkeel:audit"]["retentionDays"]
         == 2557
     )
+
+
+def test_audit_aws_trail_streams_to_an_encrypted_log_group_through_a_role_of_its_own(
+    aws_plan: PlanResult,
+) -> None:
+    """API events reach CloudWatch Logs, where alarms can watch them (Checkov CKV2_AWS_10)."""
+    if not _audited(aws_plan):
+        return
+    trail = one(aws_plan, "aws:cloudtrail/trail:Trail", "-audit-trail")["inputs"]
+    group = one(aws_plan, "aws:cloudwatch/logGroup:LogGroup", "-audit-trail-logs")
+    assert trail["cloudWatchLogsGroupArn"] == group["outputs"]["arn"] + ":*"
+    assert group["inputs"]["kmsKeyId"] == key_arn(aws_plan)
+    assert group["inputs"]["retentionInDays"] >= 365  # the default; one of CloudWatch's retention values
+    role = one(aws_plan, "aws:iam/role:Role", "-audit-trail-logs-role")
+    assert trail["cloudWatchLogsRoleArn"] == role["outputs"]["arn"]
+    trust = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": ["cloudtrail.amazonaws.com"]}]
+    policy = json.loads(
+        one(aws_plan, "aws:iam/rolePolicy:RolePolicy", "-audit-trail-logs-policy")["inputs"]["policy"]
+    )
+    (grant,) = policy["Statement"]
+    assert sorted(grant["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert grant["Resource"] == [group["outputs"]["arn"] + ":log-stream:*"]

@@ -154,3 +154,14 @@ def test_training_gcp_every_cluster_makes_same_node_pod_traffic_visible(plan: Pl
     assert clusters
     for cluster in clusters:
         assert cluster["inputs"]["enableIntranodeVisibility"] is True, cluster["urn"]
+
+
+def test_training_gcp_every_cluster_enforces_the_projects_binary_authorization_policy(
+    plan: PlanResult,
+) -> None:
+    """Nodes run only images the project's policy admits (Checkov CKV_GCP_66); the policy is the project's."""
+    clusters = of_type(plan, "gcp:container/cluster:Cluster")
+    assert clusters
+    for cluster in clusters:
+        authorization = cluster["inputs"]["binaryAuthorization"]
+        assert authorization == {"evaluationMode": "PROJECT_SINGLETON_POLICY_ENFORCE"}, cluster["urn"]
