@@ -11,6 +11,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mlkeel.files import atomic_write_text
+
 PERFORMANCE_PAGE = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
 
@@ -33,4 +35,4 @@ def write_section(name: str, markdown: str, page: Path = PERFORMANCE_PAGE) -> No
     text = (
         pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
     )
-    page.write_text(text, encoding="utf-8")
+    atomic_write_text(page, text)  # an interrupted run never leaves the page half-written

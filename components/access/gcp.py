@@ -10,12 +10,26 @@ console. Storage roles are granted on the artifact bucket, not the project.
 Workloads get their own accounts: ``training`` (jobs on the GKE training pools) and ``serving`` (model
 servers; also the identity that publishes the drift metric). Their Kubernetes service accounts are bound
 with Workload Identity (``roles/iam.workloadIdentityUser``), so no key file ever exists.
+
+Kubernetes access mirrors EKS (``components/training/aws.py``): no persona holds
+``roles/container.developer``, which reads every Kubernetes Secret of every cluster in the project. The
+personas that use the training cluster hold ``roles/container.clusterViewer`` (fetch the cluster's
+endpoint and credentials; no Kubernetes permission), and RBAC inside the cluster grants the rest to the
+persona's service account (GKE authenticates it as a Kubernetes ``User`` named by its e-mail):
+``ml-engineer`` gets the built-in ClusterRole ``edit`` in namespace ``mlkeel-training`` only (a RoleBinding,
+so nothing outside that namespace), ``platform-admin`` gets ``cluster-admin`` (a ClusterRoleBinding), and
+no other persona reaches the Kubernetes API.
+
+``roles/aiplatform.user`` stays project-wide on the personas and workloads that run Vertex AI: IAM
+Conditions on ``resource.name`` work only for the services that recognize resource attributes, and
+``aiplatform.googleapis.com`` is not one of them (docs/security.md).
 """
 
 from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_gcp as gcp
+import pulumi_kubernetes as kubernetes
 
 from components.gcp._naming import gcp_name
 from components.gcp.args import GcpCapabilityArgs
@@ -28,7 +42,6 @@ PERSONA_ROLES: dict[str, tuple[str, ...]] = {
         "roles/bigquery.dataViewer",
         "roles/bigquery.jobUser",
         "roles/artifactregistry.reader",
-        "roles/container.developer",
         "roles/monitoring.viewer",
         "roles/logging.viewer",
     ),
@@ -37,7 +50,7 @@ PERSONA_ROLES: dict[str, tuple[str, ...]] = {
         "roles/bigquery.dataEditor",
         "roles/bigquery.jobUser",
         "roles/artifactregistry.writer",
-        "roles/container.developer",
+        "roles/container.clusterViewer",
         "roles/monitoring.viewer",
         "roles/logging.viewer",
     ),
@@ -56,6 +69,13 @@ PERSONA_ROLES: dict[str, tuple[str, ...]] = {
         "roles/cloudkms.viewer",
         "roles/aiplatform.viewer",
     ),
+}
+
+#: Persona -> (Kubernetes ClusterRole, namespace it is bound in; None = the whole cluster). Personas not
+#: listed get no Kubernetes permission (as on EKS).
+PERSONA_KUBERNETES: dict[str, tuple[str, str | None]] = {
+    "platform-admin": ("cluster-admin", None),
+    "ml-engineer": ("edit", "mlkeel-training"),
 }
 
 #: Persona -> role on the artifact bucket.
@@ -108,6 +128,9 @@ class GcpAccessArgs(GcpCapabilityArgs):
     """The registry bucket storage roles are granted on (None when the registry is off)."""
     workload_pool: pulumi.Input[str] | None
     """The training cluster's Workload Identity pool (None when there is no cluster)."""
+    training_namespace: pulumi.Input[str] | None
+    """The training namespace ``ml-engineer`` edits (None: no cluster, no RBAC). The bindings go through the
+    cluster's Kubernetes provider, which the caller passes as Pulumi does: ``opts.providers``."""
 
 
 class GcpAccess(pulumi.ComponentResource):
@@ -163,6 +186,8 @@ class GcpAccess(pulumi.ComponentResource):
                     opts=child,
                 )
             personas[persona] = account.email
+            if args["training_namespace"] is not None and persona in PERSONA_KUBERNETES:
+                self._bind_kubernetes(name, persona, account.email, args)
 
         workloads: dict[str, pulumi.Output[str]] = {}
         self.kubernetes_service_accounts: dict[str, str] = {}
@@ -196,4 +221,40 @@ class GcpAccess(pulumi.ComponentResource):
                 "workloads": workloads,
                 "kubernetes_service_accounts": self.kubernetes_service_accounts,
             }
+        )
+
+    def _bind_kubernetes(
+        self, name: str, persona: str, email: pulumi.Output[str], args: GcpAccessArgs
+    ) -> None:
+        """RBAC for one persona in the training cluster: its ClusterRole, in one namespace or cluster-wide.
+
+        The subject is the persona's service account as GKE authenticates it: a ``User`` named by the
+        account's e-mail. People reach it only by impersonating that account (above).
+        """
+        cluster_role, namespace = PERSONA_KUBERNETES[persona]
+        options = pulumi.ResourceOptions(parent=self)  # the kubernetes provider comes from opts.providers
+        subjects = [
+            kubernetes.rbac.v1.SubjectArgs(kind="User", name=email, api_group="rbac.authorization.k8s.io")
+        ]
+        role_ref = kubernetes.rbac.v1.RoleRefArgs(
+            kind="ClusterRole", name=cluster_role, api_group="rbac.authorization.k8s.io"
+        )
+        binding = f"mlkeel-{persona}-{cluster_role}"
+        if namespace is None:
+            kubernetes.rbac.v1.ClusterRoleBinding(
+                f"{name}-{persona}-kubernetes",
+                metadata=kubernetes.meta.v1.ObjectMetaArgs(name=binding),
+                role_ref=role_ref,
+                subjects=subjects,
+                opts=options,
+            )
+            return
+        kubernetes.rbac.v1.RoleBinding(
+            f"{name}-{persona}-kubernetes",
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
+                name=binding, namespace=args["training_namespace"] or namespace
+            ),
+            role_ref=role_ref,
+            subjects=subjects,
+            opts=options,
         )

@@ -8,7 +8,7 @@ logs into a log group encrypted with the stack key and kept ``flow_log_retention
 
 import ipaddress
 import math
-from typing import NotRequired
+from typing import Any, NotRequired
 
 import pulumi
 import pulumi_aws as aws
@@ -78,6 +78,109 @@ def s3_endpoint_policy(
                 [pulumi.Output.format("arn:{0}:s3:::{1}-no-bucket", partition, account_id)],
                 effect="Deny",
                 principal={"AWS": account},
+            )
+        )
+    return document(statements)
+
+
+#: The IAM action prefix each interface endpoint carries (an endpoint only ever sees its own service's
+#: requests: ``ecr.dkr`` image pulls are authorized as ``ecr:`` actions, ``monitoring`` is CloudWatch).
+INTERFACE_ACTION_PREFIX: dict[str, str] = {
+    "sagemaker.api": "sagemaker",
+    "sagemaker.runtime": "sagemaker",
+    "sts": "sts",
+    "logs": "logs",
+    "monitoring": "cloudwatch",
+    "ecr.api": "ecr",
+    "ecr.dkr": "ecr",
+    "ec2": "ec2",
+    "eks": "eks",
+    "eks-auth": "eks-auth",
+    "autoscaling": "autoscaling",
+}
+
+#: ``sagemaker.runtime`` carries only the invoke calls, all authorized on the endpoint's ARN.
+INVOKE_ACTIONS = (
+    "sagemaker:InvokeEndpoint",
+    "sagemaker:InvokeEndpointAsync",
+    "sagemaker:InvokeEndpointWithResponseStream",
+)
+
+
+def interface_endpoint_policy(
+    service: str,
+    partition: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    region: str,
+    prefix: str,
+) -> pulumi.Output[str]:
+    """The policy of one interface endpoint: only this account's principals, on this account's resources
+    where the service lets us name them without breaking what the stack runs.
+
+    AWS's default endpoint policy allows anyone's credentials, so stolen credentials of another account
+    could use the endpoint to move data out of the VPC (the data-perimeter identity control AWS recommends
+    closes that with ``aws:PrincipalAccount``). An endpoint policy is a ceiling, never a grant: the callers'
+    own IAM policies still decide. Every Allow carries ``aws:PrincipalAccount`` = this account, except
+    the web-identity exchange on ``sts`` (below). Per service:
+
+    - ``sagemaker.runtime``: only the invoke calls, only on this stack's endpoints (``endpoint/<prefix>-*``,
+      the pattern the persona policies use); inside the VPC nothing needs another stack's endpoint.
+    - ``eks-auth``: ``AssumeRoleForPodIdentity`` on this account's clusters (its only action, authorized
+      on the cluster the pod runs in).
+    - ``sts``: the account's callers on ``*`` (``GetCallerIdentity`` and ``GetSessionToken`` exist on ``*``
+      only), and ``AssumeRoleWithWebIdentity`` (IRSA) for anyone, but only into this account's roles: that
+      call is unauthenticated, so it carries no principal account, and the role's trust policy decides.
+    - ``logs``: the service's actions on ``*``, not the stack's log groups: none of those is written
+      through the endpoint (flow logs, SageMaker endpoints, CloudTrail and EKS deliver from AWS's side);
+      what does go through it (agents and code on nodes and in jobs) names groups the stack cannot know,
+      and 39 ``logs:`` actions exist on ``*`` only, a list that grows (a stale copy would deny silently).
+    - ``sagemaker.api``, ``monitoring``, ``ecr.api``, ``ecr.dkr``, ``ec2``, ``eks``, ``autoscaling``: the
+      service's actions on ``*``. Jobs and pipelines name their resources at run time; node bootstrap and
+      image pulls read AWS-owned resources (EKS add-on and SageMaker images live in AWS accounts' ECR
+      repositories, nodes boot from Amazon's AMIs); ``ecr:GetAuthorizationToken``,
+      ``cloudwatch:PutMetricData`` and the EC2/Auto Scaling describes exist on ``*`` only. Naming
+      resources would break bootstrap, pulls and jobs silently.
+
+    parliament reads these documents as identity policies and reports a service-wide ceiling on ``*``
+    (``RESOURCE_STAR`` and the like); those findings are reviewed in the allowlist.
+    """
+    if service not in INTERFACE_ACTION_PREFIX:
+        raise ValueError(
+            f"interface endpoint {service!r} has no reviewed endpoint policy; "
+            f"known: {', '.join(sorted(INTERFACE_ACTION_PREFIX))}"
+        )
+    account = pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account_id)
+    only_account = {"StringEquals": {"aws:PrincipalAccount": account_id}}
+
+    def allow(sid: str, actions: list[str] | tuple[str, ...], resources: Any) -> dict[str, Any]:
+        return statement(sid, actions, resources, principal={"AWS": account}, conditions=only_account)
+
+    def arn(service_prefix: str, resource: str) -> pulumi.Output[str]:
+        return pulumi.Output.format(
+            "arn:{0}:{1}:{2}:{3}:{4}", partition, service_prefix, region, account_id, resource
+        )
+
+    if service == "sagemaker.runtime":
+        statements = [
+            allow("InvokeStackEndpoints", INVOKE_ACTIONS, [arn("sagemaker", f"endpoint/{prefix}-*")])
+        ]
+    elif service == "eks-auth":
+        statements = [
+            allow(
+                "PodIdentityInThisAccountsClusters",
+                ["eks-auth:AssumeRoleForPodIdentity"],
+                [arn("eks", "cluster/*")],
+            )
+        ]
+    else:
+        statements = [allow("ThisAccountsPrincipalsOnly", [f"{INTERFACE_ACTION_PREFIX[service]}:*"], "*")]
+    if service == "sts":
+        statements.append(
+            statement(
+                "WebIdentityIntoThisAccountsRoles",
+                ["sts:AssumeRoleWithWebIdentity"],
+                [pulumi.Output.format("arn:{0}:iam::{1}:role/*", partition, account_id)],
+                principal="*",
             )
         )
     return document(statements)
@@ -230,6 +333,9 @@ class AwsNetwork(pulumi.ComponentResource):
                 private_dns_enabled=True,
                 subnet_ids=subnet_ids,
                 security_group_ids=[endpoint_sg.id],
+                policy=interface_endpoint_policy(
+                    service, args["partition"], args["account_id"], region, prefix
+                ),
                 tags={"Name": f"{prefix}-{service}"},
                 opts=child,
             )

@@ -219,8 +219,15 @@ def access(
             personas=spec["access"]["personas"],
             artifact_bucket=registry.bucket_name if registry else None,
             workload_pool=training.workload_pool if training else None,
+            training_namespace=training.training_namespace if training else None,
         ),
-        opts=ctx.opts,
+        opts=(
+            pulumi.ResourceOptions.merge(
+                ctx.opts, pulumi.ResourceOptions(providers=[training.kubernetes_provider])
+            )
+            if training
+            else ctx.opts
+        ),
     )
     out["access"] = {
         "personaServiceAccounts": component.persona_accounts,

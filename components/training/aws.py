@@ -2,9 +2,12 @@
 
 The cluster's API endpoint is private (reachable from the VPC), public only for the CIDRs the spec lists;
 Kubernetes secrets are encrypted with the stack key; every control-plane log type goes to an encrypted log
-group. Nobody keeps cluster-admin from creating it: access entries map the spec's personas (platform-admin
-administers the cluster, ml-engineer edits the training namespace). Nodes boot from a launch template: root
-volume encrypted with the stack key, IMDSv2 required with a hop limit of 1 (pods cannot take the node role).
+group. The cluster and node roles run on AWS managed policies and carry a permissions boundary of their
+own (``<prefix>-service-boundary``): exactly those policies' actions, on this account and region, and no
+way to change IAM, leave the organization, destroy the stack key or stop a trail. Nobody keeps cluster-admin
+from creating it: access entries map the spec's personas (platform-admin administers the cluster,
+ml-engineer edits the training namespace). Nodes boot from a launch template: root volume encrypted with
+the stack key, IMDSv2 required with a hop limit of 1 (pods cannot take the node role).
 Each pool is a managed node group on ``SPOT`` capacity over several instance types (EKS picks the pools least
 likely to be interrupted), tainted so only training pods that tolerate it land there and labelled with the
 stack's cost tags so OpenCost can allocate its cost. SageMaker managed spot training jobs get their settings
@@ -12,7 +15,7 @@ as stack outputs: the training role, checkpoint location, and a wait budget no s
 """
 
 import re
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -23,6 +26,127 @@ from components.aws._naming import aws_name
 from components.aws.args import AwsKeyedArgs
 from components.tagging import capability_options
 
+#: What the service boundary lets through: the actions AWS's managed policies on the two roles grant
+#: (AmazonEKSClusterPolicy v10, AmazonEKSWorkerNodePolicy v3, AmazonEKS_CNI_Policy v6,
+#: AmazonEC2ContainerRegistryPullOnly v1; docs/aws.md), grouped by what the boundary can name for them.
+#: Listed, not ``service:*``: a boundary is read by the same linters as a grant, and a wildcard would also
+#: pass every action AWS adds to those services. The price: a new managed-policy version needs this list.
+SERVICE_UNSCOPED_ACTIONS = (
+    # IAM authorizes these on "*" only (in the action tables parliament checks against).
+    "autoscaling:DescribeAutoScalingGroups",
+    "ec2:DescribeAccountAttributes",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeInstanceTopology",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeInstances",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeTags",
+    "ec2:DescribeVolumes",
+    "ec2:DescribeVolumesModifications",
+    "ec2:DescribeVpcs",
+    "ecr:GetAuthorizationToken",
+    # Pull-through cache imports; they can only land in the caller's own registry (this account).
+    "ecr:BatchImportUpstreamImage",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeLoadBalancerPolicies",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+)
+#: EC2 changes the control plane (volumes, security groups, routes) and the VPC CNI (node ENIs) make.
+SERVICE_EC2_ACTIONS = (
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:AttachNetworkInterface",
+    "ec2:AttachVolume",
+    "ec2:AuthorizeSecurityGroupIngress",
+    "ec2:CreateNetworkInterface",
+    "ec2:CreateRoute",
+    "ec2:CreateSecurityGroup",
+    "ec2:CreateTags",
+    "ec2:CreateVolume",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DeleteRoute",
+    "ec2:DeleteSecurityGroup",
+    "ec2:DeleteVolume",
+    "ec2:DetachNetworkInterface",
+    "ec2:DetachVolume",
+    "ec2:ModifyInstanceAttribute",
+    "ec2:ModifyNetworkInterfaceAttribute",
+    "ec2:ModifyVolume",
+    "ec2:RevokeSecurityGroupIngress",
+    "ec2:UnassignPrivateIpAddresses",
+)
+#: Load balancers the control plane makes for Kubernetes ``Service`` objects of type LoadBalancer.
+SERVICE_ELB_ACTIONS = (
+    "elasticloadbalancing:AddTags",
+    "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
+    "elasticloadbalancing:AttachLoadBalancerToSubnets",
+    "elasticloadbalancing:ConfigureHealthCheck",
+    "elasticloadbalancing:CreateListener",
+    "elasticloadbalancing:CreateLoadBalancer",
+    "elasticloadbalancing:CreateLoadBalancerListeners",
+    "elasticloadbalancing:CreateLoadBalancerPolicy",
+    "elasticloadbalancing:CreateTargetGroup",
+    "elasticloadbalancing:DeleteListener",
+    "elasticloadbalancing:DeleteLoadBalancer",
+    "elasticloadbalancing:DeleteLoadBalancerListeners",
+    "elasticloadbalancing:DeleteTargetGroup",
+    "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+    "elasticloadbalancing:DeregisterTargets",
+    "elasticloadbalancing:DetachLoadBalancerFromSubnets",
+    "elasticloadbalancing:ModifyListener",
+    "elasticloadbalancing:ModifyLoadBalancerAttributes",
+    "elasticloadbalancing:ModifyTargetGroup",
+    "elasticloadbalancing:ModifyTargetGroupAttributes",
+    "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
+    "elasticloadbalancing:RegisterTargets",
+    "elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer",
+    "elasticloadbalancing:SetLoadBalancerPoliciesOfListener",
+)
+#: Image pulls; the images EKS adds to every node (VPC CNI, kube-proxy, CoreDNS) live in AWS's accounts.
+SERVICE_ECR_PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+#: Changing IAM is how a service role would outgrow its boundary. Everything that writes IAM but
+#: ``iam:CreateServiceLinkedRole`` (AmazonEKSClusterPolicy creates the load balancers' service-linked role).
+SERVICE_DENIED_IAM = (
+    "iam:Add*",
+    "iam:Attach*",
+    "iam:ChangePassword",
+    "iam:CreateAccessKey",
+    "iam:CreateAccountAlias",
+    "iam:CreateGroup",
+    "iam:CreateInstanceProfile",
+    "iam:CreateLoginProfile",
+    "iam:CreateOpenIDConnectProvider",
+    "iam:CreatePolicy*",
+    "iam:CreateRole",
+    "iam:CreateSAMLProvider",
+    "iam:CreateServiceSpecificCredential",
+    "iam:CreateUser",
+    "iam:CreateVirtualMFADevice",
+    "iam:Deactivate*",
+    "iam:Delete*",
+    "iam:Detach*",
+    "iam:Disable*",
+    "iam:Enable*",
+    "iam:PassRole",
+    "iam:Put*",
+    "iam:Remove*",
+    "iam:Reset*",
+    "iam:Resync*",
+    "iam:Set*",
+    "iam:Tag*",
+    "iam:Untag*",
+    "iam:Update*",
+    "iam:Upload*",
+)
 #: Control-plane log types (checklist rule 13 needs api, audit, authenticator).
 CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 #: AWS managed policies a node needs: join the cluster, pull images, run the VPC CNI. None is *FullAccess.
@@ -74,6 +198,90 @@ class AwsTrainingPoolArgs(CapabilityArgs):
     subnet_ids: pulumi.Input[list[str]]
     encryption_key: pulumi.Input[str]
     pool: AwsPoolArgs
+
+
+def service_boundary_statements(
+    partition: pulumi.Input[str],
+    region: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    cluster_name: str,
+    key: pulumi.Input[str],
+) -> list[dict[str, Any]]:
+    """The permissions boundary of the EKS cluster and node roles: their managed policies, capped.
+
+    The stack boundary (``components/access/aws.py``) is the union of the stack roles' own grants and
+    would deny what these roles' AWS managed policies allow, so they get a ceiling of their own. It
+    passes exactly the managed policies' actions (plus the cluster's use of the stack key), on this
+    account and region where the action names a resource, and explicitly denies what would let a
+    compromised control plane or node outgrow it: changing IAM, leaving the organization, destroying the
+    stack key, silencing any trail. The denies name ``*`` where the roles have no business with any such
+    resource (the trail's ARN is not an input here, and audit may be off); they are no grant.
+    """
+
+    def arn(service: str, resource: str, account: pulumi.Input[str] = account_id) -> pulumi.Output[str]:
+        return pulumi.Output.format("arn:{0}:{1}:{2}:{3}:{4}", partition, service, region, account, resource)
+
+    cluster = arn("eks", f"cluster/{cluster_name}")
+    return [
+        statement("CeilingUnscopedReads", SERVICE_UNSCOPED_ACTIONS, "*"),
+        statement("CeilingEc2InStackAccount", SERVICE_EC2_ACTIONS, [arn("ec2", "*")]),
+        statement(
+            "CeilingLoadBalancersInStackAccount", SERVICE_ELB_ACTIONS, [arn("elasticloadbalancing", "*")]
+        ),
+        statement(
+            "CeilingAutoScalingInStackAccount",
+            ["autoscaling:UpdateAutoScalingGroup"],
+            [arn("autoscaling", "autoScalingGroup:*:autoScalingGroupName/*")],
+        ),
+        statement(
+            "CeilingTrainingCluster", ["eks-auth:AssumeRoleForPodIdentity", "eks:DescribeCluster"], [cluster]
+        ),
+        statement("CeilingPullImagesInRegion", SERVICE_ECR_PULL, [arn("ecr", "repository/*", "*")]),
+        statement("CeilingStackKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt"], [key]),
+        statement(
+            "CeilingStackKeyGrants",
+            ["kms:CreateGrant"],
+            [key],
+            conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ),
+        statement(
+            "CeilingLoadBalancerServiceLinkedRole",
+            ["iam:CreateServiceLinkedRole"],
+            [
+                pulumi.Output.format(
+                    "arn:{0}:iam::{1}:role/aws-service-role/elasticloadbalancing.amazonaws.com/"
+                    "AWSServiceRoleForElasticLoadBalancing",
+                    partition,
+                    account_id,
+                )
+            ],
+            conditions={"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}},
+        ),
+        statement("DenyIamChanges", SERVICE_DENIED_IAM, "*", effect="Deny"),
+        statement(
+            "DenyLeavingOrganization",
+            ["account:CloseAccount", "organizations:LeaveOrganization"],
+            "*",
+            effect="Deny",
+        ),
+        statement(
+            "DenyKeyDestruction",
+            ["kms:DisableKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
+            [key],
+            effect="Deny",
+        ),
+        statement(
+            "DenyAuditTampering",
+            [
+                "cloudtrail:DeleteTrail",
+                "cloudtrail:PutEventSelectors",
+                "cloudtrail:StopLogging",
+                "cloudtrail:UpdateTrail",
+            ],
+            "*",
+            effect="Deny",
+        ),
+    ]
 
 
 def ami_type(instance_types: list[str], gpu: bool) -> str:
@@ -178,12 +386,27 @@ class AwsTrainingCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         prefix = args["prefix"]
         key = args["encryption_key"]
+        # The stack boundary would deny most of what the managed policies below allow; these two service
+        # roles get a boundary of their own (service_boundary_statements).
+        service_boundary = aws.iam.Policy(
+            f"{name}-service-boundary",
+            name=aws_name("iam-policy", prefix, "service-boundary"),
+            path=args["role_path"],
+            description=f"Permissions boundary of the EKS cluster and node roles in {prefix}",
+            policy=document(
+                service_boundary_statements(
+                    args["partition"], args["region"], args["account_id"], args["cluster_name"], key
+                )
+            ),
+            opts=child,
+        )
         cluster_role = aws.iam.Role(
             f"{name}-cluster-role",
             name=aws_name("iam-role", prefix, "eks-cluster"),
             path=args["role_path"],
             description="EKS control plane of the training cluster",
             assume_role_policy=service_trust(["eks.amazonaws.com"], args["account_id"]),
+            permissions_boundary=service_boundary.arn,
             opts=child,
         )
         attachments = [
@@ -278,6 +501,7 @@ class AwsTrainingCluster(pulumi.ComponentResource):
             name=aws_name("iam-role", prefix, "eks-node"),
             description="Training pool nodes: join the cluster, pull images, run the VPC CNI",
             assume_role_policy=service_trust(["ec2.amazonaws.com"], args["account_id"]),
+            permissions_boundary=service_boundary.arn,
             opts=child,
         )
         node_attachments = [

@@ -11,14 +11,24 @@ becomes one node pool per type, all carrying the same ``mlkeel.io/pool`` label a
 job selects the pool, not the type. ``maxNodes`` is split across them so their sum is the spec's ceiling.
 Every node pool is spot (unless the spec says otherwise), tainted for training workloads, autoscaled with
 the ``ANY`` location policy (spot capacity wherever a zone has it), and boots from CMEK-encrypted disks.
+
+The component also declares the training namespace (``mlkeel-training``) inside the cluster, through a
+Kubernetes provider of its own: persona access to the Kubernetes API is granted with RBAC in that
+namespace (``GcpAccess``), not with project-wide ``roles/container.developer``, which would read every
+Secret of every cluster in the project. The provider authenticates with the deploying identity's OAuth
+token (``getClientConfig``) against the cluster's endpoint and CA; its kubeconfig is a Pulumi secret, so
+the token never lands in state in clear. ``pulumi up`` must therefore run from a network the control plane
+admits (the stack subnet or the spec's ``controlPlaneCidrs``).
 """
 
 import ipaddress
+import json
 from collections.abc import Sequence
 from typing import TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
+import pulumi_kubernetes as kubernetes
 
 from components.args import TrainingPoolArgs
 from components.gcp._machines import GpuArgs, machine_zones, node_accelerator
@@ -30,6 +40,16 @@ from components.tagging import capability_options
 WORKLOAD_KEY = "mlkeel.io/workload"
 POOL_KEY = "mlkeel.io/pool"
 SPOT_TAINT_KEY = "cloud.google.com/gke-spot"
+
+#: Kubernetes namespace training jobs run in (the ml-engineer persona may edit it, nothing else).
+TRAINING_NAMESPACE = "mlkeel-training"
+
+#: Pod Security admission labels of the training namespace.
+POD_SECURITY: dict[str, str] = {
+    "pod-security.kubernetes.io/enforce": "baseline",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": "restricted",
+}
 
 #: Roles of the node service account: write logs and metrics, pull images. Nothing else.
 NODE_ROLES: tuple[str, ...] = (
@@ -222,6 +242,34 @@ class GcpTrainingClusterArgs(GcpKeyedArgs):
 RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 
 
+def kubeconfig(cluster_name: str, endpoint: str, ca_certificate: str, token: str) -> str:
+    """A kubeconfig (JSON, which is YAML) for one GKE cluster, authenticating with an OAuth access token.
+
+    A bearer token, not the ``gke-gcloud-auth-plugin`` exec plugin: the program then needs no gcloud
+    install, and the token is read afresh by every ``pulumi up`` (it lives an hour). The caller wraps the
+    result in a Pulumi secret.
+    """
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [
+                {
+                    "name": cluster_name,
+                    "cluster": {
+                        "server": f"https://{endpoint}",
+                        "certificate-authority-data": ca_certificate,
+                    },
+                }
+            ],
+            "users": [{"name": cluster_name, "user": {"token": token}}],
+            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+            "current-context": cluster_name,
+        },
+        sort_keys=True,
+    )
+
+
 def private_endpoint(cidrs: Sequence[str]) -> bool:
     """Whether the control plane can be private-only: every authorized range is an RFC 1918 range
     (reached over VPN/interconnect). Otherwise the endpoint stays public but only those ranges may call it."""
@@ -343,8 +391,31 @@ class GcpTrainingCluster(pulumi.ComponentResource):
                 },
                 opts=child,
             )
+        # The deploying identity's token, read by an invoke through the stack's GCP provider (the parent's).
+        client = gcp.organizations.get_client_config_output(opts=pulumi.InvokeOptions(parent=self))
+        plain: pulumi.Output[str] = pulumi.Output.all(
+            cluster.name,
+            cluster.endpoint,
+            cluster.master_auth.cluster_ca_certificate,
+            client.access_token,
+        ).apply(lambda v: kubeconfig(str(v[0]), str(v[1]), str(v[2] or ""), str(v[3])))
+        config: pulumi.Output[str] = pulumi.Output.secret(plain)
+        provider = kubernetes.Provider(
+            f"{name}-kubernetes",
+            kubeconfig=config,
+            opts=child,
+        )
+        namespace = kubernetes.core.v1.Namespace(
+            f"{name}-namespace",
+            # Pod Security admission: no privileged pods, host namespaces or host paths (baseline); the
+            # stricter profile only warns, since common training images run as root.
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=TRAINING_NAMESPACE, labels=POD_SECURITY),
+            opts=pulumi.ResourceOptions(parent=self, provider=provider),
+        )
         self.cluster = cluster
         self.cluster_name = cluster.name
+        self.kubernetes_provider = provider
+        self.training_namespace = namespace.metadata.apply(lambda m: str(m.name))
         self.cluster_id = cluster.id
         # The pool exists once a Workload Identity cluster does: bindings to it wait for the cluster.
         self.workload_pool = cluster.id.apply(lambda _: f"{project}.svc.id.goog")

@@ -113,7 +113,10 @@ def schedule_command(
     if report.unplaceable:
         fail(
             "\n".join(
-                ["jobs that cannot be placed:", *(f"  - {msg}" for msg in report.unplaceable.values())]
+                [
+                    f"{jobs}: jobs that cannot be placed:",
+                    *(f"  - {msg}" for msg in report.unplaceable.values()),
+                ]
             ),
             code=EXIT_BAD_INPUT,
         )

@@ -24,7 +24,7 @@ import pytest
 
 from stacks.engine import PlanResult
 
-from .aws_plans import PLANS, ROOT, name_of
+from .aws_plans import PLANS, ROOT, name_of, one
 
 HERE = Path(__file__).resolve().parent
 SCANNER_PYTHON = ROOT / ".venv-scanners" / "bin" / "python"
@@ -53,7 +53,9 @@ pytestmark = pytest.mark.skipif(
 
 def documents(plan_name: str, plan: PlanResult) -> list[dict[str, Any]]:
     """Every linted policy of one plan, named ``<plan>:<logical name without stack prefix>.<input>``."""
-    prefix = str(plan.by_type("aws:iam/policy:Policy")[0]["inputs"]["name"]).removesuffix("-boundary")
+    prefix = str(one(plan, "aws:iam/policy:Policy", "-access-boundary")["inputs"]["name"]).removesuffix(
+        "-boundary"
+    )
     out = []
     for token, key in LINTED:
         for resource in plan.by_type(token):

@@ -6,10 +6,11 @@ from __future__ import annotations
 import ipaddress
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.network.aws import subnet_cidrs
+from components.network.aws import INTERFACE_ACTION_PREFIX, interface_endpoint_policy, subnet_cidrs
 from components.platform.aws import BASE_ENDPOINTS, TRAINING_ENDPOINTS
 from stacks.engine import PlanResult
 
@@ -121,3 +122,21 @@ def test_network_aws_flow_log_retention_and_role_path_come_from_the_spec() -> No
     assert group["retentionInDays"] == config["mlkeel:network"]["flowLogRetentionDays"] == 365
     role = one(plan, "aws:iam/role:Role", "-network-flow-logs-role")["inputs"]
     assert role["path"] == f"/mlkeel/{config['mlkeel:team']}/{config['mlkeel:environment']}/"
+
+
+def test_network_aws_each_interface_endpoint_policy_carries_only_its_own_service() -> None:
+    """A policy written for one service but put on another endpoint would deny everything there."""
+    plan = full()
+    for endpoint in plan.by_type("aws:ec2/vpcEndpoint:VpcEndpoint"):
+        if endpoint["inputs"]["vpcEndpointType"] != "Interface":
+            continue
+        service = endpoint["inputs"]["serviceName"].split(".", 3)[-1]
+        allowed = INTERFACE_ACTION_PREFIX[service] + ":"
+        for stmt in json.loads(endpoint["inputs"]["policy"])["Statement"]:
+            assert all(a.startswith(allowed) for a in stmt["Action"]), (service, stmt["Sid"], stmt["Action"])
+
+
+def test_network_aws_every_platform_endpoint_has_a_reviewed_policy_and_others_are_refused() -> None:
+    assert set(BASE_ENDPOINTS) | set(TRAINING_ENDPOINTS) <= set(INTERFACE_ACTION_PREFIX)
+    with pytest.raises(ValueError, match="no reviewed endpoint policy"):
+        interface_endpoint_policy("sqs", "aws", "123456789012", "eu-west-1", "fraud-dev")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from components.access.aws import MANAGED_POLICY_LIMIT, policy_size
 from components.training.aws import ami_type
 
-from .aws_plans import fraud, full, name_of
+from .aws_plans import fraud, full, key_arn, name_of, one
 
 
 def _groups(plan) -> dict[str, dict]:
@@ -141,3 +144,31 @@ def test_training_aws_ami_type_follows_architecture_and_gpu(
     types: list[str], gpu: bool, expected: str
 ) -> None:
     assert ami_type(types, gpu) == expected
+
+
+def test_training_aws_service_boundary_names_this_account_region_cluster_and_key() -> None:
+    plan = full()
+    boundary = one(plan, "aws:iam/policy:Policy", "-training-service-boundary")["inputs"]
+    assert policy_size(boundary["policy"]) <= MANAGED_POLICY_LIMIT
+    assert boundary["path"] == "/mlkeel/payments/prod/"
+    key = key_arn(plan)
+    cluster = plan.by_type("aws:eks/cluster:Cluster")[0]["inputs"]["name"]
+    for stmt in json.loads(boundary["policy"])["Statement"]:
+        if stmt["Effect"] != "Allow" or stmt["Resource"] == "*":
+            continue
+        for resource in stmt["Resource"]:
+            assert (
+                resource == key
+                or resource == f"arn:aws:eks:eu-west-1:123456789012:cluster/{cluster}"
+                or resource.startswith(("arn:aws:ec2:eu-west-1:123456789012:", "arn:aws:ecr:eu-west-1:"))
+                or resource.startswith(("arn:aws:elasticloadbalancing:eu-west-1:123456789012:",))
+                or resource.startswith("arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:")
+                or resource.endswith(
+                    ":role/aws-service-role/elasticloadbalancing.amazonaws.com/"
+                    "AWSServiceRoleForElasticLoadBalancing"
+                )
+            ), f"{stmt['Sid']}: {resource} is outside this stack's account and region"
+        if stmt["Sid"] == "CeilingLoadBalancerServiceLinkedRole":
+            assert stmt["Condition"] == {
+                "StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}
+            }

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.training.gcp import NODE_ROLES, private_endpoint, split_nodes
+from components.training.gcp import NODE_ROLES, TRAINING_NAMESPACE, kubeconfig, private_endpoint, split_nodes
+from mlkeel.state import is_secret
 from stacks.engine import PlanResult
 
 from .gcp_plans import PLANS, full, of_type, one
@@ -165,3 +167,39 @@ def test_training_gcp_every_cluster_enforces_the_projects_binary_authorization_p
     for cluster in clusters:
         authorization = cluster["inputs"]["binaryAuthorization"]
         assert authorization == {"evaluationMode": "PROJECT_SINGLETON_POLICY_ENFORCE"}, cluster["urn"]
+
+
+def test_training_gcp_kubernetes_provider_kubeconfig_is_secret_and_owned_by_the_cluster(
+    plan: PlanResult,
+) -> None:
+    """The provider that manages RBAC in the cluster holds a bearer token: its kubeconfig stays a secret."""
+    provider = one(plan, "pulumi:providers:kubernetes")
+    cluster = one(plan, "gcp:container/cluster:Cluster")
+    assert provider["parent"] == cluster["parent"], "the provider belongs to the training component"
+    assert set(provider["inputs"]) >= {"kubeconfig"}
+    assert is_secret(provider["inputs"]["kubeconfig"]), "the kubeconfig carries a token: it must be secret"
+    assert not any(
+        isinstance(v, str) and ("token" in v or "offline" in v) for v in provider["inputs"].values()
+    )
+
+
+def test_training_gcp_kubeconfig_reaches_the_cluster_endpoint_with_its_ca_and_a_token() -> None:
+    config = json.loads(kubeconfig("c1", "172.16.0.2", "Q0E=", "ya29.token"))
+    assert config["clusters"] == [
+        {"name": "c1", "cluster": {"server": "https://172.16.0.2", "certificate-authority-data": "Q0E="}}
+    ]
+    assert config["users"] == [{"name": "c1", "user": {"token": "ya29.token"}}]
+    assert config["current-context"] == "c1" and "insecure-skip-tls-verify" not in json.dumps(config)
+
+
+def test_training_gcp_declares_the_training_namespace_with_pod_security_through_its_provider(
+    plan: PlanResult,
+) -> None:
+    namespace = one(plan, "kubernetes:core/v1:Namespace")
+    provider = one(plan, "pulumi:providers:kubernetes")
+    assert namespace["inputs"]["metadata"]["name"] == TRAINING_NAMESPACE == "mlkeel-training"
+    assert namespace["provider"].startswith(provider["urn"] + "::")
+    labels = namespace["inputs"]["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
+    assert labels["pod-security.kubernetes.io/warn"] == "restricted"
+    assert labels["component"] == "training", "cost tags reach Kubernetes objects too"

@@ -22,11 +22,71 @@ def _props(data: dict, name: str) -> list[dict]:
     return [target["inputs"], target["outputs"]]
 
 
-def test_interface_endpoints_are_not_judged_by_the_gateway_endpoint_rule() -> None:
-    data = base_state("aws_good.json")
+def _as_interface(data: dict, policy: dict | None, kind: str = "Interface") -> None:
     for props in _props(data, "fraud-dev-network-s3"):
-        props["vpcEndpointType"] = "Interface"
-        props.pop("policy")
+        props["vpcEndpointType"] = kind
+        props["serviceName"] = "com.amazonaws.eu-west-1.sts"
+        if policy is None:
+            props.pop("policy")
+        else:
+            props["policy"] = json.dumps(policy)
+
+
+def test_interface_endpoints_may_allow_every_resource_to_this_accounts_principals_only() -> None:
+    data = base_state("aws_good.json")
+    account = "123456789012"
+    _as_interface(
+        data,
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ThisAccountsPrincipalsOnly",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": ["sts:*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:PrincipalAccount": account}},
+                },
+                {
+                    "Sid": "WebIdentityIntoThisAccountsRoles",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": ["sts:AssumeRoleWithWebIdentity"],
+                    "Resource": [f"arn:aws:iam::{account}:role/*"],
+                },
+            ],
+        },
+    )
+    assert _outcome("MLK_NET_005", data).violations == []
+
+
+def test_interface_endpoint_statements_on_every_resource_without_the_account_condition_fail() -> None:
+    data = base_state("aws_good.json")
+    _as_interface(
+        data,
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Scoped",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "sts:*",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:PrincipalAccount": "123456789012"}},
+                },
+                {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "sts:*", "Resource": "*"},
+            ],
+        },
+    )
+    messages = [m for _, m in _outcome("MLK_NET_005", data).violations]
+    assert len(messages) == 1 and "statement Open" in messages[0], messages
+
+
+def test_endpoint_types_that_take_no_policy_are_not_judged() -> None:
+    data = base_state("aws_good.json")
+    _as_interface(data, None, kind="GatewayLoadBalancer")
     assert _outcome("MLK_NET_005", data).violations == []
 
 

@@ -165,6 +165,12 @@ def _gke_cluster(args: Any, ctx: MockContext, out: Outputs) -> str:
     location = out.get("location", ctx.region)
     out["endpoint"] = "172.16.0.2"
     out["masterVersion"] = f"{out.get('minMasterVersion', '1.31')}.5-gke.1000"
+    # The cluster's CA (base64 PEM); a stand-in, stable per cluster, for the Kubernetes provider's kubeconfig.
+    master_auth = dict(out.get("masterAuth") or {})
+    master_auth.setdefault(
+        "clusterCaCertificate", f"LS0tLS1CRUdJTi{ctx.digest('gke-ca', args.name, length=24)}"
+    )
+    out["masterAuth"] = master_auth
     path = f"projects/{_project(ctx, out)}/locations/{location}/clusters/{out['name']}"
     out["selfLink"] = f"https://container.googleapis.com/v1/{path}"
     return path

@@ -24,12 +24,12 @@ from policies.analyzer import analyze_request, analyze_stack_request, load_state
 from runtime.cost import load_state as load_cost_state
 from stacks.cli import _register_all, app
 
-from ._kit import STATES
+from ...policies._kit import STATES
 
 RUNNER = CliRunner()
-BAD = Path(__file__).parent / "fixtures" / "bad-states"
+BAD = Path(__file__).resolve().parents[2] / "policies" / "fixtures" / "bad-states"
 AWS = STATES / "aws_good.json"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KEEL = [sys.executable, "-c", "from stacks.cli import main; main()"]
 
 
