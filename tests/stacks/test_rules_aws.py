@@ -185,3 +185,14 @@ def test_aws_spec_rules_region_missing_from_catalog_names_the_refresh_command() 
 
     problems = _problems(mutate)
     assert any("keel cost refresh-prices --region eu-south-2" in p for p in problems)
+
+
+def test_aws_spec_rules_log_retention_is_checked_even_without_a_network() -> None:
+    """Endpoint, cluster and trail log groups keep logs this long too, so the value must suit CloudWatch
+    whether or not the stack has a network of its own."""
+
+    def mutate(config: dict[str, Any]) -> None:
+        config["mlkeel:network"] = {"enabled": False, "flowLogRetentionDays": 100}
+
+    found = _problems(mutate)
+    assert any("network.flowLogRetentionDays" in p and "nearest: 90" in p for p in found), found

@@ -389,7 +389,8 @@ def problems(spec: StackSpec) -> list[Problem]:
         out += _pool_problems(spec, cat)
     out += _endpoint_problems(spec, cat)
     out += _feature_problems(spec)
-    if spec.network.enabled and spec.network.flow_log_retention_days not in LOG_RETENTION_DAYS:
+    # Flow logs, endpoint, cluster and trail log groups all keep this long, network or not.
+    if spec.network.flow_log_retention_days not in LOG_RETENTION_DAYS:
         allowed = LOG_RETENTION_DAYS
         nearest = min(allowed, key=lambda d: abs(d - spec.network.flow_log_retention_days))
         out.append(
