@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import jsonschema
 from pulumi_policy import (
@@ -57,6 +57,9 @@ EXEMPTIONS_SCHEMA: dict[str, Any] = {
     },
     "default": [],
 }
+
+
+_T = TypeVar("_T")
 
 
 class CouldNotCheck(UnknownValueError):
@@ -312,6 +315,22 @@ class AbsRule(ABC):
                 return str(item.get("reason") or "no reason given")
         return None
 
+    def _judged(self, run: Callable[[], list[_T]]) -> list[_T]:
+        """``run()``, where a property of an unexpected shape makes the resource "could not be checked".
+
+        Values a provider schema types (a number, a list of blocks) arrive with another shape only from a
+        hand-edited or corrupted state, or after a provider changed its schema. That is neither a pass nor
+        a reason to fail every other rule's answer for the whole stack, which an exception here would do.
+        """
+        try:
+            return run()
+        except CouldNotCheck:
+            raise
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            raise CouldNotCheck(
+                f"{self.meta.id}: a property has an unexpected shape ({type(exc).__name__}: {exc})"
+            ) from exc
+
     @abstractmethod
     def policy(self) -> ResourceValidationPolicy | StackValidationPolicy:
         """The CrossGuard policy running this rule."""
@@ -370,7 +389,7 @@ class ResourceRule(AbsRule):
         reason = self.exemption_reason(config, args.urn)
         if reason is not None:
             args.not_applicable(EXEMPT_PREFIX + reason)
-        for message in self.check(resource, config):
+        for message in self._judged(lambda: list(self.check(resource, config))):
             report(message, None)
 
     def policy(self) -> ResourceValidationPolicy:
@@ -391,7 +410,7 @@ class StackRule(AbsRule):
     def validate(self, args: StackValidationArgs, report: ReportViolation) -> None:
         config = self.effective_config(args.get_config())
         exempt = {item["urn"] for item in config.get("exemptions") or ()}
-        for message, urn in self.check(args.resources, config):
+        for message, urn in self._judged(lambda: list(self.check(args.resources, config))):
             if urn not in exempt:
                 report(message, urn)
 
