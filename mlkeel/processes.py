@@ -6,9 +6,9 @@ Two things prevent it:
 
 - ``terminate_like_interrupt()`` turns SIGTERM into ``Terminated`` (a ``KeyboardInterrupt``), so every
   ``finally``/``with`` that cleans up after Ctrl-C also runs after SIGTERM;
-- ``die_with_parent()`` (Linux ``PR_SET_PDEATHSIG``), called in each child as it starts, has the kernel
-  send the child SIGTERM when its parent dies, even when the parent is killed with SIGKILL and runs
-  no clean-up at all.
+- ``die_with_parent()`` (Linux ``PR_SET_PDEATHSIG``), called in each child as it starts (a pool
+  initializer), or ``python_module_command()`` for a separate program, has the kernel send the child
+  SIGTERM when its parent dies, even when the parent is killed with SIGKILL and runs no clean-up at all.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ _prctl = _load_prctl()
 def die_with_parent(sig: int = signal.SIGTERM) -> None:
     """Ask the kernel to send ``sig`` to this process when its parent exits (a no-op off Linux).
 
-    Safe as a ``preexec_fn`` (it only makes one system call) or a process-pool initializer. If the parent
-    already died before this ran (the child was reparented to init), exit at once rather than live on.
+    Meant for a process-pool initializer; to start a separate program use :func:`python_module_command`.
+    If the parent already died before this ran (the child was reparented to init), exit at once.
     """
     if _prctl is None:
         return
@@ -60,6 +60,36 @@ def die_with_parent(sig: int = signal.SIGTERM) -> None:
 
 
 _terminated = False
+
+
+#: Run by a child interpreter before the module it starts: arm the parent-death signal, and leave at once
+#: if the parent that started it is already gone. Plain stdlib, so it works in any interpreter (a pack's
+#: own virtualenv need not have mlkeel installed).
+_ARM_THEN_RUN = """
+import os, signal, sys, runpy
+if sys.platform.startswith("linux"):
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != int(os.environ.get("MLKEEL_PARENT_PID", os.getppid())):
+        os._exit(143)
+module = sys.argv[1]
+sys.argv = [module, *sys.argv[2:]]
+runpy.run_module(module, run_name="__main__", alter_sys=True)
+"""
+
+
+def python_module_command(python: str, module: str, *args: str) -> tuple[list[str], dict[str, str]]:
+    """``python -m module args`` as a child that dies with this process: (argv, extra environment).
+
+    Prefer this to ``preexec_fn=die_with_parent``: a ``preexec_fn`` makes ``subprocess`` fork the whole
+    process and run Python in the copy, and in a process that has gRPC threads (``keel check`` talks to
+    the pack over gRPC, and so does the test suite) gRPC's fork handlers can crash that copy with SIGSEGV
+    now and then. Here the child arms the signal itself, after ``exec``, from plain stdlib code.
+    """
+    return [python, "-u", "-c", _ARM_THEN_RUN, module, *args], {"MLKEEL_PARENT_PID": str(os.getpid())}
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:

@@ -32,7 +32,7 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from mlkeel.processes import die_with_parent
+from mlkeel.processes import python_module_command
 
 from .._server import SERVER_LOG_PREFIX
 from ..rules._base import EXEMPT_PREFIX, FORMERLY_TAG
@@ -113,14 +113,16 @@ class PackProcess:
             "127.0.0.1:1"  # nothing listens: the pack only logs to the engine, which we do not need
         )
         # The pack dies with this process even when it is killed outright (SIGKILL runs no clean-up).
+        argv, child_env = python_module_command(
+            python or sys.executable, "pulumi.policy", engine_address, str(self.pack_dir)
+        )
         self.process = subprocess.Popen(
-            [python or sys.executable, "-u", "-m", "pulumi.policy", engine_address, str(self.pack_dir)],
+            argv,
             cwd=self.pack_dir,
-            env={**os.environ, **env},
+            env={**os.environ, **env, **child_env},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            preexec_fn=die_with_parent,
         )
         #: Which server answers: ``mlkeel`` (decode once per request) or ``stock`` (the SDK's own).
         self.server = ""

@@ -11,9 +11,13 @@ import time
 import pytest
 
 PARENT = """
-import subprocess, sys, time
-from mlkeel.processes import die_with_parent
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], preexec_fn=die_with_parent)
+import os, subprocess, sys, threading, time
+from mlkeel.processes import python_module_command
+# A busy thread, as gRPC's are in keel check: starting the child must not fork-and-run Python in a copy.
+threading.Thread(target=lambda: time.sleep(120), daemon=True).start()
+argv, env = python_module_command(sys.executable, "http.server", "--bind", "127.0.0.1", "0")
+quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+child = subprocess.Popen(argv, env={**os.environ, **env}, **quiet)
 print(child.pid, flush=True)
 time.sleep(120)
 """
@@ -53,6 +57,18 @@ def test_a_child_dies_when_its_parent_is_killed_with_sigkill() -> None:
     if alive:
         os.kill(child, signal.SIGKILL)
     assert not alive, "the child outlived its SIGKILLed parent"
+
+
+def test_a_child_whose_parent_is_already_gone_leaves_at_once() -> None:
+    """Started by a parent that died before the child armed the signal: no orphan is left running."""
+    from mlkeel.processes import python_module_command
+
+    argv, env = python_module_command(sys.executable, "http.server", "--bind", "127.0.0.1", "0")
+    env["MLKEEL_PARENT_PID"] = "1"  # not our parent: as if the real one had died and we were reparented
+    if os.getppid() == 1:
+        pytest.skip("this test process is itself a child of PID 1")
+    done = subprocess.run(argv, env={**os.environ, **env}, capture_output=True, timeout=30)
+    assert done.returncode == 143
 
 
 def test_sigterm_runs_the_same_clean_up_as_ctrl_c() -> None:
