@@ -12,7 +12,8 @@ CLI does, ``Analyze`` for every resource, ``AnalyzeStack``) with:
 and, as the floor, every rule called in-process on every resource, each decoded once
 (``policies.testing.run_rules``).
 Start-up (launching packs, handshake, configure) is reported apart; resources/s counts the analysis:
-every ``Analyze`` call and the ``AnalyzeStack`` call.
+every ``Analyze`` call and the ``AnalyzeStack`` call. A second rate includes the start-up, as a user
+waiting for ``keel check`` on one state sees it.
 
 Run: ``python benchmarks/check_scale.py`` (``--quick`` for 200 and 1,000 resources).
 """
@@ -117,11 +118,14 @@ def main() -> None:
             state = parse_state(json.dumps(synthetic_state(size)), Path(f"synthetic-{size}.json"))
             for label, workers, server in peers:
                 startup, seconds, findings = over_protocol(state, workers, server)
-                rows.append((size, label, startup, seconds, size / seconds, findings))
+                rows.append(
+                    (size, label, startup, seconds, size / seconds, size / (startup + seconds), findings)
+                )
                 progress.advance(task)
             seconds, findings = in_process(state)
+            rate = size / seconds
             rows.append(
-                (size, "in-process rule calls, no protocol (floor)", 0.0, seconds, size / seconds, findings)
+                (size, "in-process rule calls, no protocol (floor)", 0.0, seconds, rate, rate, findings)
             )
             progress.advance(task)
     load = os.getloadavg()[0]
@@ -138,18 +142,22 @@ def main() -> None:
         "resource goes through `Analyze` with its provider, then one `AnalyzeStack`. Start-up = launching "
         "the pack process(es) as the Pulumi CLI does, reported apart.",
         "",
-        "| resources | runner | start-up s | analysis s | resources/s | findings |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| resources | runner | start-up s | analysis s | resources/s | with start-up | findings |",
+        "|---:|---|---:|---:|---:|---:|---:|",
     ]
-    for size, label, startup, seconds, rate, findings in rows:
-        lines.append(f"| {size:,} | {label} | {startup:.2f} | {seconds:.2f} | {rate:,.0f} | {findings} |")
+    for size, label, startup, seconds, rate, total_rate, findings in rows:
+        lines.append(
+            f"| {size:,} | {label} | {startup:.2f} | {seconds:.2f} | {rate:,.0f} "
+            f"| {total_rate:,.0f} | {findings} |"
+        )
     lines += [
         "",
-        "Target: ≥ 1,000 resources/s over the protocol. Every fifth copy of the ECR repository is "
-        "unencrypted on purpose, so all runners must report the same findings.",
+        "Target: ≥ 1,700 resources/s over the protocol (the analysis; the rate before the rules of issue "
+        "19 were added). 'With start-up' divides by start-up plus analysis. Every fifth copy of the ECR "
+        "repository is unencrypted on purpose, so all runners must report the same findings.",
     ]
     for size in sizes:
-        counts = {row[5] for row in rows if row[0] == size}
+        counts = {row[6] for row in rows if row[0] == size}
         assert len(counts) == 1 and counts != {0}, (
             f"runners disagree on findings for {size} resources: {counts}"
         )

@@ -160,6 +160,69 @@ class BudgetArgs(TypedDict):
     alert_thresholds: list[int]
 
 
+class KubernetesQuotaArgs(TypedDict):
+    cpu: int
+    memory_gib: int
+    gpus: int
+    pods: int
+    services: int
+    persistent_volume_claims: int
+    config_maps: int
+    secrets: int
+
+
+class KubernetesLimitsArgs(TypedDict):
+    default_cpu_millis: int
+    default_memory_mib: int
+    max_cpu_millis: int
+    max_memory_mib: int
+
+
+class MlflowArgs(TypedDict):
+    image: str
+    replicas: int
+    backend: str
+    external_uri: NotRequired[pulumi.Input[str] | None]
+    """A secret Output (the program wraps it) or None."""
+    artifacts: str | None
+    pvc_size_gib: int
+    postgres_image: str
+
+
+class FeastArgs(TypedDict):
+    image: str
+    redis_image: str
+    replicas: int
+
+
+class KubernetesServingArgs(TypedDict):
+    cpu_millis: int
+    memory_mib: int
+
+
+class KubernetesArgs(TypedDict):
+    """The in-cluster layer (``components/platform/kubernetes.py``)."""
+
+    kubeconfig: NotRequired[pulumi.Input[str] | None]
+    """A secret Output (the program wraps it) or None."""
+    kubeconfig_path: str | None
+    context: str | None
+    namespace: str | None
+    node_cloud: str
+    node_instance_type: str
+    kserve: bool
+    prometheus_operator: bool
+    karpenter: bool
+    queueing: bool
+    monitoring_namespace: str
+    ingress_namespaces: list[str]
+    quota: KubernetesQuotaArgs
+    limits: KubernetesLimitsArgs
+    mlflow: MlflowArgs
+    feast: FeastArgs
+    serving: KubernetesServingArgs
+
+
 class PlatformArgs(TypedDict):
     """A whole team stack: identity and cost tags, then each capability with its sizes."""
 
@@ -187,6 +250,7 @@ class PlatformArgs(TypedDict):
     access: AccessArgs
     audit: AuditArgs
     budget: BudgetArgs
+    kubernetes: NotRequired[KubernetesArgs | None]
 
 
 class CapabilityArgs(TypedDict):

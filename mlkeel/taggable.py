@@ -43,6 +43,26 @@ PROVIDER_MODULES: dict[str, str] = {
 }
 _PACKAGES = PROVIDER_MODULES
 
+#: Packages a state may hold whose resources carry no cost tags (generated database passwords): their
+#: tokens are checked against the installed SDK like the providers', and nothing else is read from them.
+UNTAGGED_MODULES: dict[str, str] = {"random": "pulumi_random"}
+
+#: Custom resources mlkeel's Kubernetes layer creates. pulumi-kubernetes names them ``kubernetes:<group>/
+#: <version>:<Kind>`` from their apiVersion and kind, which no SDK class lists; their CRDs are bundled in
+#: components/kubernetes/crds (a test keeps this set and the bundle together).
+KUBERNETES_CUSTOM_RESOURCES: frozenset[str] = frozenset(
+    {
+        "kubernetes:serving.kserve.io/v1beta1:InferenceService",
+        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+        "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+        "kubernetes:karpenter.sh/v1:NodePool",
+        "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
+        "kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue",
+        "kubernetes:kueue.x-k8s.io/v1beta1:LocalQueue",
+        "kubernetes:kueue.x-k8s.io/v1beta1:ResourceFlavor",
+    }
+)
+
 #: Where GCP puts labels on the resources whose field is not ``labels`` (pulumi-offline notes 2.3).
 _GCP_SPECIAL: dict[str, TagField] = {
     "gcp:container/cluster:Cluster": "resourceLabels",
@@ -50,13 +70,13 @@ _GCP_SPECIAL: dict[str, TagField] = {
 }
 
 #: Bump when the meaning of cached answers changes.
-_CACHE_FORMAT = "4"
+_CACHE_FORMAT = "5"
 
 
 @cache
 def _registry_entries(package: str) -> tuple[tuple[str, str, str, str], ...]:
     """(token, python module, class name, registry module path) for one provider package, not imported."""
-    module_name = _PACKAGES[package]
+    module_name = _PACKAGES.get(package) or UNTAGGED_MODULES[package]
     spec = importlib.util.find_spec(module_name)
     if spec is None or spec.origin is None:
         return ()
@@ -98,9 +118,12 @@ def _ast_blocks(source: str) -> list[str]:
 
 
 def known_type(type_token: str) -> bool:
-    """Whether ``type_token`` is a resource type of one of the installed provider SDKs."""
+    """Whether ``type_token`` is a resource type of one of the installed provider SDKs, or a custom resource
+    of mlkeel's Kubernetes layer."""
+    if type_token in KUBERNETES_CUSTOM_RESOURCES:
+        return True
     package = type_token.split(":", 1)[0]
-    return package in _PACKAGES and type_token in _registry(package)
+    return (package in _PACKAGES or package in UNTAGGED_MODULES) and type_token in _registry(package)
 
 
 def known_types(package: str) -> frozenset[str]:
@@ -182,6 +205,8 @@ def _is_string_map(annotation: str | None) -> bool:
 
 
 def _decide(type_token: str) -> TagField | None:
+    if type_token in KUBERNETES_CUSTOM_RESOURCES:  # every Kubernetes object's labels live in its metadata
+        return "metadata.labels"
     package = type_token.split(":", 1)[0]
     if package not in _PACKAGES:
         return None

@@ -3,6 +3,7 @@
 # equality tests against Evidently and fairlearn in their own environment).
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" "test"
+ensure_java
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
@@ -13,8 +14,10 @@ echo "== mypy"
 seed="${MLKEEL_TEST_SEED:-$(( (RANDOM << 15) | RANDOM ))}"
 echo "== scanners (parliament) in .venv-scanners"
 bash benchmarks/setup_scanners.sh
+echo "== runtime image contents in .venv-image (no container builder needed)"
+bash scripts/image_venv.sh
 echo "== pytest (random order, seed $seed; replay with MLKEEL_TEST_SEED=$seed)"
-MLKEEL_REQUIRE_SCANNERS=1 .venv/bin/python -m pytest -n 2 -q -p randomly --randomly-seed="$seed" "$@"
+MLKEEL_REQUIRE_SCANNERS=1 MLKEEL_REQUIRE_IMAGE_VENV=1 .venv/bin/python -m pytest -n 2 --dist loadgroup -q -p randomly --randomly-seed="$seed" "$@"
 echo "== peers (Evidently, fairlearn) in .venv-peers"
 bash benchmarks/setup_peers.sh
 .venv-peers/bin/python -m pytest tests/peers -q -p no:cacheprovider

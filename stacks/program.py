@@ -40,6 +40,13 @@ def platform_args(spec: StackSpec) -> dict:
     args["monitoring"]["alert_webhook"] = (
         pulumi.Output.secret(webhook.get_secret_value()) if webhook is not None else None
     )
+    if spec.kubernetes is not None:
+        k8s = args["kubernetes"]
+        for section, key, value in (
+            (k8s, "kubeconfig", spec.kubernetes.kubeconfig),
+            (k8s["mlflow"], "external_uri", spec.kubernetes.mlflow.external_uri),
+        ):
+            section[key] = pulumi.Output.secret(value.get_secret_value()) if value is not None else None
     return args
 
 

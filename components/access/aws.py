@@ -85,6 +85,8 @@ class AwsAccessArgs(AwsKeyedArgs):
     security_group_ids: NotRequired[list[pulumi.Input[str]]]
     cluster_name: NotRequired[str | None]
     budget_name: NotRequired[str | None]
+    self_healing: NotRequired[bool]
+    """Whether the self-healing controller retrains here: its jobs read ``self-healing/training/``."""
 
 
 class _Refs:
@@ -250,10 +252,12 @@ def training_statements(refs: _Refs) -> list[dict[str, Any]]:
         + _logs_and_metrics(refs, "/aws/sagemaker/TrainingJobs")
     )
     if refs.bucket is not None:
+        # The self-healing controller writes each retrain's input under self-healing/training/<job>/.
+        inputs = ("datasets/", "models/") + (
+            ("self-healing/training/",) if refs.args.get("self_healing") else ()
+        )
         out += [
-            statement(
-                "ReadTrainingInputs", ["s3:GetObject"], refs.objects(refs.bucket, "datasets/", "models/")
-            ),
+            statement("ReadTrainingInputs", ["s3:GetObject"], refs.objects(refs.bucket, *inputs)),
             statement(
                 "ReadWriteCheckpointsAndOutputs",
                 ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],

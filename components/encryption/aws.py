@@ -31,6 +31,9 @@ class AwsEncryptionArgs(AwsCapabilityArgs):
     """Automatic rotation period (90-365 days on KMS)."""
     node_volumes: NotRequired[bool]
     """Whether EC2 Auto Scaling launches nodes with root volumes on this key (stack has training pools)."""
+    self_healing: NotRequired[bool]
+    """Whether the stack runs the self-healing controller (its lease table, function and schedule use the
+    key)."""
 
 
 #: Administrative KMS actions (no Encrypt/Decrypt/GenerateDataKey: administrators cannot read data).
@@ -61,6 +64,9 @@ ADMIN_ACTIONS = (
 #: Data-plane actions, spelled out (a key policy's resource "*" is the key itself; no action wildcards).
 #: Services that create grants on the key for the resources they encrypt.
 GRANT_SERVICES = ("ecr", "eks", "s3", "sagemaker", "sns")
+#: Services that encrypt the self-healing controller's resources with the key: the lease table (DynamoDB),
+#: the function's environment (Lambda) and the schedule (EventBridge Scheduler).
+SELF_HEALING_SERVICES = ("dynamodb", "lambda", "scheduler")
 USE_ACTIONS = (
     "kms:Decrypt",
     "kms:DescribeKey",
@@ -110,18 +116,41 @@ def node_volume_statements(
     ]
 
 
+def self_healing_statements(
+    account_id: pulumi.Input[str], partition: pulumi.Input[str], region: str
+) -> list[dict[str, Any]]:
+    """DynamoDB, Lambda and EventBridge Scheduler encrypt the controller's table, environment and schedule
+    with the key on behalf of whoever creates or calls them, usually the deploying principal, which is not
+    a stack role: they get the data-plane use of the key only through those services (``kms:ViaService``)
+    and only for this account's callers. The controller's own role is a stack role already."""
+    via = [f"{svc}.{region}.amazonaws.com" for svc in SELF_HEALING_SERVICES]
+    return [
+        statement(
+            "SelfHealingResourcesThroughTheirServices",
+            USE_ACTIONS,
+            "*",
+            principal={"AWS": pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account_id)},
+            conditions={"StringEquals": {"kms:ViaService": via, "kms:CallerAccount": account_id}},
+        )
+    ]
+
+
 def key_policy(
     account_id: pulumi.Input[str],
     partition: pulumi.Input[str],
     region: str,
     role_path: str,
     node_volumes: bool = False,
+    self_healing: bool = False,
 ) -> pulumi.Output[str]:
     """The key policy: account administration, stack roles' use, and scoped service grants."""
     root = pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account_id)
     stack_roles = pulumi.Output.format("arn:{0}:iam::{1}:role{2}*", partition, account_id, role_path)
     same_account = {"StringEquals": {"aws:SourceAccount": account_id}}
     extra = node_volume_statements(account_id, partition, region) if node_volumes else []
+    grant_services = GRANT_SERVICES + (SELF_HEALING_SERVICES if self_healing else ())
+    if self_healing:
+        extra += self_healing_statements(account_id, partition, region)
     return document(
         [
             statement("KeyAdministrationByAccount", ADMIN_ACTIONS, "*", principal={"AWS": root}),
@@ -143,7 +172,7 @@ def key_policy(
                 conditions={
                     "Bool": {"kms:GrantIsForAWSResource": "true"},
                     "StringEquals": {
-                        "kms:ViaService": [f"{svc}.{region}.amazonaws.com" for svc in GRANT_SERVICES]
+                        "kms:ViaService": [f"{svc}.{region}.amazonaws.com" for svc in grant_services]
                     },
                 },
             ),
@@ -224,6 +253,7 @@ class AwsEncryption(pulumi.ComponentResource):
                 args["region"],
                 args["role_path"],
                 bool(args.get("node_volumes")),
+                bool(args.get("self_healing")),
             ),
             opts=child,
         )

@@ -32,6 +32,9 @@ class AwsNetworkArgs(AwsKeyedArgs):
     """The stack's buckets workloads reach through the S3 gateway endpoint (its policy names only these)."""
     image_layers: NotRequired[bool]
     """Whether nodes pull ECR images here (ECR serves image layers from its own S3 bucket in the region)."""
+    dynamodb_tables: NotRequired[list[str]]
+    """Names of the stack's DynamoDB tables workloads reach (the self-healing lease): a DynamoDB gateway
+    endpoint whose policy names only these is added; none, no endpoint."""
 
 
 #: S3 actions workloads in the VPC use on the stack's buckets (the union of what the stack's roles grant,
@@ -97,7 +100,44 @@ INTERFACE_ACTION_PREFIX: dict[str, str] = {
     "eks": "eks",
     "eks-auth": "eks-auth",
     "autoscaling": "autoscaling",
+    "sns": "sns",
 }
+
+#: Item calls on the stack's tables through the DynamoDB gateway endpoint (the lease is an item).
+GATEWAY_DYNAMODB_ACTIONS = (
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+
+
+def dynamodb_endpoint_policy(
+    partition: pulumi.Input[str], account_id: pulumi.Input[str], region: str, tables: list[str]
+) -> pulumi.Output[str]:
+    """The DynamoDB gateway endpoint's policy: this account's principals, item calls, this stack's tables.
+
+    As for S3, the default policy would let the gateway reach any table of any account, a way to move data
+    out of the VPC; the stack's workloads only ever touch the items of the tables named here.
+    """
+    account = pulumi.Output.format("arn:{0}:iam::{1}:root", partition, account_id)
+    arns = [
+        pulumi.Output.format("arn:{0}:dynamodb:{1}:{2}:table/{3}", partition, region, account_id, t)
+        for t in tables
+    ]
+    return document(
+        [
+            statement(
+                "StackTablesOnly",
+                GATEWAY_DYNAMODB_ACTIONS,
+                arns,
+                principal={"AWS": account},
+                conditions={"StringEquals": {"aws:PrincipalAccount": account_id}},
+            )
+        ]
+    )
+
 
 #: ``sagemaker.runtime`` carries only the invoke calls, all authorized on the endpoint's ARN.
 INVOKE_ACTIONS = (
@@ -125,6 +165,8 @@ def interface_endpoint_policy(
 
     - ``sagemaker.runtime``: only the invoke calls, only on this stack's endpoints (``endpoint/<prefix>-*``,
       the pattern the persona policies use); inside the VPC nothing needs another stack's endpoint.
+    - ``sns``: only ``Publish``, only to this stack's topics (``<prefix>-*``): the self-healing controller
+      alerts through it; alarms and budgets publish from AWS's side, not through the VPC.
     - ``eks-auth``: ``AssumeRoleForPodIdentity`` on this account's clusters (its only action, authorized
       on the cluster the pod runs in).
     - ``sts``: the account's callers on ``*`` (``GetCallerIdentity`` and ``GetSessionToken`` exist on ``*``
@@ -164,6 +206,8 @@ def interface_endpoint_policy(
         statements = [
             allow("InvokeStackEndpoints", INVOKE_ACTIONS, [arn("sagemaker", f"endpoint/{prefix}-*")])
         ]
+    elif service == "sns":
+        statements = [allow("PublishToStackTopics", ["sns:Publish"], [arn("sns", f"{prefix}-*")])]
     elif service == "eks-auth":
         statements = [
             allow(
@@ -268,6 +312,28 @@ class AwsNetwork(pulumi.ComponentResource):
             tags={"Name": f"{prefix}-s3"},
             opts=child,
         )
+        tables = list(args.get("dynamodb_tables") or [])
+        dynamodb_egress = []
+        if tables:
+            dynamodb_endpoint = aws.ec2.VpcEndpoint(
+                f"{name}-dynamodb",
+                vpc_id=vpc.id,
+                service_name=f"com.amazonaws.{region}.dynamodb",
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[route_table.id],
+                policy=dynamodb_endpoint_policy(args["partition"], args["account_id"], region, tables),
+                tags={"Name": f"{prefix}-dynamodb"},
+                opts=child,
+            )
+            dynamodb_egress.append(
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="HTTPS to DynamoDB through the gateway endpoint",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    prefix_list_ids=[dynamodb_endpoint.prefix_list_id],
+                )
+            )
         endpoint_sg = aws.ec2.SecurityGroup(
             f"{name}-endpoints",
             name=aws_name("security-group", prefix, "vpc-endpoints"),
@@ -320,6 +386,7 @@ class AwsNetwork(pulumi.ComponentResource):
                     to_port=443,
                     prefix_list_ids=[s3_endpoint.prefix_list_id],
                 ),
+                *dynamodb_egress,
             ],
             tags={"Name": f"{prefix}-workloads"},
             opts=child,

@@ -35,9 +35,15 @@ def _gcp() -> Composer:
     return compose
 
 
+def _kubernetes() -> Composer:
+    from .kubernetes import compose
+
+    return compose
+
+
 #: ``cloud`` -> its composer, loaded on first use so a stack imports one cloud's SDK, not both. An
 #: explicit map rather than a module name built from the cloud, so a missing composer fails loudly here.
-COMPOSERS: dict[str, Callable[[], Composer]] = {"aws": _aws, "gcp": _gcp}
+COMPOSERS: dict[str, Callable[[], Composer]] = {"aws": _aws, "gcp": _gcp, "kubernetes": _kubernetes}
 #: The clouds a composer exists for.
 CLOUDS = tuple(COMPOSERS)
 

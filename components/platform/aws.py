@@ -42,8 +42,15 @@ from components.registry.aws import (
     AwsModelRegistry,
     AwsModelRegistryArgs,
 )
+from components.self_healing.aws import IMAGE_TAG, AwsSelfHealing, AwsSelfHealingArgs, lease_table_name
 from components.serving.aws import NO_MODEL_NOTE, AwsEndpointArgs, AwsServing, AwsServingArgs, ModelSources
-from components.training.aws import AwsTrainingCluster, AwsTrainingClusterArgs, resolve_pool
+from components.training.aws import (
+    PLATFORM_POOL,
+    AwsTrainingCluster,
+    AwsTrainingClusterArgs,
+    platform_pool,
+    resolve_pool,
+)
 
 #: Interface endpoints every stack with a network gets; training adds what EKS nodes need without NAT.
 BASE_ENDPOINTS = ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "monitoring"]
@@ -95,6 +102,7 @@ def encryption(ctx: AwsContext, spec: PlatformArgs, out: Outputs) -> AwsEncrypti
             **ctx.base(),
             rotation_days=spec["encryption"]["rotation_days"],
             node_volumes=bool(spec["training"]["enabled"] and spec["network"]["enabled"]),
+            self_healing=heals(spec),
         ),
         opts=ctx.opts,
     )
@@ -114,6 +122,9 @@ def network(
         return None
     services = BASE_ENDPOINTS + (TRAINING_ENDPOINTS if spec["training"]["enabled"] else [])
     buckets: list[pulumi.Input[str]] = [b.bucket_arn for b in (registry, features) if b is not None]
+    # The self-healing controller runs in these subnets: its lease (DynamoDB) and alerts (SNS) need a route.
+    healing = heals(spec)
+    services += ["sns"] if healing else []
     component = AwsNetwork(
         f"{ctx.name}-network",
         AwsNetworkArgs(
@@ -124,6 +135,7 @@ def network(
             interface_services=services,
             bucket_arns=buckets,
             image_layers=spec["training"]["enabled"],
+            dynamodb_tables=[lease_table_name(ctx.prefix)] if healing else [],
         ),
         opts=ctx.opts,
     )
@@ -227,6 +239,7 @@ def access(
             security_group_ids=[network.workload_security_group_id] if network else [],
             cluster_name=cluster_name(ctx, spec),
             budget_name=aws_name("budget", ctx.prefix, "monthly") if spec["budget"]["enabled"] else None,
+            self_healing=heals(spec),
         ),
         opts=ctx.opts,
     )
@@ -265,6 +278,17 @@ def training(
             "gpu": resolved["gpu"],
             "reason": reason,
         }
+    k8s = spec.get("kubernetes")
+    if k8s is not None:
+        # Every training pool is tainted for training (and spot): without an untainted on-demand pool, the
+        # in-cluster layer's services (MLflow, its database, Feast) and Karpenter itself have nowhere to run.
+        pools.append(platform_pool(k8s["node_instance_type"]))
+        reasons[PLATFORM_POOL] = {
+            "instanceTypes": [k8s["node_instance_type"]],
+            "capacityType": "ON_DEMAND",
+            "gpu": False,
+            "reason": "the in-cluster layer's services: kubernetes.nodeInstanceType, untainted, on demand",
+        }
     component = AwsTrainingCluster(
         f"{ctx.name}-training",
         AwsTrainingClusterArgs(
@@ -276,6 +300,8 @@ def training(
             log_retention_days=spec["network"]["flow_log_retention_days"],
             pools=pools,
             persona_role_arns=dict(access.persona_roles),
+            # The in-cluster layer's RoleBindings name the groups `mlkeel:<persona>`.
+            persona_groups=spec.get("kubernetes") is not None,
         ),
         opts=ctx.opts,
     )
@@ -423,6 +449,111 @@ def budget(
     return component
 
 
+def heals(spec: PlatformArgs) -> bool:
+    """Whether the stack runs the self-healing controller: on in the spec, a registry, endpoints to heal."""
+    healing: Any = dict(spec).get("self_healing")
+    return bool(
+        healing and healing.get("enabled") and spec["registry"]["enabled"] and spec["serving"]["enabled"]
+    )
+
+
+def self_healing(
+    ctx: AwsContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    endpoints: list[AwsEndpointArgs],
+    network: AwsNetwork | None,
+    registry: AwsModelRegistry | None,
+    access: AwsAccess,
+    monitoring: AwsMonitoring | None,
+) -> AwsSelfHealing | None:
+    """The controller on a schedule (Scheduler → Lambda from the stack's image), when the spec switches it
+    on and there is a registry to retrain into and endpoints to heal."""
+    # The spec's section as a plain dict (``SelfHealingSpec.model_dump()``): handed whole to the controller.
+    healing: Any = dict(spec).get("self_healing")
+    if not heals(spec) or registry is None:
+        return None
+    names = [e["endpoint_name"] for e in endpoints]
+    component = AwsSelfHealing(
+        f"{ctx.name}-self-healing",
+        AwsSelfHealingArgs(
+            **ctx.keyed(),
+            stack=ctx.prefix,
+            residency_zone=spec["residency_zone"],
+            schedule=healing["schedule"],
+            policy=healing,
+            repository_arn=registry.repository_arn,
+            repository_url=registry.repository_url,
+            bucket_name=registry.bucket_name,
+            bucket_arn=registry.bucket_arn,
+            model_package_group_name=registry.model_package_group_name,
+            endpoint_names=list(names),
+            alarms={e["endpoint_name"]: list(e["rollback_alarms"]) for e in endpoints},
+            rollout={
+                e["endpoint_name"]: {
+                    "strategy": e["rollout"]["strategy"],
+                    "canary_percent": e["rollout"]["canary_percent"],
+                    "wait_minutes": e["rollout"]["wait_minutes"],
+                }
+                for e in endpoints
+            },
+            training_role_arn=access.training_role_arn,
+            model_role_arn=access.execution_role_arn,
+            topic_arn=monitoring.topic_arn if monitoring else None,
+            subnet_ids=network.subnet_ids if network else None,
+            security_group_ids=[network.workload_security_group_id] if network else [],
+            log_retention_days=spec["network"]["flow_log_retention_days"],
+            monthly_budget_usd=spec["budget"]["monthly_limit_usd"] if spec["budget"]["enabled"] else None,
+            budget_name=aws_name("budget", ctx.prefix, "monthly") if spec["budget"]["enabled"] else None,
+        ),
+        opts=ctx.opts,
+    )
+    out["selfHealing"] = {
+        "function": component.function_name,
+        "schedule": component.schedule_name,
+        "leaseTable": component.lease_table_name,
+        "roleArn": component.role_arn,
+        "logGroup": component.log_group_name,
+        "imageTag": IMAGE_TAG,
+    }
+    return component
+
+
+def kubernetes_layer(
+    platform: pulumi.ComponentResource,
+    ctx: AwsContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    cluster: AwsTrainingCluster,
+    network: AwsNetwork,
+    registry: AwsModelRegistry | None,
+) -> None:
+    """The spec's ``kubernetes:`` layer inside the training cluster (components/platform/kubernetes.py)."""
+    from components.platform.kubernetes import EksCluster, on_eks
+
+    on_eks(
+        platform,
+        ctx.name,
+        spec,
+        ctx.tags,
+        EksCluster(
+            provider=ctx.account.provider,
+            region=ctx.account.region,
+            account_id=ctx.account.account_id,
+            partition=ctx.account.partition,
+            role_path=ctx.role_path,
+            cluster_name=cluster.cluster_name,
+            node_role_arn=cluster.node_role_arn,
+            subnet_ids=network.subnet_ids,
+            encryption_key=ctx.keyed()["encryption_key"],
+            bucket_name=registry.bucket_name if registry else None,
+            bucket_arn=registry.bucket_arn if registry else None,
+            pools=out["training"]["pools"],
+        ),
+        out,
+    )
+
+
 # ------------------------------------------------------------------------------------------ compose
 def compose(
     platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, tags: dict[str, str]
@@ -452,8 +583,11 @@ def compose(
         sources.endpoints(ctx.prefix, spec["serving"]["endpoints"]) if spec["serving"]["enabled"] else []
     )
     roles = access(ctx, spec, out, net, reg, features, trail, sources)
-    training(ctx, spec, out, net, reg, roles)
+    cluster = training(ctx, spec, out, net, reg, roles)
+    if cluster is not None and net is not None and spec.get("kubernetes") is not None:
+        kubernetes_layer(platform, ctx, spec, out, cluster, net, reg)
     alarms = monitoring(ctx, spec, out, endpoints)
     serving(ctx, spec, out, endpoints, net, reg, roles, alarms)
+    self_healing(ctx, spec, out, endpoints, net, reg, roles, alarms)
     budget(ctx, spec, out, alarms)
     return out

@@ -29,7 +29,7 @@ from components.monitoring.gcp import GcpMonitoring, GcpMonitoringArgs
 from components.network.gcp import GcpNetwork, GcpNetworkArgs
 from components.registry.gcp import GcpModelRegistry, GcpModelRegistryArgs
 from components.serving.gcp import GcpServing, GcpServingArgs, model_deployer, resolve_endpoints
-from components.training.gcp import GcpTrainingCluster, GcpTrainingClusterArgs, resolve_pool
+from components.training.gcp import GcpTrainingCluster, GcpTrainingClusterArgs, platform_pool, resolve_pool
 
 #: How often online feature views refresh from BigQuery (UTC cron).
 FEATURE_SYNC_CRON = "0 * * * *"
@@ -164,6 +164,11 @@ def training(
     assert network is not None  # the spec refuses training without the network
     train = spec["training"]
     pools = [resolve_pool(ctx.region, pool) for pool in train["pools"]]
+    k8s = spec.get("kubernetes")
+    if k8s is not None:
+        # Every training pool is tainted for training (and spot): the in-cluster layer's services need
+        # an untainted on-demand pool to run on.
+        pools.append(platform_pool(ctx.region, k8s["node_instance_type"]))
     component = GcpTrainingCluster(
         f"{ctx.name}-training",
         GcpTrainingClusterArgs(
@@ -353,6 +358,34 @@ def budget(
     return component
 
 
+def kubernetes_layer(
+    platform: pulumi.ComponentResource,
+    ctx: GcpContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    cluster: GcpTrainingCluster,
+    registry: GcpModelRegistry | None,
+) -> None:
+    """The spec's ``kubernetes:`` layer inside the training cluster (components/platform/kubernetes.py)."""
+    from components.platform.kubernetes import GkeCluster, on_gke
+
+    on_gke(
+        platform,
+        ctx.name,
+        spec,
+        ctx.tags,
+        GkeCluster(
+            opts=ctx.opts,
+            project=ctx.project,
+            kubernetes_provider=cluster.kubernetes_provider,
+            workload_pool=cluster.workload_pool,
+            bucket_name=registry.bucket_name if registry else None,
+            pools=out["training"]["pools"],
+        ),
+        out,
+    )
+
+
 # ------------------------------------------------------------------------------------------ compose
 def compose(
     platform: pulumi.ComponentResource, name: str, spec: PlatformArgs, tags: dict[str, str]
@@ -386,6 +419,8 @@ def compose(
     feature_store(ctx, spec, out)
     cluster = training(ctx, spec, out, net)
     identities = access(ctx, spec, out, reg, cluster)
+    if cluster is not None and spec.get("kubernetes") is not None:
+        kubernetes_layer(platform, ctx, spec, out, cluster, reg)
     endpoints = serving(ctx, spec, out, net, key, identities)
     alerts = monitoring(ctx, spec, out, endpoints)
     audit(ctx, spec, out)

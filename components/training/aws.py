@@ -159,6 +159,13 @@ PERSONA_ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
     "platform-admin": ("AmazonEKSClusterAdminPolicy", ()),
     "ml-engineer": ("AmazonEKSEditPolicy", (TRAINING_NAMESPACE,)),
 }
+
+
+def persona_group(persona: str) -> str:
+    """The Kubernetes group a persona's role is in on EKS (never ``system:``, which EKS refuses)."""
+    return f"mlkeel:{persona}"
+
+
 #: Root volume of the EKS AL2023 AMIs.
 ROOT_DEVICE = "/dev/xvda"
 GPU_TAINT_KEY = "nvidia.com/gpu"
@@ -175,6 +182,28 @@ class AwsPoolArgs(TypedDict):
     min_nodes: int
     max_nodes: int
     disk_size_gib: int
+    workload: NotRequired[str]
+    """``training`` (default): tainted so only training pods land there. ``platform``: the untainted
+    on-demand pool the in-cluster layer's services (MLflow, its database, Feast, Karpenter) run on."""
+
+
+#: Name of the untainted on-demand pool added when a stack runs the in-cluster Kubernetes layer.
+PLATFORM_POOL = "platform"
+
+
+def platform_pool(instance_type: str) -> AwsPoolArgs:
+    """The in-cluster layer's own nodes: on demand (MLflow's database must not be reclaimed mid-write),
+    untainted, two nodes so a node drain keeps MLflow's disruption budget satisfiable, at most four."""
+    return AwsPoolArgs(
+        name=PLATFORM_POOL,
+        instance_types=[instance_type],
+        gpu=False,
+        spot=False,
+        min_nodes=2,
+        max_nodes=4,
+        disk_size_gib=50,
+        workload="platform",
+    )
 
 
 class AwsTrainingClusterArgs(AwsKeyedArgs):
@@ -188,6 +217,9 @@ class AwsTrainingClusterArgs(AwsKeyedArgs):
     pools: list[AwsPoolArgs]
     persona_role_arns: NotRequired[dict[str, pulumi.Input[str]]]
     """Persona -> its role ARN; the personas of :data:`PERSONA_ACCESS` get cluster access entries."""
+    persona_groups: NotRequired[bool]
+    """Whether the in-cluster layer is on: then every persona's role gets an access entry in the Kubernetes
+    group ``mlkeel:<persona>``, which the layer's RoleBindings name (``components/access/kubernetes.py``)."""
 
 
 class AwsTrainingPoolArgs(CapabilityArgs):
@@ -298,18 +330,25 @@ class AwsTrainingPool(pulumi.ComponentResource):
     node_group_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: AwsTrainingPoolArgs, opts: pulumi.ResourceOptions | None = None):
+        workload = args["pool"].get("workload", "training")
+        # The platform pool's bill belongs to the platform, not to training (and it is no spot candidate).
+        component = "platform" if workload == "platform" else "training"
         super().__init__(
-            "mlkeel:index:AwsTrainingPool", name, None, capability_options(opts, args["tags"], "training")
+            "mlkeel:index:AwsTrainingPool", name, None, capability_options(opts, args["tags"], component)
         )
         pool = args["pool"]
         labels = {
             **{k: v for k, v in args["tags"].items()},
-            "component": "training",
+            "component": component,
             "mlkeel.io/pool": pool["name"],
-            TRAINING_TAINT_KEY: "training",
+            TRAINING_TAINT_KEY: workload,
             "mlkeel.io/capacity": "spot" if pool["spot"] else "on-demand",
         }
-        taints = [aws.eks.NodeGroupTaintArgs(key=TRAINING_TAINT_KEY, value="training", effect="NO_SCHEDULE")]
+        taints = []
+        if workload == "training":
+            taints.append(
+                aws.eks.NodeGroupTaintArgs(key=TRAINING_TAINT_KEY, value="training", effect="NO_SCHEDULE")
+            )
         if pool["gpu"]:
             taints.append(
                 aws.eks.NodeGroupTaintArgs(key=GPU_TAINT_KEY, value="present", effect="NO_SCHEDULE")
@@ -472,17 +511,23 @@ class AwsTrainingCluster(pulumi.ComponentResource):
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, *attachments]),
         )
+        groups = args.get("persona_groups", False)
         for persona, role_arn in sorted((args.get("persona_role_arns") or {}).items()):
-            if persona not in PERSONA_ACCESS:
+            if persona not in PERSONA_ACCESS and not groups:
                 continue
-            policy, namespaces = PERSONA_ACCESS[persona]
             entry = aws.eks.AccessEntry(
                 f"{name}-{persona}-access",
                 cluster_name=cluster.name,
                 principal_arn=role_arn,
                 type="STANDARD",
+                # The group carries no permission by itself: only the layer's RoleBindings in the team
+                # namespace name it, so data scientists and auditors get exactly their Role there.
+                kubernetes_groups=[persona_group(persona)] if groups else None,
                 opts=child,
             )
+            if persona not in PERSONA_ACCESS:
+                continue
+            policy, namespaces = PERSONA_ACCESS[persona]
             aws.eks.AccessPolicyAssociation(
                 f"{name}-{persona}-{policy}",
                 cluster_name=cluster.name,

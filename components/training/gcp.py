@@ -17,14 +17,16 @@ Kubernetes provider of its own: persona access to the Kubernetes API is granted 
 namespace (``GcpAccess``), not with project-wide ``roles/container.developer``, which would read every
 Secret of every cluster in the project. The provider authenticates with the deploying identity's OAuth
 token (``getClientConfig``) against the cluster's endpoint and CA; its kubeconfig is a Pulumi secret, so
-the token never lands in state in clear. ``pulumi up`` must therefore run from a network the control plane
-admits (the stack subnet or the spec's ``controlPlaneCidrs``).
+the token never lands in state in clear. The namespace denies all traffic by default (NetworkPolicies, which
+Dataplane V2 enforces) and lets jobs reach DNS, each other, Google APIs over HTTPS and the metadata server.
+``pulumi up`` must therefore run from a network the control plane admits (the stack subnet or the spec's
+``controlPlaneCidrs``).
 """
 
 import ipaddress
 import json
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_gcp as gcp
@@ -78,6 +80,9 @@ class GcpTrainingPoolArgs(GcpKeyedArgs):
     disk_size_gib: int
     service_account: pulumi.Input[str]
     """E-mail of the node service account."""
+    workload: NotRequired[str]
+    """``training`` (default): tainted so only training pods land there. ``platform``: the untainted
+    on-demand pool the in-cluster layer's services (MLflow, its database) run on."""
 
 
 def split_nodes(min_nodes: int, max_nodes: int, count: int) -> list[tuple[int, int]]:
@@ -101,15 +106,20 @@ class GcpTrainingPool(pulumi.ComponentResource):
     """One spec pool: a spot node pool per machine type (see module docstring)."""
 
     def __init__(self, name: str, args: GcpTrainingPoolArgs, opts: pulumi.ResourceOptions | None = None):
+        workload = args.get("workload", "training")
+        # The platform pool's bill belongs to the platform, not to training (and it is no spot candidate).
+        component = "platform" if workload == "platform" else "training"
         super().__init__(
-            "mlkeel:index:GcpTrainingPool", name, None, capability_options(opts, args["tags"], "training")
+            "mlkeel:index:GcpTrainingPool", name, None, capability_options(opts, args["tags"], component)
         )
         pool_name = args["pool_name"]
-        taints = [
-            gcp.container.NodePoolNodeConfigTaintArgs(
-                key=WORKLOAD_KEY, value="training", effect="NO_SCHEDULE"
+        taints = []
+        if workload == "training":
+            taints.append(
+                gcp.container.NodePoolNodeConfigTaintArgs(
+                    key=WORKLOAD_KEY, value="training", effect="NO_SCHEDULE"
+                )
             )
-        ]
         if args["spot"]:
             taints.append(
                 gcp.container.NodePoolNodeConfigTaintArgs(
@@ -147,7 +157,7 @@ class GcpTrainingPool(pulumi.ComponentResource):
                         mode="GKE_METADATA"
                     ),
                     metadata={"disable-legacy-endpoints": "true"},
-                    labels={WORKLOAD_KEY: "training", POOL_KEY: pool_name},
+                    labels={WORKLOAD_KEY: workload, POOL_KEY: pool_name},
                     taints=taints,
                     guest_accelerators=[
                         gcp.container.NodePoolNodeConfigGuestAcceleratorArgs(
@@ -178,6 +188,36 @@ class ResolvedPool(TypedDict):
     max_nodes: int
     disk_size_gib: int
     node_pools: list[NodePoolPlan]
+    workload: NotRequired[str]
+
+
+#: Name of the untainted on-demand pool added when a stack runs the in-cluster Kubernetes layer.
+PLATFORM_POOL = "platform"
+
+
+def platform_pool(region: str, machine_type: str) -> ResolvedPool:
+    """The in-cluster layer's own nodes: every training pool is tainted (and spot), so without this pool
+    MLflow and its database would never be scheduled. On demand, untainted, 2..4 nodes."""
+    return {
+        "name": PLATFORM_POOL,
+        "machine_types": [machine_type],
+        "reason": "the in-cluster layer's services: kubernetes.nodeInstanceType, untainted, on demand",
+        "accelerator": None,
+        "spot": False,
+        "min_nodes": 2,
+        "max_nodes": 4,
+        "disk_size_gib": 50,
+        "node_pools": [
+            {
+                "machine_type": machine_type,
+                "min_nodes": 2,
+                "max_nodes": 4,
+                "zones": machine_zones(region, machine_type),
+                "accelerator": None,
+            }
+        ],
+        "workload": "platform",
+    }
 
 
 def resolve_pool(region: str, pool: TrainingPoolArgs) -> ResolvedPool:
@@ -275,6 +315,53 @@ def private_endpoint(cidrs: Sequence[str]) -> bool:
     (reached over VPN/interconnect). Otherwise the endpoint stays public but only those ranges may call it."""
     nets = [ipaddress.ip_network(c) for c in cidrs]
     return all(isinstance(n, ipaddress.IPv4Network) and any(n.subnet_of(p) for p in RFC1918) for n in nets)
+
+
+#: Link-local addresses training pods may not reach over HTTPS, and the one they call over HTTP: the GKE
+#: metadata server, which hands out Workload Identity tokens (Dataplane V2 serves it on 169.254.169.254:80).
+METADATA_SERVER = "169.254.169.254/32"
+
+
+def training_network_policies(
+    name: str, namespace: kubernetes.core.v1.Namespace, opts: pulumi.ResourceOptions
+) -> None:
+    """Default-deny in the training namespace (Dataplane V2 enforces it), then what a training job needs:
+    DNS, its own peers (distributed training), Google APIs over HTTPS and the metadata server."""
+    ns = namespace.metadata.apply(lambda m: str(m.name))
+    dns = {
+        "to": [
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+            }
+        ],
+        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+    }
+    peers: list[dict[str, Any]] = [{"podSelector": {}}]
+    policies = {
+        "default-deny": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+        "allow-jobs": {
+            "podSelector": {},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"from": peers}],
+            "egress": [
+                dns,
+                {"to": peers},
+                {
+                    "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [METADATA_SERVER]}}],
+                    "ports": [{"protocol": "TCP", "port": 443}],
+                },
+                {"to": [{"ipBlock": {"cidr": METADATA_SERVER}}], "ports": [{"protocol": "TCP", "port": 80}]},
+            ],
+        },
+    }
+    for policy, spec in policies.items():
+        kubernetes.networking.v1.NetworkPolicy(
+            f"{name}-{policy}",
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=f"mlkeel-{policy}", namespace=ns),
+            spec=cast(Any, spec),
+            opts=opts,
+        )
 
 
 class GcpTrainingCluster(pulumi.ComponentResource):
@@ -388,6 +475,7 @@ class GcpTrainingCluster(pulumi.ComponentResource):
                     "spot": pool["spot"],
                     "disk_size_gib": pool["disk_size_gib"],
                     "service_account": nodes.email,
+                    "workload": pool.get("workload", "training"),
                 },
                 opts=child,
             )
@@ -412,6 +500,7 @@ class GcpTrainingCluster(pulumi.ComponentResource):
             metadata=kubernetes.meta.v1.ObjectMetaArgs(name=TRAINING_NAMESPACE, labels=POD_SECURITY),
             opts=pulumi.ResourceOptions(parent=self, provider=provider),
         )
+        training_network_policies(name, namespace, pulumi.ResourceOptions(parent=self, provider=provider))
         self.cluster = cluster
         self.cluster_name = cluster.name
         self.kubernetes_provider = provider

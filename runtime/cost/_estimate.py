@@ -17,7 +17,15 @@ from runtime._errors import NotFittedError
 from runtime.cost._model import Estimate, ResourceCost
 from runtime.cost._state import StackState, StateResource, load_state
 from runtime.cost._usage import Usage, check_usage_resources
-from runtime.cost.pricers import FREE_PREFIXES, FREE_TYPES, PRICERS, UNTAGGABLE, Context, PriceMissing
+from runtime.cost.pricers import (
+    FREE_PREFIXES,
+    FREE_TYPES,
+    PRICERS,
+    UNTAGGABLE,
+    Context,
+    PricedElsewhere,
+    PriceMissing,
+)
 from runtime.pricing import Catalog, RegionNotInCatalog, load_catalog
 
 _PROVIDER_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "kubernetes": "Kubernetes"}
@@ -47,6 +55,8 @@ def _price_one(res: StateResource, ctx: Context) -> ResourceCost:
             return ResourceCost(
                 **base, service_name=service, service_category=category, status="price_missing", note=str(exc)
             )
+        except PricedElsewhere as exc:
+            return ResourceCost(**base, service_name="", service_category="", status="free", note=str(exc))
         return ResourceCost(
             **base,
             service_name=service,

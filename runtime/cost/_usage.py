@@ -98,6 +98,24 @@ USAGE_DEFAULTS: dict[str, dict[str, tuple[float, str]]] = {
     "gcp:vertex/aiMetadataStore:AiMetadataStore": {
         "storage_gib": (1.0, "GiB of ML metadata stored"),
     },
+    **{
+        f"kubernetes:{token}": {
+            "replicas": (-1.0, "expected running replicas; -1 = the HPA minimum, else spec.replicas"),
+        }
+        for token in ("apps/v1:Deployment", "apps/v1:StatefulSet", "apps/v1:ReplicaSet")
+    },
+    "kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+        "replicas": (-1.0, "expected running replicas of each component; -1 = its minReplicas"),
+    },
+    "kubernetes:apps/v1:DaemonSet": {
+        "nodes": (3.0, "nodes the DaemonSet runs one pod on"),
+    },
+    "kubernetes:batch/v1:Job": {
+        "run_hours": (24.0, "hours a month the Job's pods run (a planned Job runs once, to completion)"),
+    },
+    "kubernetes:batch/v1:CronJob": {
+        "run_minutes": (30.0, "minutes each scheduled run's pods run"),
+    },
 }
 
 SUPPORTED_VERSIONS = ("0.1",)

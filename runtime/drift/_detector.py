@@ -18,7 +18,16 @@ import numpy as np
 import pandas as pd
 
 from runtime._errors import NotFittedError
-from runtime.drift._kernels import bin_counts, finite_min_max, resolve_engine, threshold_counts
+from runtime._spark import is_spark_frame
+from runtime.drift._kernels import (
+    bin_counts,
+    finite_min_max,
+    ks_statistic_unsorted,
+    ks_w1,
+    resolve_engine,
+    threshold_counts,
+)
+from runtime.drift._ks_buckets import KsBuckets
 from runtime.drift._profile import (
     CategoricalProfile,
     ColumnProfile,
@@ -40,15 +49,18 @@ from runtime.drift._scoring import (
     decide,
     default_method,
     empty_result,
+    ks_outcome,
     quantile_counts,
     summarise,
 )
 from runtime.drift._stats import (
+    KS_EXACT_MAX_N,
     _binned_shares_numeric,
     _js_from_shares,
     _ks_from_sorted,
     _psi_from_shares,
     _w1_from_sorted,
+    ks_asymptotic_pvalue,
     sorted_value_counts,
     sturges_edges,
 )
@@ -91,6 +103,11 @@ class DriftDetector:
         Threads scoring columns in parallel (None: one per core).
     engine : {"auto", "numba", "numpy"}, default None
         Inner loops; both give identical numbers.
+    p_values : bool, default False
+        Compute every KS p-value. Off, a KS test on large samples (past scipy's exact-method size) is
+        decided by comparing D with scipy's critical value for the threshold, the same verdict without
+        the p-value's cost, and reports ``p_value=None`` with ``critical_value`` set. Small samples,
+        chi-square and Z always get their p-values (they are cheap).
 
     Attributes
     ----------
@@ -120,6 +137,7 @@ class DriftDetector:
         quantile_bins: int = 10,
         n_jobs: int | None = None,
         engine: str | None = None,
+        p_values: bool = False,
     ) -> None:
         self.method = method
         self.num_method = num_method
@@ -135,12 +153,25 @@ class DriftDetector:
         self.quantile_bins = quantile_bins
         self.n_jobs = n_jobs
         self.engine = engine
+        self.p_values = p_values
 
     # -- fitting -----------------------------------------------------------------------------------
 
     def fit(self, reference: Any, columns: list[str] | None = None) -> DriftDetector:
-        """Profile ``reference`` (DataFrame, 2-D array or dict of columns) and return self."""
+        """Profile ``reference`` (pandas or Spark DataFrame, parquet path, 2-D array or dict of columns)
+        and return self."""
         self._validate_params()
+        if is_spark_frame(reference):
+            from runtime.drift import _spark
+
+            self.profile_ = _spark.fit_profile(
+                reference if columns is None else reference.select(*columns),
+                numerical=self.numerical,
+                categorical=self.categorical,
+                quantile_bins=self.quantile_bins,
+            )
+            self._check_methods_fit_kinds()
+            return self
         self.profile_ = build_profile(
             reference,
             numerical=self.numerical,
@@ -234,8 +265,22 @@ class DriftDetector:
     # -- scoring -----------------------------------------------------------------------------------
 
     def score(self, current: Any, columns: list[str] | None = None) -> DatasetDrift:
-        """Test every profiled column of ``current`` against the reference; see :class:`DatasetDrift`."""
+        """Test every profiled column of ``current`` against the reference; see :class:`DatasetDrift`.
+
+        ``current`` may be a Spark DataFrame: the passes over it then run on the cluster
+        (:mod:`runtime.drift._spark`) and the numbers are the same.
+        """
         profile = self._profile()
+        if is_spark_frame(current):
+            from runtime.drift import _spark
+
+            return _spark.score(
+                self,
+                profile,
+                current if columns is None else current.select(*columns),
+                self.drift_share,
+                want_p=self.p_values,
+            )
         frame = as_frame(current, columns)
         missing = [c for c in profile.columns if c not in frame.columns]
         if missing:
@@ -280,6 +325,10 @@ def _score_numerical(
         fast = _binned_psi_unsorted(det, prof, series, raw, method)
         if fast is not None:
             return fast
+    if engine == "numba" and prof.n_rows > KS_EXACT_MAX_N // 2 and method == "ks":
+        fast = _ks_unsorted(det, prof, raw)
+        if fast is not None:
+            return fast
     finite_mask = np.isfinite(raw)
     cur = raw if finite_mask.all() else raw[finite_mask]
     n_missing = int(raw.size - cur.size)
@@ -297,22 +346,69 @@ def _score_numerical(
             n_values = int(np.union1d(sorted_value_counts(prof.sorted_values)[0], cur_vals).size)
         method = default_method("numerical", prof.n_rows, n_values)
     threshold = det._threshold_for(prof.name, "numerical", method)
-    statistic, p_value = _numerical_statistic(prof, cur, cur_sorted, method, integer, engine)
-    score = p_value if method in ("ks", "chisquare", "z") else statistic
-    assert score is not None
+    statistic, p_value = _numerical_statistic(
+        prof, cur, cur_sorted, method, integer, engine, want_p=bool(getattr(det, "p_values", True))
+    )
+    critical: float | None = None
+    if method == "ks":
+        p_value, score, drifted, critical = ks_outcome(statistic, p_value, prof.n_rows, cur.size, threshold)
+    else:
+        score = p_value if method in ("chisquare", "z") and p_value is not None else statistic
+        drifted = decide(method, score, threshold)
     return ColumnDrift(
         column=prof.name,
         kind="numerical",
         method=method,
         statistic=statistic,
         p_value=p_value,
+        critical_value=critical,
         score=score,
         threshold=threshold,
-        drifted=decide(method, score, threshold),
+        drifted=drifted,
         n_reference=prof.n_rows,
         n_current=int(cur.size),
         n_current_missing=n_missing,
     )
+
+
+def _ks_unsorted(det: DriftDetector, prof: NumericalProfile, raw: np.ndarray) -> ColumnDrift | None:
+    """KS from bucket counts and a few candidate values (:mod:`runtime.drift._ks_buckets`): the window is
+    never copied or sorted. The same D as the sorted merge; None where scipy's exact method applies (the
+    general path calls scipy there) or the window is empty."""
+    cache = det.__dict__.setdefault("_ks_buckets", {})
+    buckets = cache.get(prof.name)
+    if buckets is None or buckets.ref is not prof.sorted_values:
+        # few distinct values (ties): an edge per value, so D comes from counts alone
+        few = prof.n_unique <= KS_BUCKETS_IN_MEMORY
+        buckets = few and KsBuckets.at_each_value(prof.sorted_values, KS_BUCKETS_IN_MEMORY)
+        if not buckets:
+            buckets = KsBuckets(prof.sorted_values, KS_BUCKETS_IN_MEMORY)
+        cache[prof.name] = buckets
+    d, n_cur = ks_statistic_unsorted(buckets, raw)
+    if n_cur == 0 or max(prof.n_rows, n_cur) <= KS_EXACT_MAX_N:
+        return None
+    threshold = det._threshold_for(prof.name, "numerical", "ks")
+    p = ks_asymptotic_pvalue(d, prof.n_rows, n_cur) if det.p_values else None
+    p_value, score, drifted, critical = ks_outcome(d, p, prof.n_rows, n_cur, threshold)
+    return ColumnDrift(
+        column=prof.name,
+        kind="numerical",
+        method="ks",
+        statistic=d,
+        p_value=p_value,
+        critical_value=critical,
+        score=score,
+        threshold=threshold,
+        drifted=drifted,
+        n_reference=prof.n_rows,
+        n_current=n_cur,
+        n_current_missing=int(raw.size - n_cur),
+    )
+
+
+#: Reference-quantile buckets of the in-memory KS path (more than on Spark: counting is local here, and
+#: finer buckets leave fewer candidate values).
+KS_BUCKETS_IN_MEMORY = 16384
 
 
 def _binned_psi_unsorted(
@@ -364,12 +460,17 @@ def _numerical_statistic(
     method: str,
     integer: bool,
     engine: str,
+    want_p: bool = True,
 ) -> tuple[float, float | None]:
+    """(statistic, p-value); a large-sample KS p-value is left out (None) unless ``want_p``."""
     ref = prof.sorted_values
     if method == "ks":
         cur_sorted = np.sort(cur) if cur_sorted is None else cur_sorted
-        d, p = _ks_from_sorted(ref, cur_sorted, engine)
-        return d, p
+        if want_p or max(ref.size, cur_sorted.size) <= KS_EXACT_MAX_N:
+            d, p = _ks_from_sorted(ref, cur_sorted, engine)
+            return d, p
+        d, _ = ks_w1(ref, cur_sorted, want_w1=False, engine=engine)
+        return d, None
     if method == "wasserstein":
         cur_sorted = np.sort(cur) if cur_sorted is None else cur_sorted
         w1, _ = _w1_from_sorted(ref, cur_sorted, engine)

@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
 __all__ = [
     "bin_counts",
     "finite_min_max",
+    "ks_statistic_unsorted",
     "ks_w1",
     "numba_available",
     "resolve_engine",
@@ -190,6 +191,121 @@ def _compiled() -> dict[str, Any]:
         return lo, hi, n
 
     _NB["finite_min_max"] = finite_min_max
+
+    @njit(nogil=True, cache=True)
+    def ks_bucket_counts(values, edges, grid, g_lo, g_scale, idx, counts):  # pragma: no cover - compiled
+        # idx[t] = searchsorted(edges, x, "right") for finite x (-1 otherwise). A uniform grid over the
+        # edges' range guesses the bucket; two short walks make it exact whatever the guess.
+        ne = edges.size
+        ng = grid.size
+        first = edges[0]
+        last = edges[ne - 1]
+        n = 0
+        for t in range(values.size):
+            x = values[t]
+            if not np.isfinite(x):
+                idx[t] = -1
+                continue
+            if x < first:
+                b = 0
+            elif x >= last:
+                b = ne
+            else:
+                g = int((x - g_lo) * g_scale)
+                if g < 0:
+                    g = 0
+                elif g >= ng:
+                    g = ng - 1
+                b = grid[g]
+                while b > 0 and edges[b - 1] > x:
+                    b -= 1
+                while b < ne and edges[b] <= x:
+                    b += 1
+            idx[t] = b
+            counts[b] += 1
+            n += 1
+        return n
+
+    @njit(nogil=True, cache=True)
+    def ks_value_counts(values, edges, grid, g_lo, g_scale, counts, eq):  # pragma: no cover - compiled
+        # counts[b] as in ks_bucket_counts; eq[b] = those equal to the bucket's lower edge edges[b-1]
+        ne = edges.size
+        ng = grid.size
+        first = edges[0]
+        last = edges[ne - 1]
+        n = 0
+        for t in range(values.size):
+            x = values[t]
+            if not np.isfinite(x):
+                continue
+            if x < first:
+                b = 0
+            elif x >= last:
+                b = ne
+            else:
+                g = int((x - g_lo) * g_scale)
+                if g < 0:
+                    g = 0
+                elif g >= ng:
+                    g = ng - 1
+                b = grid[g]
+                while b > 0 and edges[b - 1] > x:
+                    b -= 1
+                while b < ne and edges[b] <= x:
+                    b += 1
+            counts[b] += 1
+            if b > 0 and x == edges[b - 1]:
+                eq[b] += 1
+            n += 1
+        return n
+
+    @njit(nogil=True, cache=True)
+    def gather_buckets(values, idx, wanted, out):  # pragma: no cover - compiled
+        k = 0
+        for t in range(values.size):
+            b = idx[t]
+            if b >= 0 and wanted[b]:
+                out[k] = values[t]
+                k += 1
+        return k
+
+    @njit(nogil=True, cache=True)
+    def ks_refine(ref, cur, cands, offsets, ref_start, ref_end, cur_start, n1, n2, d):  # pragma: no cover
+        # For each candidate bucket: merge its reference slice with its (sorted) current values and
+        # read |F_ref - F_cur| at the last copy of each value, with the global counts i and j.
+        for c in range(cands.size):
+            k = cands[c]
+            p = ref_start[k]
+            pend = ref_end[k]
+            q = offsets[c]
+            qend = offsets[c + 1]
+            i = p
+            j = cur_start[k]
+            while p < pend or q < qend:
+                if q >= qend or (p < pend and ref[p] <= cur[q]):
+                    v = ref[p]
+                    p += 1
+                    i += 1
+                else:
+                    v = cur[q]
+                    q += 1
+                    j += 1
+                if p < pend and (q >= qend or ref[p] <= cur[q]):
+                    nv = ref[p]
+                elif q < qend:
+                    nv = cur[q]
+                else:
+                    nv = np.inf
+                if nv != v:
+                    a = abs(i / n1 - j / n2)
+                    if a > d:
+                        d = a
+        return d
+
+    _NB["ks_bucket_counts"] = ks_bucket_counts
+    _NB["gather_buckets"] = gather_buckets
+    _NB["ks_value_counts"] = ks_value_counts
+    _NB["ks_refine"] = ks_refine
     _NB["merge_ks_w1"] = merge_ks_w1
     _NB["bin_counts"] = bin_counts
     return _NB
@@ -258,3 +374,73 @@ def threshold_counts(values: np.ndarray, edges: np.ndarray, *, engine: str | Non
     return np.bincount(np.searchsorted(edges, finite, side="right"), minlength=edges.size + 1).astype(
         np.int64
     )
+
+
+def ks_statistic_unsorted(buckets: Any, values: np.ndarray) -> tuple[float, int]:
+    """(KS D, finite count) of an unsorted window (NaN/inf skipped) against a bucketed reference
+    (:class:`runtime.drift._ks_buckets.KsBuckets`), compiled, without sorting the window.
+
+    D is the one :meth:`KsBuckets.statistic` defines (bit-identical to scipy's asymptotic-mode D): one
+    pass counts the window per bucket, a second gathers the values of the candidate buckets only.
+    """
+    kernels = _compiled()
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    if buckets.by_value:
+        return _ks_by_value(kernels, buckets, values)
+    edges = buckets.edges
+    idx = np.empty(values.size, dtype=np.int32)
+    counts = np.zeros(edges.size + 1, dtype=np.int64)
+    if edges.size == 0:
+        n = int(np.isfinite(values).sum())
+        idx[:] = np.where(np.isfinite(values), 0, -1)
+        counts[0] = n
+    else:
+        grid, g_lo, g_scale = buckets.grid()
+        n = int(kernels["ks_bucket_counts"](values, edges, grid, g_lo, g_scale, idx, counts))
+    if n == 0:
+        return 0.0, 0
+    lower, cands = buckets.candidates(counts)
+    if cands.size == 0:
+        return lower, n
+    wanted = np.zeros(edges.size + 1, dtype=np.bool_)
+    wanted[cands] = True
+    gathered = np.empty(int(counts[cands].sum()), dtype=np.float64)
+    kernels["gather_buckets"](values, idx, wanted, gathered)
+    gathered.sort()  # buckets are value ranges, so sorted values come grouped by bucket
+    offsets = np.concatenate(([0], np.cumsum(counts[cands]))).astype(np.int64)
+    cur_start = np.cumsum(counts) - counts
+    d = kernels["ks_refine"](
+        buckets.ref,
+        gathered,
+        cands.astype(np.int64),
+        offsets,
+        buckets.ref_start,
+        buckets.ref_end,
+        cur_start,
+        buckets.ref.size,
+        n,
+        lower,
+    )
+    return float(d), n
+
+
+def _ks_by_value(kernels: dict[str, Any], buckets: Any, values: np.ndarray) -> tuple[float, int]:
+    """D against a reference with an edge at each distinct value (``KsBuckets.at_each_value``), counts only.
+
+    F_ref is flat inside bucket k (its reference values are all ``edges[k-1]``), so |F_ref - F_cur|
+    there is largest at the bucket's first or last distinct value: at ``edges[k-1]`` itself (window
+    count below it plus its copies) or past the window's last value in the bucket. Both are points of
+    the merged sample, read with the integers scipy's searchsorted gives, so D is scipy's to the bit.
+    """
+    edges = buckets.edges
+    counts = np.zeros(edges.size + 1, dtype=np.int64)
+    eq = np.zeros(edges.size + 1, dtype=np.int64)
+    grid, g_lo, g_scale = buckets.grid()
+    n = int(kernels["ks_value_counts"](values, edges, grid, g_lo, g_scale, counts, eq))
+    if n == 0:
+        return 0.0, 0
+    n1 = buckets.ref.size
+    cur_end = np.cumsum(counts)
+    at_edge = np.abs(buckets.ref_end / n1 - (cur_end - counts + eq) / n)
+    past_last = np.abs(buckets.ref_end / n1 - cur_end / n)
+    return float(max(at_edge.max(), past_last.max())), n

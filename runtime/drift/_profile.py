@@ -451,10 +451,12 @@ def categorical_profile(name: str, series: pd.Series) -> CategoricalProfile:
 
 
 def as_frame(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
-    """Accept a DataFrame, a 2-D array (columns named ``"0"``, ``"1"``... unless ``columns`` is given)
-    or a mapping."""
+    """Accept a DataFrame, a parquet path, a 2-D array (columns named ``"0"``, ``"1"``... unless
+    ``columns`` is given) or a mapping."""
     if isinstance(data, pd.DataFrame):
         frame = data
+    elif isinstance(data, (str, Path)) and str(data).endswith(".parquet"):
+        frame = pd.read_parquet(data, columns=columns)
     elif isinstance(data, np.ndarray):
         if data.ndim == 1:
             data = data.reshape(-1, 1)
@@ -468,7 +470,8 @@ def as_frame(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
         frame = pd.DataFrame(data)
     else:
         raise TypeError(
-            f"expected a pandas DataFrame, a 2-D numpy array or a dict of columns, got {type(data).__name__}"
+            "expected a pandas or Spark DataFrame, a parquet path, a 2-D numpy array or a dict of columns, "
+            f"got {type(data).__name__}"
         )
     if not all(isinstance(c, str) for c in frame.columns):
         frame = frame.rename(columns=str)  # a renamed shallow copy: the caller's frame is left alone

@@ -31,9 +31,18 @@ class ColumnDrift(BaseModel):
     statistic: float | None = Field(
         description="KS D, normed W1, PSI, JS distance, chi-square or z statistic"
     )
-    p_value: float | None = Field(default=None, description="for ks, chisquare and z; None for distances")
+    p_value: float | None = Field(
+        default=None,
+        description="for ks, chisquare and z; None for distances, and for a KS test on large samples "
+        "decided by its critical value (ask with DriftDetector(p_values=True))",
+    )
+    critical_value: float | None = Field(
+        default=None,
+        description="KS on large samples: scipy's critical D for the threshold; drift when D exceeds it",
+    )
     score: float | None = Field(
-        description="what is compared with the threshold: the p-value for tests, else the statistic"
+        description="what is compared with the threshold: the p-value for tests, else the statistic "
+        "(for a KS test decided by its critical value, D)"
     )
     threshold: float
     drifted: bool
@@ -47,6 +56,8 @@ class ColumnDrift(BaseModel):
     @property
     def comparison(self) -> str:
         """How ``score`` is compared with ``threshold`` for this method (Evidently's rule)."""
+        if self.method == "ks" and self.p_value is None and self.critical_value is not None:
+            return "D >= critical D"
         return {"ks": "p <= threshold", "chisquare": "p < threshold", "z": "p < threshold"}.get(
             self.method, "score >= threshold"
         )

@@ -21,8 +21,11 @@ from runtime.drift._stats import (
     _chi_square_from_counts,
     _js_from_shares,
     _psi_from_shares,
+    _sort_key,
     _value_shares,
     _z_from_counts,
+    ks_asymptotic_pvalue,
+    ks_drifts,
 )
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "decide",
     "default_method",
     "empty_result",
+    "ks_outcome",
     "quantile_counts",
     "summarise",
 ]
@@ -126,6 +130,25 @@ def decide(method: str, score: float, threshold: float) -> bool:
     return bool(score >= threshold)
 
 
+def ks_outcome(
+    d: float, p_value: float | None, n_reference: int, n_current: int, threshold: float
+) -> tuple[float | None, float, bool, float | None]:
+    """``(p_value, score, drifted, critical_value)`` of a KS test whose p-value may not be computed yet.
+
+    With a p-value (small samples, or the caller asked for one) the verdict is Evidently's
+    ``p <= threshold``. Without one the statistic is compared with scipy's critical D for the threshold
+    (:func:`runtime.drift._stats.ks_drifts`), the same verdict without the costly p-value; only a D that
+    is too close to the critical value to tell still gets its p-value.
+    """
+    critical: float | None = None
+    if p_value is None:
+        verdict, critical = ks_drifts(d, n_reference, n_current, threshold)
+        if verdict is not None:
+            return None, d, verdict, critical
+        p_value = ks_asymptotic_pvalue(d, n_reference, n_current)
+    return p_value, p_value, decide("ks", p_value, threshold), critical
+
+
 def empty_result(
     det: ColumnRules, prof: ColumnProfile, status: str, n_current: int, n_missing: int
 ) -> ColumnDrift:
@@ -206,7 +229,8 @@ def categorical_result(
 ) -> ColumnDrift:
     """Test a categorical column from current value counts (shared by in-memory and streaming scoring)."""
     ref_set = set(prof.values.tolist())
-    unseen = [v for v in cur_vals.tolist() if v not in ref_set]
+    # sorted, not in order of first appearance: a distributed count has no such order
+    unseen = sorted((v for v in cur_vals.tolist() if v not in ref_set), key=_sort_key)
     method = det._method_for(prof.name, "categorical")
     if method is None:
         n_values = len(ref_set) + len(unseen)

@@ -21,6 +21,8 @@ Definitions (see docs/runtime.md for the table):
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +38,8 @@ __all__ = [
     "finite_values",
     "jensen_shannon_distance",
     "kolmogorov_smirnov",
+    "ks_critical_band",
+    "ks_drifts",
     "population_stability_index",
     "sturges_edges",
     "wasserstein_distance_norm",
@@ -81,10 +85,58 @@ def _ks_from_sorted(
 
 def ks_asymptotic_pvalue(d: float, n1: int, n2: int) -> float:
     """scipy's asymptotic two-sided p-value ``kstwo.sf(D, round(n1*n2/(n1+n2)))`` clipped to [0, 1]."""
-    m, n = sorted([float(n1), float(n2)], reverse=True)
-    en = m * n / (m + n)
-    prob = _st.kstwo.sf(d, np.round(en))
+    prob = _st.kstwo.sf(d, _ks_effective_n(n1, n2))
     return float(np.clip(prob, 0, 1))
+
+
+def _ks_effective_n(n1: int, n2: int) -> float:
+    m, n = sorted([float(n1), float(n2)], reverse=True)
+    return float(np.round(m * n / (m + n)))
+
+
+#: Half-width (relative) of the band around the critical D inside which the p-value decides.
+_KS_BAND = (1e-9, 1e-6, 1e-3)
+
+
+@functools.lru_cache(maxsize=512)
+def ks_critical_band(alpha: float, n_effective: float) -> tuple[float, float, float] | None:
+    """``(lo, critical D, hi)`` around scipy's asymptotic critical D for ``p <= alpha``, or None if none.
+
+    Why a band and not one number: ``kstwo.sf`` (the p-value) costs up to half a second per call where it
+    is small but not zero, while the verdict ``p <= alpha`` only asks on which side of the critical D
+    ``kstwo.isf(alpha, n)`` the statistic falls (the survival function falls as D grows). isf is a
+    numerical inverse, so the band edges are checked with sf itself: ``sf(lo) > alpha`` and
+    ``sf(hi) <= alpha``. Outside the band the verdict is scipy's; inside it (a D within 1e-9 relative of
+    the critical value) the caller computes the p-value. Cached per (alpha, n): one monitoring job sees
+    few distinct window sizes.
+    """
+    if not (0.0 < alpha < 1.0) or not math.isfinite(alpha):
+        return None
+    crit = float(_st.kstwo.isf(alpha, n_effective))
+    if not (math.isfinite(crit) and 0.0 < crit < 1.0):
+        return None
+    for eps in _KS_BAND:
+        lo, hi = crit * (1.0 - eps), min(crit * (1.0 + eps), 1.0)
+        if _st.kstwo.sf(lo, n_effective) > alpha and np.clip(_st.kstwo.sf(hi, n_effective), 0, 1) <= alpha:
+            return lo, crit, hi
+    return None
+
+
+def ks_drifts(d: float, n1: int, n2: int, alpha: float) -> tuple[bool | None, float | None]:
+    """(verdict of scipy's asymptotic ``p <= alpha``, the critical D) without the p-value where possible.
+
+    The verdict is None when D is too close to the critical value (or alpha is 0 or 1): compute the
+    p-value then. Only for samples past :data:`KS_EXACT_MAX_N`, where scipy uses the asymptotic method.
+    """
+    band = ks_critical_band(float(alpha), _ks_effective_n(n1, n2))
+    if band is None:
+        return None, None
+    lo, crit, hi = band
+    if d >= hi:
+        return True, crit
+    if d <= lo:
+        return False, crit
+    return None, crit
 
 
 def _w1_from_sorted(

@@ -46,6 +46,7 @@ from runtime.drift._scoring import (
     decide,
     default_method,
     empty_result,
+    ks_outcome,
     quantile_counts,
     summarise,
 )
@@ -341,7 +342,8 @@ def _numeric_result(det: _FittedDetector, acc: _NumAcc, method: str | None) -> C
             statistic, p_value = _ks_from_sorted(prof.sorted_values, np.sort(np.concatenate(acc.small)))
         else:
             statistic = acc.ks_d()
-            p_value = ks_asymptotic_pvalue(statistic, n1, n2)
+            if getattr(det, "p_values", True):
+                p_value = ks_asymptotic_pvalue(statistic, n1, n2)
     elif method == "wasserstein":
         statistic, exact = acc.w1() / prof.norm, False
     elif method == "psi_quantile":
@@ -356,17 +358,22 @@ def _numeric_result(det: _FittedDetector, acc: _NumAcc, method: str | None) -> C
         ref_vals, ref_counts = sorted_value_counts(prof.sorted_values)
         cur_vals, cur_counts = acc.value_counts()
         statistic, p_value = count_statistic(method, ref_vals, ref_counts, cur_vals, cur_counts)
-    score = p_value if method in ("ks", "chisquare", "z") else statistic
-    assert score is not None
+    critical: float | None = None
+    if method == "ks":
+        p_value, score, drifted, critical = ks_outcome(statistic, p_value, n1, n2, threshold)
+    else:
+        score = p_value if method in ("chisquare", "z") and p_value is not None else statistic
+        drifted = decide(method, score, threshold)
     return ColumnDrift(
         column=prof.name,
         kind="numerical",
         method=method,
         statistic=statistic,
         p_value=p_value,
+        critical_value=critical,
         score=score,
         threshold=threshold,
-        drifted=decide(method, score, threshold),
+        drifted=drifted,
         n_reference=n1,
         n_current=n2,
         n_current_missing=acc.n_missing,

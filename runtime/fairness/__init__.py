@@ -2,7 +2,8 @@
 
 ``fairness_report(y_true, y_pred, sensitive)`` gives per-group rates and every disparity metric from
 one pass; ``FairnessGate(max_demographic_parity_difference=0.1).evaluate(...)`` gives pass/fail with
-reasons. See ``docs/runtime.md``.
+reasons. ``fairness_report_from_data(df, label=..., prediction=..., sensitive=...)`` takes a pandas or
+Spark DataFrame or a parquet path (Spark groups on the cluster, same numbers). See ``docs/runtime.md``.
 """
 
 from runtime.fairness._gate import GATE_LIMITS, FairnessGate, GateResult, evaluate_gate
@@ -18,6 +19,7 @@ from runtime.fairness._metrics import (
     fairness_report,
     group_confusion,
 )
+from runtime.fairness._spark import fairness_report_from_data
 
 __all__ = [
     "GATE_LIMITS",
@@ -33,5 +35,6 @@ __all__ = [
     "equalized_odds_ratio",
     "evaluate_gate",
     "fairness_report",
+    "fairness_report_from_data",
     "group_confusion",
 ]

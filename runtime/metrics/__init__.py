@@ -11,6 +11,7 @@ from runtime.metrics._cloudwatch import (
     publish_metric_data,
 )
 from runtime.metrics._names import (
+    ACCURACY_METRIC,
     CLOUDWATCH_NAMESPACE,
     COLUMN_DIMENSION,
     DATASET_DRIFT_METRIC,
@@ -26,6 +27,7 @@ from runtime.metrics._names import (
 from runtime.metrics._prometheus import drift_registry, fairness_registry, prometheus_text
 
 __all__ = [
+    "ACCURACY_METRIC",
     "CLOUDWATCH_NAMESPACE",
     "COLUMN_DIMENSION",
     "DATASET_DRIFT_METRIC",

@@ -9,6 +9,7 @@ together with those components.
 from __future__ import annotations
 
 __all__ = [
+    "ACCURACY_METRIC",
     "CLOUDWATCH_NAMESPACE",
     "COLUMN_DIMENSION",
     "DATASET_DRIFT_METRIC",
@@ -31,6 +32,9 @@ DRIFT_SCORE_METRIC = "DriftScore"
 DRIFTED_COLUMNS_METRIC = "DriftedColumns"
 #: 1 when the dataset drifts (share >= drift_share), else 0.
 DATASET_DRIFT_METRIC = "DatasetDrift"
+#: Share of labelled served requests whose prediction was right (the self-healing controller), dimension
+#: ``Endpoint``.
+ACCURACY_METRIC = "Accuracy"
 #: Fairness metric value, dimension ``Metric`` (e.g. demographic_parity_difference).
 FAIRNESS_METRIC = "FairnessMetric"
 ENDPOINT_DIMENSION = "Endpoint"

@@ -21,9 +21,11 @@ VERB_MODULES: tuple[str, ...] = (
     "plan",
     "check",
     "cost",
+    "review",
     "drift",
     "fairness",
     "schedule",
+    "watch",
     "export",
 )
 

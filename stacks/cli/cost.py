@@ -38,14 +38,27 @@ cost_app = typer.Typer(
     add_completion=False,
 )
 
-_FORMAT_HELP = "Report format: table, markdown (pull-request comment), csv (FOCUS columns) or html."
+_FORMAT_HELP = (
+    "Report format: table, markdown (pull-request comment), csv (FOCUS columns), html, "
+    "or json (runtime/cost/cost-report.schema.json)."
+)
 
 
 def _check_format(fmt: str) -> None:
     from runtime.cost import FORMATS
 
-    if fmt not in FORMATS:
-        fail(f"--format has bad value {fmt!r}; allowed: {', '.join(FORMATS)}")
+    if fmt not in (*FORMATS, "json"):
+        fail(f"--format has bad value {fmt!r}; allowed: {', '.join((*FORMATS, 'json'))}")
+
+
+def _render(result: Any, fmt: str, keys: list[str], budget: Any = None, period: Any = None) -> str:
+    """An estimate in ``fmt``; json is the documented document other tools read."""
+    from runtime.cost import render
+    from runtime.cost.json_report import estimate_json
+
+    if fmt == "json":
+        return estimate_json(result, rollup_keys=keys, budget=budget)
+    return str(render(result, fmt, rollup_keys=keys, budget=budget, period=period))
 
 
 def _month(value: str) -> tuple[str, str]:
@@ -118,7 +131,6 @@ def estimate(
         estimate_cost,
         load_state,
         load_usage,
-        render,
         render_diff,
     )
 
@@ -161,10 +173,13 @@ def estimate(
             check_usage_resources(usage_data, [base_state, head_state])
             base = estimate_cost(base_state, catalog=catalog, usage=usage_data, check_usage=False)
             head = estimate_cost(head_state, catalog=catalog, usage=usage_data, check_usage=False)
-            _write(
-                render_diff(diff_estimates(base, head), fmt, rollup_keys=by or ("cost-center", "team")),
-                output,
-            )
+            diff = diff_estimates(base, head)
+            if fmt == "json":
+                from runtime.cost.json_report import diff_json
+
+                _write(diff_json(diff, rollup_keys=keys), output)
+                return
+            _write(render_diff(diff, fmt, rollup_keys=by or ("cost-center", "team")), output)
             return
         files = [f for p in states for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])]
         if not files:
@@ -179,7 +194,7 @@ def estimate(
     except (InputError, StateError) as exc:
         fail(str(exc), EXIT_BAD_INPUT)
     check = check_budget(result, limit) if limit is not None else None
-    _write(render(result, fmt, rollup_keys=keys, budget=check, period=charge_period), output)
+    _write(_render(result, fmt, keys, budget=check, period=charge_period), output)
     failing = check is not None and check.exceeded and fail_over_budget
     if check is not None and (check.exceeded or check.may_exceed) and not failing:
         typer.echo(f"keel: warning: {check.message()}", err=True)
@@ -308,7 +323,7 @@ def actuals(
     ),
 ) -> None:
     """Actual spend grouped by cost tags, in the same report formats and columns as estimates."""
-    from runtime.cost import ActualsError, aws_actuals, bigquery_runner, duckdb_runner, gcp_actuals, render
+    from runtime.cost import ActualsError, aws_actuals, bigquery_runner, duckdb_runner, gcp_actuals
 
     _check_format(fmt)
     try:
@@ -342,7 +357,7 @@ def actuals(
             fail(f"--provider has bad value {provider!r}; allowed: aws, gcp")
     except ActualsError as exc:
         fail(str(exc))
-    _write(render(result, fmt, rollup_keys=group_by), output)
+    _write(_render(result, fmt, group_by), output)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from stacks.cli._common import EXIT_FINDINGS, fail, write_output
+from stacks.cli.drift import Engine
 
 
 class FairnessFormat(StrEnum):
@@ -67,24 +68,47 @@ def fairness(
         float | None,
         typer.Option("--gate-max-eopd", help="Fail when equal opportunity difference is above this."),
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine", help="memory (pandas in this process) or spark (grouped on Spark; same numbers)."
+        ),
+    ] = Engine.memory,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="Spark master URL (local[4], spark://host:7077, yarn) or Spark Connect (sc://host:15002). "
+            "Default local[2].",
+        ),
+    ] = None,
 ) -> None:
     """Selection rate, TPR, FPR and accuracy per group, disparity metrics, and a pass/fail gate (exit 1 on fail)."""  # noqa: E501
     from mlkeel.files import InputError
     from runtime.drift._report import read_table
-    from runtime.fairness import FairnessGate, fairness_report
+    from runtime.fairness import FairnessGate, fairness_report, fairness_report_from_data
 
-    try:
-        frame = read_table(data)
-    except InputError as exc:
-        fail(f"--data: {exc}")
-    if len(frame) == 0:
-        fail(f"--data {data}: has no rows; fairness cannot be judged on empty data")
+    if engine is Engine.spark:
+        from stacks.cli.drift import read_spark_table, spark_for
+
+        sdf = read_spark_table(spark_for(spark_master), data, "--data")
+        # the checks below read only the schema and one label value, never the whole table
+        frame = sdf.limit(1).toPandas()  # type: ignore[attr-defined]
+        columns = list(sdf.columns)  # type: ignore[attr-defined]
+    else:
+        try:
+            frame = read_table(data)
+        except InputError as exc:
+            fail(f"--data: {exc}")
+        if len(frame) == 0:
+            fail(f"--data {data}: has no rows; fairness cannot be judged on empty data")
+        columns = list(frame.columns)
     needed = [("--label", label), ("--prediction", prediction), *[("--sensitive", s) for s in sensitive]]
     if weight:
         needed.append(("--weight", weight))
     for option, column in needed:
-        if column not in frame.columns:
-            fail(f"{data}: {option} column {column!r} not found; columns: {list(frame.columns)}")
+        if column not in columns:
+            fail(f"{data}: {option} column {column!r} not found; columns: {columns}")
     pos: object = pos_label
     if pos_label is not None and pd_is_numeric(frame[label]):
         try:
@@ -102,13 +126,18 @@ def fairness(
         "max_equal_opportunity_difference": gate_max_eopd,
     }
     try:
-        report = fairness_report(
-            frame[label],
-            frame[prediction],
-            frame[sensitive] if len(sensitive) > 1 else frame[sensitive[0]],
-            sample_weight=frame[weight] if weight else None,
-            pos_label=pos,
-        )
+        if engine is Engine.spark:
+            report = fairness_report_from_data(
+                sdf, label=label, prediction=prediction, sensitive=sensitive, weight=weight, pos_label=pos
+            )
+        else:
+            report = fairness_report(
+                frame[label],
+                frame[prediction],
+                frame[sensitive] if len(sensitive) > 1 else frame[sensitive[0]],
+                sample_weight=frame[weight] if weight else None,
+                pos_label=pos,
+            )
         gate = FairnessGate(method=method, **limits) if any(v is not None for v in limits.values()) else None
     except ValueError as exc:
         fail(f"{data}: {exc}")

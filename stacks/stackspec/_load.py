@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._errors import MISSING, Problem, SpecError
 from ._model import StackSpec, cross_field_problems
-from ._regions import region_problems
+from ._regions import pricing_cloud, region_problems
 from .rules import cloud_problems
 
 #: The config namespace of mlkeel's keys (the Pulumi project name).
@@ -171,7 +171,7 @@ def validate_spec_data(data: Mapping[str, Any], file: str, namespace: str = NAME
         spec = StackSpec.model_validate(dict(data))
     except ValidationError as exc:
         raise SpecError(_issues_from_validation(exc, file, namespace)) from None
-    region = region_problems(spec, cloud_problems, lambda: _catalog_regions(spec.cloud))
+    region = region_problems(spec, cloud_problems, lambda: _catalog_regions(pricing_cloud(spec)))
     cloud = cloud_problems(spec)
     if region:  # the cloud rules' own region complaint would repeat it without the suggestions
         cloud = [problem for problem in cloud if problem.path != "region"]

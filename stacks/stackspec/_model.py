@@ -35,7 +35,9 @@ from mlkeel.contracts import (
 
 from ._errors import Problem
 
-Cloud = Literal["aws", "gcp"]
+Cloud = Literal["aws", "gcp", "kubernetes"]
+#: Clouds whose price catalog can price a Kubernetes cluster's nodes.
+NodeCloud = Literal["aws", "gcp"]
 Environment = Literal["dev", "test", "staging", "prod"]
 DataClassification = Literal["public", "internal", "confidential", "restricted"]
 ResidencyZone = Literal["eu", "uk", "us", "ca", "apac", "any"]
@@ -432,6 +434,212 @@ class BudgetSpec(_Spec):
         return values
 
 
+_SCHEDULE = r"(rate\(([1-9][0-9]{0,3}) (minute|minutes|hour|hours|day|days)\)|cron\([^()]{9,120}\))"
+_SCHEDULE_RULE = (
+    "must be an EventBridge Scheduler expression: 'rate(N minutes|hours|days)' "
+    "or 'cron(min hour dom month dow year)'"
+)
+ScheduleExpression = Annotated[
+    str, _matching(_SCHEDULE, _SCHEDULE_RULE), _documented(_SCHEDULE, _SCHEDULE_RULE)
+]
+
+
+class FairnessGateSpec(_Spec):
+    """The fairness gate a retrained model must pass before it may be promoted (limits are rates 0..1)."""
+
+    sensitive_feature: str = Field(min_length=1, max_length=128)
+    max_demographic_parity_difference: float | None = Field(default=None, ge=0, le=1)
+    min_demographic_parity_ratio: float | None = Field(default=None, ge=0, le=1)
+    max_equalized_odds_difference: float | None = Field(default=None, ge=0, le=1)
+    min_equalized_odds_ratio: float | None = Field(default=None, ge=0, le=1)
+    max_equal_opportunity_difference: float | None = Field(default=None, ge=0, le=1)
+    min_equal_opportunity_ratio: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> FairnessGateSpec:
+        if all(v is None for k, v in self.__dict__.items() if k != "sensitive_feature"):
+            raise ValueError("a fairness gate needs at least one limit, e.g. maxDemographicParityDifference")
+        return self
+
+
+class SelfHealingSpec(_Spec):
+    """The loop that watches, retrains on spot, gates, rolls out and rolls back (docs/self-healing.md).
+
+    The decision policy: ``windowsInARow`` bad windows (drift share at least ``driftShareThreshold``,
+    accuracy below ``minAccuracy``, or the accuracy control chart signalling) ask for a retrain, which
+    the cool-down, ``maxRetrainsPerWeek`` and the budget reserve can hold back. A retrained version is
+    promoted (canary, rollback alarms) only with ``autoPromote`` and when the fairness gate and the
+    holdout evaluation pass; otherwise it waits for a person's approval.
+    """
+
+    enabled: bool = False
+    schedule: ScheduleExpression = "rate(1 hour)"
+    runner: Literal["lambda"] = "lambda"
+    window_hours: int = Field(default=1, ge=1, le=168)
+    min_rows: int = Field(default=200, ge=1, le=10_000_000)
+    drift_share_threshold: float = Field(default=0.5, gt=0, le=1)
+    windows_in_a_row: int = Field(default=2, ge=1, le=48)
+    min_accuracy: float | None = Field(default=None, ge=0, le=1)
+    cooldown_hours: int = Field(default=24, ge=0, le=720)
+    max_retrains_per_week: int = Field(default=2, ge=0, le=50)
+    budget_reserve_percent: int = Field(default=20, ge=0, le=100)
+    auto_promote: bool = False
+    holdout_tolerance: float = Field(default=0.0, ge=0, le=1)
+    fairness: FairnessGateSpec | None = None
+    label_column: str = Field(default="label", min_length=1, max_length=128)
+    training_image: str | None = Field(default=None, min_length=1, max_length=2048)
+    training_instance_types: list[Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[a-z0-9]+$")]] = Field(
+        default_factory=lambda: ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge"], min_length=1, max_length=20
+    )
+    max_runtime_minutes: int = Field(default=60, ge=5, le=40320)
+    max_wait_minutes: int = Field(default=120, ge=5, le=40320)
+    lease_seconds: int = Field(default=900, ge=60, le=3600)
+
+    @model_validator(mode="after")
+    def _spot_wait(self) -> SelfHealingSpec:
+        if self.max_wait_minutes < self.max_runtime_minutes:
+            raise ValueError(
+                f"maxWaitMinutes ({self.max_wait_minutes}) must be at least maxRuntimeMinutes "
+                f"({self.max_runtime_minutes}): managed spot waits for capacity within it"
+            )
+        return self
+
+
+_DNS_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
+_DNS_LABEL_RULE = (
+    "must be a Kubernetes DNS label: at most 63 lowercase letters, digits and '-', "
+    "starting and ending with a letter or digit"
+)
+DnsLabel = Annotated[str, _matching(_DNS_LABEL, _DNS_LABEL_RULE), _documented(_DNS_LABEL, _DNS_LABEL_RULE)]
+_IMAGE = r"[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})"
+_IMAGE_RULE = (
+    "must be a container image pinned by a tag other than 'latest' or by digest, "
+    "such as 'ghcr.io/mlflow/mlflow:v2.16.2'"
+)
+
+
+def _pinned_image(value: str) -> str:
+    if not re.fullmatch(_IMAGE, value) or value.endswith(":latest"):
+        raise ValueError(_IMAGE_RULE)
+    return value
+
+
+PinnedImage = Annotated[str, AfterValidator(_pinned_image), _documented(_IMAGE, _IMAGE_RULE)]
+
+
+class KubernetesQuotaSpec(_Spec):
+    """The namespace's ResourceQuota: what the team's pods may request in total, and object counts."""
+
+    cpu: int = Field(default=16, ge=1, le=10000)
+    memory_gib: int = Field(default=64, ge=1, le=100000)
+    #: ``requests.nvidia.com/gpu``; more than 0 needs a GPU training pool.
+    gpus: int = Field(default=0, ge=0, le=1000)
+    pods: int = Field(default=50, ge=1, le=10000)
+    services: int = Field(default=20, ge=1, le=1000)
+    persistent_volume_claims: int = Field(default=10, ge=0, le=1000)
+    config_maps: int = Field(default=50, ge=1, le=10000)
+    secrets: int = Field(default=20, ge=1, le=10000)
+
+
+class KubernetesLimitsSpec(_Spec):
+    """The namespace's LimitRange: defaults for a container that names no resources, and ceilings."""
+
+    default_cpu_millis: int = Field(default=500, ge=10, le=64000)
+    default_memory_mib: int = Field(default=512, ge=16, le=1048576)
+    max_cpu_millis: int = Field(default=8000, ge=10, le=448000)
+    max_memory_mib: int = Field(default=32768, ge=16, le=12582912)
+
+    @model_validator(mode="after")
+    def _ceiling(self) -> KubernetesLimitsSpec:
+        if self.default_cpu_millis > self.max_cpu_millis:
+            raise ValueError(
+                f"defaultCpuMillis ({self.default_cpu_millis}) must be ≤ maxCpuMillis ({self.max_cpu_millis})"
+            )
+        if self.default_memory_mib > self.max_memory_mib:
+            raise ValueError(
+                f"defaultMemoryMib ({self.default_memory_mib}) must be ≤ maxMemoryMib ({self.max_memory_mib})"
+            )
+        return self
+
+
+class MlflowSpec(_Spec):
+    """The MLflow tracking server: its backend store and where artifacts go."""
+
+    image: PinnedImage = "ghcr.io/mlflow/mlflow:v2.16.2"
+    replicas: int = Field(default=2, ge=1, le=20)
+    #: ``postgres``: a PostgreSQL the stack runs; ``external``: ``externalUri`` (a managed database).
+    backend: Literal["postgres", "external"] = "postgres"
+    #: The backend store URI with its password; set it as a secret (``pulumi config set --secret``).
+    external_uri: SecretStr | None = None
+    #: ``bucket``: the stack's bucket through the workload identity (AWS/GCP); ``pvc``: a volume.
+    #: Unset: the bucket on AWS/GCP stacks, a volume on ``cloud: kubernetes``.
+    artifacts: Literal["bucket", "pvc"] | None = None
+    pvc_size_gib: int = Field(default=20, ge=1, le=65536)
+    postgres_image: PinnedImage = "postgres:16.4"
+
+    @model_validator(mode="after")
+    def _backend(self) -> MlflowSpec:
+        if self.backend == "external" and self.external_uri is None:
+            raise ValueError("backend 'external' needs 'externalUri' (a secret database URI)")
+        if self.backend == "postgres" and self.external_uri is not None:
+            raise ValueError("'externalUri' is only read with backend 'external'")
+        return self
+
+
+class FeastSpec(_Spec):
+    """The Feast feature server and its Redis online store."""
+
+    image: PinnedImage = "feastdev/feature-server:0.40.1"
+    redis_image: PinnedImage = "redis:7.4.1"
+    replicas: int = Field(default=1, ge=1, le=20)
+
+
+class KubernetesServingSpec(_Spec):
+    """Requests (= limits) of one serving replica; GPUs come from the endpoint's accelerator."""
+
+    cpu_millis: int = Field(default=1000, ge=10, le=448000)
+    memory_mib: int = Field(default=2048, ge=16, le=12582912)
+
+
+class KubernetesSpec(_Spec):
+    """The team's MLOps layer as Kubernetes objects: on any cluster (``cloud: kubernetes``, through a
+    kubeconfig) or inside the stack's own EKS/GKE cluster (AWS/GCP stacks with training on)."""
+
+    #: The kubeconfig itself; set it as a secret (``pulumi config set --secret``). ``cloud: kubernetes`` only.
+    kubeconfig: SecretStr | None = None
+    kubeconfig_path: str | None = Field(default=None, min_length=1, max_length=4096)
+    context: str | None = Field(default=None, min_length=1, max_length=253)
+    #: The team's namespace; ``<team>-<environment>`` when unset.
+    namespace: DnsLabel | None = None
+    #: Whose price catalog prices the nodes (an AWS/GCP stack's own cloud).
+    node_cloud: NodeCloud = "aws"
+    #: The on-demand nodes MLflow, Feast and serving run on, priced from the catalog.
+    node_instance_type: str = Field(default="m6i.xlarge", min_length=1, max_length=64)
+    #: Whether KServe is installed: serving is an InferenceService, else Deployment + Service + HPA + PDB.
+    kserve: bool = True
+    #: Whether the Prometheus Operator is installed: ServiceMonitors and a PrometheusRule.
+    prometheus_operator: bool = True
+    #: On EKS: Karpenter NodePools + EC2NodeClasses for the training pools.
+    karpenter: bool = True
+    #: Kueue ClusterQueue/LocalQueue/ResourceFlavors with the namespace quota.
+    queueing: bool = False
+    monitoring_namespace: DnsLabel = "monitoring"
+    ingress_namespaces: list[DnsLabel] = Field(
+        default_factory=lambda: ["istio-system", "knative-serving"], max_length=10
+    )
+    quota: KubernetesQuotaSpec = Field(default_factory=KubernetesQuotaSpec)
+    limits: KubernetesLimitsSpec = Field(default_factory=KubernetesLimitsSpec)
+    mlflow: MlflowSpec = Field(default_factory=MlflowSpec)
+    feast: FeastSpec = Field(default_factory=FeastSpec)
+    serving: KubernetesServingSpec = Field(default_factory=KubernetesServingSpec)
+
+    @model_validator(mode="after")
+    def _kubeconfig(self) -> KubernetesSpec:
+        if self.kubeconfig is not None and self.kubeconfig_path is not None:
+            raise ValueError("give 'kubeconfig' (a secret) or 'kubeconfigPath', not both")
+        return self
+
+
 class StackSpec(_Spec):
     """One team stack: who pays, where data may live, and which capabilities run at which sizes."""
 
@@ -456,6 +664,11 @@ class StackSpec(_Spec):
     access: AccessSpec = Field(default_factory=AccessSpec)
     audit: AuditSpec = Field(default_factory=AuditSpec)
     budget: BudgetSpec = Field(default_factory=BudgetSpec)
+    #: The self-healing loop (off unless enabled).
+    self_healing: SelfHealingSpec = Field(default_factory=SelfHealingSpec)
+    #: The in-cluster layer: required on ``cloud: kubernetes``; on AWS/GCP it turns the layer on in the
+    #: stack's own cluster.
+    kubernetes: KubernetesSpec | None = None
 
     @field_validator("tags")
     @classmethod
@@ -534,11 +747,16 @@ def cross_field_problems(spec: StackSpec) -> list[Problem]:
                 "must be between 90 and 365 on AWS KMS",
             )
         )
-    if spec.serving.enabled and spec.serving.endpoints and not spec.network.enabled:
+    if (
+        spec.cloud != "kubernetes"
+        and spec.serving.enabled
+        and spec.serving.endpoints
+        and not spec.network.enabled
+    ):
         problems.append(
             Problem("network.enabled", False, "serving endpoints run in the private network; turn it on")
         )
-    if spec.training.enabled and not spec.network.enabled:
+    if spec.cloud != "kubernetes" and spec.training.enabled and not spec.network.enabled:
         problems.append(
             Problem("network.enabled", False, "training pools run in the private network; turn it on")
         )
@@ -552,4 +770,38 @@ def cross_field_problems(spec: StackSpec) -> list[Problem]:
                     "rollback on alarms needs monitoring on (the alarms live there)",
                 )
             )
+    problems.extend(self_healing_problems(spec))
+    return problems
+
+
+def self_healing_problems(spec: StackSpec) -> list[Problem]:
+    """What the self-healing loop needs from the rest of the stack (only when it is on)."""
+    healing = spec.self_healing
+    if not healing.enabled:
+        return []
+    problems: list[Problem] = []
+    if spec.cloud != "aws":
+        problems.append(
+            Problem(
+                "selfHealing.enabled", True, f"the controller acts through AWS APIs; not on {spec.cloud} yet"
+            )
+        )
+    if not spec.registry.enabled:
+        problems.append(
+            Problem(
+                "registry.enabled",
+                False,
+                "self-healing keeps its audit log and models in the registry bucket",
+            )
+        )
+    if not (spec.serving.enabled and spec.serving.endpoints):
+        problems.append(
+            Problem("serving.endpoints", [], "self-healing watches serving endpoints; declare one")
+        )
+    if not spec.monitoring.enabled:
+        problems.append(
+            Problem(
+                "monitoring.enabled", False, "self-healing alerts through the monitoring topic; turn it on"
+            )
+        )
     return problems

@@ -53,14 +53,22 @@ def _guess(cloud: str, region: str) -> str | None:
     return text if text != region and region_shape_problem(cloud, text) is None else None
 
 
+def pricing_cloud(spec: StackSpec) -> str:
+    """The cloud whose regions ``spec.region`` names: the stack's, or on ``cloud: kubernetes`` the nodes'."""
+    if spec.cloud != "kubernetes":
+        return spec.cloud
+    return spec.kubernetes.node_cloud if spec.kubernetes is not None else "aws"
+
+
 def _candidates(spec: StackSpec, catalog_regions: Iterable[str]) -> list[str]:
     """Regions worth offering: the zone's (or, for 'any', every known one), written like regions."""
+    cloud = pricing_cloud(spec)
     if spec.residency_zone == ANY_ZONE:
-        table = AWS_REGIONS_BY_ZONE if spec.cloud == "aws" else GCP_LOCATIONS_BY_ZONE
+        table = AWS_REGIONS_BY_ZONE if cloud == "aws" else GCP_LOCATIONS_BY_ZONE
         known = {r for regions in table.values() for r in regions} | set(catalog_regions)
     else:
-        known = set(regions_in_zone(spec.cloud, spec.residency_zone))
-    return sorted(r for r in known if region_shape_problem(spec.cloud, r) is None)
+        known = set(regions_in_zone(cloud, spec.residency_zone))
+    return sorted(r for r in known if region_shape_problem(cloud, r) is None)
 
 
 def region_problems(
@@ -74,7 +82,8 @@ def region_problems(
     on ``region`` there. ``catalog_regions`` (called only when the region is wrong) adds the regions the
     pricing catalog knows to the candidates of zone ``any``.
     """
-    cloud, region, zone = spec.cloud, spec.region, spec.residency_zone
+    # A `cloud: kubernetes` stack's region is where its nodes are priced: a region of that cloud.
+    cloud, region, zone = pricing_cloud(spec), spec.region, spec.residency_zone
     shape = region_shape_problem(cloud, region)
     if shape is None and location_in_zone(cloud, region, zone):
         return []

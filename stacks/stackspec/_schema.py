@@ -81,6 +81,9 @@ def _top_level(node: dict[str, Any]) -> dict[str, Any]:
         return {"anyOf": [node, _SCALAR_AS_TEXT]}
     if "$ref" in node or node.get("type") == "object":
         return {"anyOf": [node, {**_JSON_TEXT, "contentSchema": node}]}
+    refs = [option for option in node.get("anyOf", []) if "$ref" in option]
+    if len(refs) == 1:  # an optional section (``kubernetes``): the object, null, or the object as JSON text
+        return {**node, "anyOf": [*node["anyOf"], {**_JSON_TEXT, "contentSchema": refs[0]}]}
     return node
 
 

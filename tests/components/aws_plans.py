@@ -108,7 +108,10 @@ def providers(plan: PlanResult) -> dict[str, dict[str, Any]]:
 
 
 def effective_tags(plan: PlanResult, resource: dict[str, Any]) -> dict[str, str]:
-    """Provider default tags merged with the resource's own, as AWS applies them."""
+    """Provider default tags merged with the resource's own, as AWS applies them; a Kubernetes object's cost
+    tags are its labels (the in-cluster layer on EKS)."""
+    if resource["type"].startswith("kubernetes:"):
+        return dict((resource["inputs"].get("metadata") or {}).get("labels") or {})
     provider = providers(plan).get(resource.get("provider", ""), {})
     defaults = json.loads(provider.get("inputs", {}).get("defaultTags") or "{}").get("tags", {})
     return {**defaults, **(resource["inputs"].get("tags") or {})}

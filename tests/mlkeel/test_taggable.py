@@ -91,7 +91,13 @@ def _sample() -> list[str]:
         *(tests / "runtime/fixtures/cost").glob("*.json"),
     ]:
         data = json.loads(state.read_text())
-        tokens |= {r["type"] for r in data["deployment"]["resources"] if known_type(r["type"])}
+        tokens |= {
+            r["type"]
+            for r in data["deployment"]["resources"]
+            if known_type(r["type"])
+            and r["type"] not in taggable.KUBERNETES_CUSTOM_RESOURCES
+            and not r["type"].startswith("random:")
+        }
     for package in ("aws", "gcp", "kubernetes"):
         tokens |= set(sorted(known_types(package))[::300])
     return sorted(tokens)
@@ -100,6 +106,17 @@ def _sample() -> list[str]:
 @pytest.mark.parametrize("token", _sample())
 def test_taggable_source_reading_agrees_with_the_imported_class(token: str) -> None:
     assert taggable._decide(token) == _imported_decision(token)
+
+
+def test_taggable_custom_resources_of_the_kubernetes_layer_are_known_and_labelled() -> None:
+    token = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
+    assert token in taggable.KUBERNETES_CUSTOM_RESOURCES
+    assert known_type(token) and tag_field(token) == "metadata.labels" and not takes_no_tags(token)
+    assert not known_type("kubernetes:serving.kserve.io/v1beta1:InferenceServce")
+    assert known_type("random:index/randomPassword:RandomPassword") and not is_taggable(
+        "random:index/randomPassword:RandomPassword"
+    )
+    assert not known_type("random:index/randomPasswrd:RandomPassword")
 
 
 def test_taggable_fields_are_one_vocabulary() -> None:

@@ -21,7 +21,7 @@ from policies.testing import UNKNOWN_STRING
 FIXTURES = Path(__file__).parent / "fixtures"
 STATES = FIXTURES / "states"
 CASES = FIXTURES / "cases"
-BASE_STATES = ("aws_good.json", "gcp_good.json")
+BASE_STATES = ("aws_good.json", "gcp_good.json", "k8s_good.json")
 
 SECRET_ENVELOPE = {
     "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",

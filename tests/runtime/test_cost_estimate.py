@@ -326,7 +326,7 @@ def test_every_type_the_components_create_is_priced_or_free() -> None:
     assert sorted(t for t in created if t not in PRICERS and t not in FREE_TYPES) == []
 
 
-@pytest.mark.parametrize("stack", ["fraud-dev", "risk-prod", "vision-prod"])
+@pytest.mark.parametrize("stack", ["fraud-dev", "risk-prod", "search-dev", "vision-prod"])
 def test_estimate_real_planned_states_price_every_resource(
     stack: str, planned_states: dict[str, Path]
 ) -> None:
@@ -344,7 +344,7 @@ def test_estimate_real_planned_states_price_every_resource(
 
 def test_every_example_stack_is_planned(planned_states: dict[str, Path]) -> None:
     """The parametrized test above covers every stack in stacks/config (a new one must be added there)."""
-    assert sorted(planned_states) == ["fraud-dev", "risk-prod", "vision-prod"]
+    assert sorted(planned_states) == ["fraud-dev", "risk-prod", "search-dev", "vision-prod"]
 
 
 def test_untaggable_types_agree_with_the_provider_sdks() -> None:

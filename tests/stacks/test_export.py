@@ -262,6 +262,12 @@ def test_exports_of_every_example_stack_have_the_plan_format(example_states: dic
     for path in example_states.values():
         result = export_state(load_state(path))
         _check_plan_format(json.loads(render(result)))
+        state_types = {r.type for r in load_state(path).resources}
+        if not any(t.startswith(("aws:", "gcp:")) for t in state_types):
+            # A `cloud: kubernetes` stack has no Terraform resources; its objects are Kubernetes manifests,
+            # which Checkov scans as such (policies/coverage.py).
+            assert result.exported == 0
+            continue
         assert result.exported > 50 and not [t for t in result.unmapped if t.startswith("aws:")]
 
 

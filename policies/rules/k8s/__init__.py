@@ -1,1 +1,1 @@
-"""MLK_K8S: Kubernetes workloads."""
+"""MLK_K8S: Kubernetes workloads, namespaces, RBAC and services."""

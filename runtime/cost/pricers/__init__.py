@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mlkeel.taggable import takes_no_tags
 from runtime.cost.pricers import aws, gcp, kubernetes
-from runtime.cost.pricers._base import Context, PriceMissing, Pricer, PricerTable
+from runtime.cost.pricers._base import Context, PricedElsewhere, PriceMissing, Pricer, PricerTable
 
 #: type token -> (pricer, FOCUS ServiceName, FOCUS ServiceCategory), every cloud's.
 PRICERS: PricerTable = {**aws.PRICERS, **gcp.PRICERS, **kubernetes.PRICERS}
@@ -37,6 +37,7 @@ __all__ = [
     "UNTAGGABLE",
     "Context",
     "PriceMissing",
+    "PricedElsewhere",
     "Pricer",
     "PricerTable",
 ]

@@ -23,6 +23,11 @@ class PriceMissing(LookupError):
     """The catalog has no price for something this resource needs."""
 
 
+class PricedElsewhere(Exception):
+    """This resource of a priced type costs nothing of its own here: another resource of the state carries
+    its cost (a pod on a node group the stack prices). The estimate lists it as free, with the reason."""
+
+
 @dataclass
 class Context:
     """What a pricer may look at besides its resource: prices, usage, and the other resources."""

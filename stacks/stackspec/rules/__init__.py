@@ -12,12 +12,13 @@ from collections.abc import Callable
 
 from .._errors import Problem
 from .._model import Cloud, StackSpec
-from . import aws, gcp
+from . import aws, gcp, kubernetes
 
 #: ``cloud`` -> every problem only that cloud knows (paths relative to the config namespace).
 CLOUD_RULES: dict[str, Callable[[StackSpec], list[Problem]]] = {
     "aws": aws.problems,
     "gcp": gcp.problems,
+    "kubernetes": kubernetes.problems,
 }
 
 if set(CLOUD_RULES) != set(typing.get_args(Cloud)):  # pragma: no cover - guards a future edit
@@ -27,8 +28,11 @@ if set(CLOUD_RULES) != set(typing.get_args(Cloud)):  # pragma: no cover - guards
 
 
 def cloud_problems(spec: StackSpec) -> list[Problem]:
-    """The problems of ``spec`` that only its cloud's rules find."""
-    return list(CLOUD_RULES[spec.cloud](spec))
+    """The problems of ``spec`` that only its cloud's rules find, and those of its in-cluster layer."""
+    found = list(CLOUD_RULES[spec.cloud](spec))
+    if spec.cloud != "kubernetes" and spec.kubernetes is not None:
+        found += kubernetes.problems(spec)
+    return found
 
 
 __all__ = ["CLOUD_RULES", "cloud_problems"]
