@@ -102,12 +102,19 @@ METHOD_NAMES = {
 }
 
 
+def _scored(ref, cur, **params):
+    """Our result with p-values reported (Evidently reports KS's p-value as the score), after checking that
+    the default detector, which decides KS through the critical D without p-values, decides every column
+    the same way."""
+    reported = DriftDetector(**params, p_values=True).fit(ref).score(cur)
+    default = DriftDetector(**params).fit(ref).score(cur)
+    decided = [(c.column, c.method, c.drifted) for c in default.columns]
+    assert decided == [(c.column, c.method, c.drifted) for c in reported.columns]
+    return reported
+
+
 def _assert_matches(ref, cur, numerical, categorical, method=None, **params):
-    ours = (
-        DriftDetector(numerical=numerical, categorical=categorical, method=method, **params)
-        .fit(ref)
-        .score(cur)
-    )
+    ours = _scored(ref, cur, numerical=numerical, categorical=categorical, method=method, **params)
     mismatches = []
     for col in ours.columns:
         name, score, drifted = _evidently_column(
@@ -163,7 +170,7 @@ def test_drift_report_values_and_share_match_evidently_report(preset):
     # so the whole-report comparison uses NaN there; the per-column tests above keep the infinities.
     ref, cur = ref.replace([np.inf, -np.inf], np.nan), cur.replace([np.inf, -np.inf], np.nan)
     theirs, count = _report_values(ref, cur, num, cat, **preset)
-    ours = DriftDetector(numerical=num, categorical=cat, **preset).fit(ref).score(cur)
+    ours = _scored(ref, cur, numerical=num, categorical=cat, **preset)
     for col in ours.columns:
         method, value = theirs[col.column]
         assert _close(col.score, value), (col.column, method, value, col.score)
@@ -182,7 +189,7 @@ def test_drift_numpy_and_numba_engines_each_match_evidently(engine, method):
     """Both inner-loop engines against Evidently on the same raw columns (NaN and +/-inf included)."""
     pytest.importorskip("numba")  # setup_peers.sh installs it; a hand-made peer venv may lack it
     ref, cur, num, _ = drift_frames(30_000, 25_000, seed=9)
-    ours = DriftDetector(numerical=num, categorical=[], method=method, engine=engine).fit(ref).score(cur)
+    ours = _scored(ref, cur, numerical=num, categorical=[], method=method, engine=engine)
     mismatches = []
     for col in ours.columns:
         name, score, drifted = _evidently_column(ref[col.column], cur[col.column], "numerical", method, None)
