@@ -13,8 +13,15 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from ..args import FeastArgs, FeatureGroupArgs
-from ..kubernetes import labels, metadata, name_of, selector
-from ..kubernetes._workloads import container, deployment, disruption_budget, pod_template, service
+from ..kubernetes import labels, metadata, name_of
+from ..kubernetes._workloads import (
+    container,
+    deployment,
+    disruption_budget,
+    pod_template,
+    service,
+    stateful_set,
+)
 from ..kubernetes.args import K8sCapabilityArgs
 from ..tagging import capability_options
 
@@ -85,34 +92,16 @@ class K8sFeatureStore(pulumi.ComponentResource):
             port=REDIS_PORT,
             mounts=[{"name": "data", "mountPath": "/data"}],
         )
-        k8s.apps.v1.StatefulSet(
+        stateful_set(
             f"{name}-redis",
-            metadata=metadata("feast-redis", ns, redis_labels),
-            spec=cast(
-                Any,
-                {
-                    "serviceName": "feast-redis",
-                    "replicas": 1,
-                    "selector": {"matchLabels": selector("feast-redis")},
-                    "template": pod_template(
-                        "feast-redis",
-                        redis_labels,
-                        [redis],
-                        args["redis_service_account"],
-                        run_as_user=REDIS_UID,
-                    ),
-                    "volumeClaimTemplates": [
-                        {
-                            "metadata": {"name": "data", "labels": redis_labels},
-                            "spec": {
-                                "accessModes": ["ReadWriteOnce"],
-                                "resources": {"requests": {"storage": "5Gi"}},
-                            },
-                        }
-                    ],
-                },
+            "feast-redis",
+            ns,
+            redis_labels,
+            pod_template(
+                "feast-redis", redis_labels, [redis], args["redis_service_account"], run_as_user=REDIS_UID
             ),
-            opts=child,
+            "5Gi",
+            child,
         )
         service(f"{name}-redis-service", "feast-redis", ns, redis_labels, REDIS_PORT, child, headless=True)
 

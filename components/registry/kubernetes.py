@@ -15,8 +15,15 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from ..args import MlflowArgs
-from ..kubernetes import labels, metadata, name_of, selector
-from ..kubernetes._workloads import container, deployment, disruption_budget, pod_template, service
+from ..kubernetes import labels, metadata, name_of
+from ..kubernetes._workloads import (
+    container,
+    deployment,
+    disruption_budget,
+    pod_template,
+    service,
+    stateful_set,
+)
 from ..kubernetes.args import K8sCapabilityArgs
 from ..tagging import capability_options
 
@@ -186,27 +193,5 @@ class K8sModelRegistry(pulumi.ComponentResource):
             volumes=[{"name": "run", "emptyDir": {"sizeLimit": "16Mi"}}],
             run_as_user=POSTGRES_UID,
         )
-        k8s.apps.v1.StatefulSet(
-            f"{name}-postgres",
-            metadata=metadata(app, ns, own),
-            spec=cast(
-                Any,
-                {
-                    "serviceName": app,
-                    "replicas": 1,
-                    "selector": {"matchLabels": selector(app)},
-                    "template": template,
-                    "volumeClaimTemplates": [
-                        {
-                            "metadata": {"name": "data", "labels": own},
-                            "spec": {
-                                "accessModes": ["ReadWriteOnce"],
-                                "resources": {"requests": {"storage": "10Gi"}},
-                            },
-                        }
-                    ],
-                },
-            ),
-            opts=child,
-        )
+        stateful_set(f"{name}-postgres", app, ns, own, template, "10Gi", child)
         service(f"{name}-postgres-service", app, ns, own, POSTGRES_PORT, child, headless=True)
