@@ -158,6 +158,10 @@ class BudgetArgs(TypedDict):
     enabled: bool
     monthly_limit_usd: float
     alert_thresholds: list[int]
+    billing_export_table: NotRequired[str | None]
+    """GCP: the Cloud Billing export the self-healing budget guard reads (``project.dataset.table``)."""
+    cost_export_s3_uri: NotRequired[str | None]
+    """AWS: the cost export (AWS Data Exports) the self-healing budget guard reads (``s3://bucket/prefix/``)."""
 
 
 class KubernetesQuotaArgs(TypedDict):

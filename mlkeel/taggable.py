@@ -63,6 +63,11 @@ KUBERNETES_CUSTOM_RESOURCES: frozenset[str] = frozenset(
     }
 )
 
+#: Resources of mlkeel's Pulumi dynamic providers. Python dynamic resources all share one type token; mlkeel's
+#: (components/serving/vertex_deployment.py ``ModelDeployment``) take the cost labels as ``labels`` and put
+#: them on what they create in the cloud, so the tag rules hold them to the same standard.
+DYNAMIC_RESOURCES: frozenset[str] = frozenset({"pulumi-python:dynamic:Resource"})
+
 #: Where GCP puts labels on the resources whose field is not ``labels`` (pulumi-offline notes 2.3).
 _GCP_SPECIAL: dict[str, TagField] = {
     "gcp:container/cluster:Cluster": "resourceLabels",
@@ -70,7 +75,7 @@ _GCP_SPECIAL: dict[str, TagField] = {
 }
 
 #: Bump when the meaning of cached answers changes.
-_CACHE_FORMAT = "5"
+_CACHE_FORMAT = "6"
 
 
 @cache
@@ -119,8 +124,8 @@ def _ast_blocks(source: str) -> list[str]:
 
 def known_type(type_token: str) -> bool:
     """Whether ``type_token`` is a resource type of one of the installed provider SDKs, or a custom resource
-    of mlkeel's Kubernetes layer."""
-    if type_token in KUBERNETES_CUSTOM_RESOURCES:
+    of mlkeel's Kubernetes layer, or of its dynamic providers."""
+    if type_token in KUBERNETES_CUSTOM_RESOURCES or type_token in DYNAMIC_RESOURCES:
         return True
     package = type_token.split(":", 1)[0]
     return (package in _PACKAGES or package in UNTAGGED_MODULES) and type_token in _registry(package)
@@ -207,6 +212,8 @@ def _is_string_map(annotation: str | None) -> bool:
 def _decide(type_token: str) -> TagField | None:
     if type_token in KUBERNETES_CUSTOM_RESOURCES:  # every Kubernetes object's labels live in its metadata
         return "metadata.labels"
+    if type_token in DYNAMIC_RESOURCES:
+        return "labels"
     package = type_token.split(":", 1)[0]
     if package not in _PACKAGES:
         return None

@@ -8,6 +8,7 @@ logs into a log group encrypted with the stack key and kept ``flow_log_retention
 
 import ipaddress
 import math
+from collections.abc import Sequence
 from typing import Any, NotRequired
 
 import pulumi
@@ -32,6 +33,9 @@ class AwsNetworkArgs(AwsKeyedArgs):
     """The stack's buckets workloads reach through the S3 gateway endpoint (its policy names only these)."""
     image_layers: NotRequired[bool]
     """Whether nodes pull ECR images here (ECR serves image layers from its own S3 bucket in the region)."""
+    read_only_prefixes: NotRequired[list[str]]
+    """``s3://bucket/prefix/`` URIs outside the stack that workloads only read (the self-healing budget
+    guard's cost export): the gateway lets this account list and get exactly those prefixes, nothing else."""
     dynamodb_tables: NotRequired[list[str]]
     """Names of the stack's DynamoDB tables workloads reach (the self-healing lease): a DynamoDB gateway
     endpoint whose policy names only these is added; none, no endpoint."""
@@ -56,6 +60,7 @@ def s3_endpoint_policy(
     region: str,
     bucket_arns: list[pulumi.Input[str]],
     image_layers: bool,
+    read_only_prefixes: Sequence[str] = (),
 ) -> pulumi.Output[str]:
     """The S3 gateway endpoint's policy: this account's principals, on this stack's buckets only.
 
@@ -69,6 +74,27 @@ def s3_endpoint_policy(
         resources = [r for arn in bucket_arns for r in (arn, pulumi.Output.concat(arn, "/*"))]
         statements.append(
             statement("StackBucketsOnly", GATEWAY_S3_ACTIONS, resources, principal={"AWS": account})
+        )
+    for index, uri in enumerate(read_only_prefixes):
+        # read only, never a write: a bucket outside the stack (often the payer's) is no exfiltration path
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        arn = pulumi.Output.format("arn:{0}:s3:::{1}", partition, bucket)
+        statements.append(
+            statement(
+                f"ReadOnlyPrefixList{index}",
+                ["s3:ListBucket"],
+                [arn],
+                conditions={"StringEquals": {"s3:prefix": prefix}},
+                principal={"AWS": account},
+            )
+        )
+        statements.append(
+            statement(
+                f"ReadOnlyPrefixGet{index}",
+                ["s3:GetObject"],
+                [pulumi.Output.concat(arn, f"/{prefix}*")],
+                principal={"AWS": account},
+            )
         )
     if image_layers:
         layers = pulumi.Output.format("arn:{0}:s3:::prod-{1}-starport-layer-bucket/*", partition, region)
@@ -308,6 +334,7 @@ class AwsNetwork(pulumi.ComponentResource):
                 region,
                 list(args.get("bucket_arns") or []),
                 bool(args.get("image_layers")),
+                list(args.get("read_only_prefixes") or []),
             ),
             tags={"Name": f"{prefix}-s3"},
             opts=child,

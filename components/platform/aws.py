@@ -12,7 +12,7 @@ rollback), serving, budget (alerts through monitoring's topic).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
@@ -42,7 +42,14 @@ from components.registry.aws import (
     AwsModelRegistry,
     AwsModelRegistryArgs,
 )
-from components.self_healing.aws import IMAGE_TAG, AwsSelfHealing, AwsSelfHealingArgs, lease_table_name
+from components.self_healing.aws import (
+    IMAGE_TAG,
+    AwsSelfHealing,
+    AwsSelfHealingArgs,
+    EksSelfHealing,
+    EksSelfHealingArgs,
+    lease_table_name,
+)
 from components.serving.aws import NO_MODEL_NOTE, AwsEndpointArgs, AwsServing, AwsServingArgs, ModelSources
 from components.training.aws import (
     PLATFORM_POOL,
@@ -51,6 +58,9 @@ from components.training.aws import (
     platform_pool,
     resolve_pool,
 )
+
+if TYPE_CHECKING:
+    from components.platform.kubernetes import K8sLayer
 
 #: Interface endpoints every stack with a network gets; training adds what EKS nodes need without NAT.
 BASE_ENDPOINTS = ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "monitoring"]
@@ -102,7 +112,9 @@ def encryption(ctx: AwsContext, spec: PlatformArgs, out: Outputs) -> AwsEncrypti
             **ctx.base(),
             rotation_days=spec["encryption"]["rotation_days"],
             node_volumes=bool(spec["training"]["enabled"] and spec["network"]["enabled"]),
-            self_healing=heals(spec),
+            # The Lambda runner's table, function and schedule use the key through their services; the
+            # CronJob on EKS has none of them.
+            self_healing=heals(spec) and runner(spec) == "lambda",
         ),
         opts=ctx.opts,
     )
@@ -135,7 +147,13 @@ def network(
             interface_services=services,
             bucket_arns=buckets,
             image_layers=spec["training"]["enabled"],
-            dynamodb_tables=[lease_table_name(ctx.prefix)] if healing else [],
+            dynamodb_tables=[lease_table_name(ctx.prefix)] if healing and runner(spec) == "lambda" else [],
+            # the budget guard's cost export (read only), when self-healing reads one
+            read_only_prefixes=[
+                uri
+                for uri in [spec["budget"].get("cost_export_s3_uri")]
+                if uri and healing and spec["budget"]["enabled"]
+            ],
         ),
         opts=ctx.opts,
     )
@@ -457,6 +475,12 @@ def heals(spec: PlatformArgs) -> bool:
     )
 
 
+def runner(spec: PlatformArgs) -> str:
+    """Where the controller runs: ``selfHealing.runner``, else Lambda (the spec admits lambda|kubernetes)."""
+    healing: Any = dict(spec).get("self_healing") or {}
+    return str(healing.get("runner") or "lambda")
+
+
 def self_healing(
     ctx: AwsContext,
     spec: PlatformArgs,
@@ -466,48 +490,72 @@ def self_healing(
     registry: AwsModelRegistry | None,
     access: AwsAccess,
     monitoring: AwsMonitoring | None,
-) -> AwsSelfHealing | None:
-    """The controller on a schedule (Scheduler → Lambda from the stack's image), when the spec switches it
-    on and there is a registry to retrain into and endpoints to heal."""
-    # The spec's section as a plain dict (``SelfHealingSpec.model_dump()``): handed whole to the controller.
+    layer: K8sLayer | None = None,
+) -> AwsSelfHealing | EksSelfHealing | None:
+    """The controller on a schedule, when the spec switches it on and there is a registry to retrain into
+    and endpoints to heal: Scheduler → Lambda from the stack's image, or (``runner: kubernetes``) a CronJob
+    of the same image in the stack's EKS cluster."""
+    # The spec's section as a plain dict (``SelfHealingSpec.model_dump()``): handed whole to the controller,
+    # with the runner resolved (the spec leaves it unset for the cloud's default).
     healing: Any = dict(spec).get("self_healing")
     if not heals(spec) or registry is None:
         return None
+    where = runner(spec)
     names = [e["endpoint_name"] for e in endpoints]
-    component = AwsSelfHealing(
-        f"{ctx.name}-self-healing",
-        AwsSelfHealingArgs(
-            **ctx.keyed(),
-            stack=ctx.prefix,
-            residency_zone=spec["residency_zone"],
-            schedule=healing["schedule"],
-            policy=healing,
-            repository_arn=registry.repository_arn,
-            repository_url=registry.repository_url,
-            bucket_name=registry.bucket_name,
-            bucket_arn=registry.bucket_arn,
-            model_package_group_name=registry.model_package_group_name,
-            endpoint_names=list(names),
-            alarms={e["endpoint_name"]: list(e["rollback_alarms"]) for e in endpoints},
-            rollout={
-                e["endpoint_name"]: {
-                    "strategy": e["rollout"]["strategy"],
-                    "canary_percent": e["rollout"]["canary_percent"],
-                    "wait_minutes": e["rollout"]["wait_minutes"],
-                }
-                for e in endpoints
-            },
-            training_role_arn=access.training_role_arn,
-            model_role_arn=access.execution_role_arn,
-            topic_arn=monitoring.topic_arn if monitoring else None,
-            subnet_ids=network.subnet_ids if network else None,
-            security_group_ids=[network.workload_security_group_id] if network else [],
-            log_retention_days=spec["network"]["flow_log_retention_days"],
-            monthly_budget_usd=spec["budget"]["monthly_limit_usd"] if spec["budget"]["enabled"] else None,
-            budget_name=aws_name("budget", ctx.prefix, "monthly") if spec["budget"]["enabled"] else None,
-        ),
-        opts=ctx.opts,
+    args = AwsSelfHealingArgs(
+        **ctx.keyed(),
+        stack=ctx.prefix,
+        residency_zone=spec["residency_zone"],
+        schedule=healing["schedule"],
+        policy={**healing, "runner": where},
+        repository_arn=registry.repository_arn,
+        repository_url=registry.repository_url,
+        bucket_name=registry.bucket_name,
+        bucket_arn=registry.bucket_arn,
+        model_package_group_name=registry.model_package_group_name,
+        endpoint_names=list(names),
+        alarms={e["endpoint_name"]: list(e["rollback_alarms"]) for e in endpoints},
+        rollout={
+            e["endpoint_name"]: {
+                "strategy": e["rollout"]["strategy"],
+                "canary_percent": e["rollout"]["canary_percent"],
+                "wait_minutes": e["rollout"]["wait_minutes"],
+            }
+            for e in endpoints
+        },
+        training_role_arn=access.training_role_arn,
+        model_role_arn=access.execution_role_arn,
+        topic_arn=monitoring.topic_arn if monitoring else None,
+        subnet_ids=network.subnet_ids if network else None,
+        security_group_ids=[network.workload_security_group_id] if network else [],
+        log_retention_days=spec["network"]["flow_log_retention_days"],
+        monthly_budget_usd=spec["budget"]["monthly_limit_usd"] if spec["budget"]["enabled"] else None,
+        budget_name=aws_name("budget", ctx.prefix, "monthly") if spec["budget"]["enabled"] else None,
+        cost_export_uri=spec["budget"].get("cost_export_s3_uri") if spec["budget"]["enabled"] else None,
     )
+    if where == "kubernetes":
+        from components.platform.kubernetes import scrapes
+
+        cluster = cluster_name(ctx, spec)
+        if layer is None or cluster is None:  # pragma: no cover - the spec rules refuse it
+            raise ValueError("selfHealing.runner 'kubernetes' needs the stack's EKS cluster and its layer")
+        pods = EksSelfHealing(
+            f"{ctx.name}-self-healing",
+            EksSelfHealingArgs(
+                **args, cluster_name=cluster, namespace=layer.namespace, pushgateway=scrapes(spec)
+            ),
+            opts=pulumi.ResourceOptions.merge(ctx.opts, pulumi.ResourceOptions(providers=[layer.provider])),
+        )
+        out["selfHealing"] = {
+            "runner": where,
+            "cronJob": pods.cron_job_name,
+            "lease": pods.lease_name,
+            "serviceAccount": pods.service_account,
+            "roleArn": pods.role_arn,
+            "imageTag": IMAGE_TAG,
+        }
+        return pods
+    component = AwsSelfHealing(f"{ctx.name}-self-healing", args, opts=ctx.opts)
     out["selfHealing"] = {
         "function": component.function_name,
         "schedule": component.schedule_name,
@@ -527,11 +575,11 @@ def kubernetes_layer(
     cluster: AwsTrainingCluster,
     network: AwsNetwork,
     registry: AwsModelRegistry | None,
-) -> None:
+) -> K8sLayer:
     """The spec's ``kubernetes:`` layer inside the training cluster (components/platform/kubernetes.py)."""
     from components.platform.kubernetes import EksCluster, on_eks
 
-    on_eks(
+    return on_eks(
         platform,
         ctx.name,
         spec,
@@ -584,10 +632,11 @@ def compose(
     )
     roles = access(ctx, spec, out, net, reg, features, trail, sources)
     cluster = training(ctx, spec, out, net, reg, roles)
+    layer = None
     if cluster is not None and net is not None and spec.get("kubernetes") is not None:
-        kubernetes_layer(platform, ctx, spec, out, cluster, net, reg)
+        layer = kubernetes_layer(platform, ctx, spec, out, cluster, net, reg)
     alarms = monitoring(ctx, spec, out, endpoints)
     serving(ctx, spec, out, endpoints, net, reg, roles, alarms)
-    self_healing(ctx, spec, out, endpoints, net, reg, roles, alarms)
+    self_healing(ctx, spec, out, endpoints, net, reg, roles, alarms, layer)
     budget(ctx, spec, out, alarms)
     return out

@@ -13,7 +13,7 @@ created before its service agent may use the key.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -28,9 +28,16 @@ from components.gcp.args import GcpCapabilityArgs, GcpKeyedArgs
 from components.monitoring.gcp import GcpMonitoring, GcpMonitoringArgs
 from components.network.gcp import GcpNetwork, GcpNetworkArgs
 from components.registry.gcp import GcpModelRegistry, GcpModelRegistryArgs
+from components.self_healing.aws import IMAGE_TAG
+from components.self_healing.gcp import IMAGE_NAME, GcpSelfHealing, GcpSelfHealingArgs
 from components.serving.gcp import GcpServing, GcpServingArgs, model_deployer, resolve_endpoints
 from components.training.gcp import GcpTrainingCluster, GcpTrainingClusterArgs, platform_pool, resolve_pool
 
+if TYPE_CHECKING:
+    from components.platform.kubernetes import K8sLayer
+
+#: The monitoring policies whose open incidents roll a self-healing canary back.
+ROLLBACK_POLICIES = ("latency", "errors")
 #: How often online feature views refresh from BigQuery (UTC cron).
 FEATURE_SYNC_CRON = "0 * * * *"
 
@@ -358,6 +365,114 @@ def budget(
     return component
 
 
+def self_healing(
+    ctx: GcpContext,
+    spec: PlatformArgs,
+    out: Outputs,
+    parts: _HealingParts,
+) -> GcpSelfHealing | None:
+    """The controller on a schedule (Cloud Scheduler → a Cloud Run job from the stack's image, or with
+    ``runner: kubernetes`` a CronJob in the stack's GKE cluster), when the spec switches it on and there is
+    a registry to retrain into and endpoints to heal."""
+    from components.platform.kubernetes import scrapes
+
+    healing: Any = dict(spec).get("self_healing")
+    registry, serving, network = parts.registry, parts.serving, parts.network
+    if not (healing and healing.get("enabled")) or registry is None or serving is None or network is None:
+        return None
+    runner = str(healing.get("runner") or "cloud-run")  # the spec admits cloud-run|kubernetes on GCP
+    layer = parts.layer
+    if runner == "kubernetes" and (layer is None or parts.cluster is None):  # pragma: no cover - spec rules
+        raise ValueError("selfHealing.runner 'kubernetes' needs the stack's GKE cluster and its layer")
+    endpoints = {e["name"]: e for e in spec["serving"]["endpoints"]}
+    opts = ctx.opts
+    if runner == "kubernetes" and layer is not None:
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[layer.provider]))
+    args = GcpSelfHealingArgs(
+        **ctx.keyed(),
+        stack=ctx.prefix,
+        residency_zone=spec["residency_zone"],
+        schedule=healing["schedule"],
+        policy={**healing, "runner": runner},
+        project_number=parts.encryption.project_number,
+        repository_url=registry.repository_url,
+        bucket_name=registry.bucket_name,
+        endpoints={k: e.endpoint_name for k, e in serving.endpoints.items()},
+        prediction_log_dataset=serving.logging_dataset,
+        training_service_account=parts.access.workload_accounts["training"],
+        rollout={
+            key: {
+                "strategy": e["rollout"]["strategy"],
+                "canary_percent": e["rollout"]["canary_percent"],
+                "wait_minutes": e["rollout"]["wait_minutes"],
+            }
+            for key, e in endpoints.items()
+        },
+        network=network.network_id,
+        subnet=network.subnet_id,
+        alerts_topic=None,
+        # The canary rolls back on the stack's latency and error policies (the drift one asks for a
+        # retrain instead), as AWS endpoints roll back on their latency and error alarms.
+        alert_policies={
+            key: [
+                parts.monitoring.policy_ids[p] for p in ROLLBACK_POLICIES if p in parts.monitoring.policy_ids
+            ]
+            for key in endpoints
+        }
+        if parts.monitoring is not None
+        else {},
+        serving={
+            key: {
+                "machine_type": e["instance_type"],
+                "min_replicas": e["min_replicas"],
+                "max_replicas": e["max_replicas"],
+            }
+            for key, e in endpoints.items()
+        },
+        monthly_budget_usd=spec["budget"]["monthly_limit_usd"] if spec["budget"]["enabled"] else None,
+        billing_export_table=spec["budget"].get("billing_export_table"),
+        runner=runner,
+        namespace=layer.namespace if layer is not None else None,
+        workload_pool=parts.cluster.workload_pool if parts.cluster is not None else None,
+        pushgateway=scrapes(spec),
+    )
+    if parts.monitoring is not None:
+        # The same thresholds as the latency and error policies, judged on the candidate's own metrics.
+        args["latency_p99_ms"] = spec["monitoring"]["latency_p99_ms"]
+        args["error_rate_percent"] = spec["monitoring"]["error_rate_percent"]
+    component = GcpSelfHealing(f"{ctx.name}-self-healing", args, opts=opts)
+    section: dict[str, Any] = {
+        "runner": runner,
+        "serviceAccount": component.service_account,
+        "customRole": component.custom_role,
+        "image": pulumi.Output.format("{0}/{1}:{2}", registry.repository_url, IMAGE_NAME, IMAGE_TAG),
+    }
+    if runner == "kubernetes":
+        section.update(cronJob=component.cron_job_name, lease=component.lease_name)
+    else:
+        section.update(
+            job=component.job_name,
+            schedule=component.scheduler_job,
+            invokerServiceAccount=component.invoker_service_account,
+        )
+    out["selfHealing"] = section
+    return component
+
+
+@dataclass(frozen=True)
+class _HealingParts:
+    """The capabilities the self-healing controller acts on or runs in."""
+
+    network: GcpNetwork | None
+    encryption: GcpEncryption
+    registry: GcpModelRegistry | None
+    access: GcpAccess
+    serving: GcpServing | None
+    cluster: GcpTrainingCluster | None
+    layer: K8sLayer | None
+    monitoring: GcpMonitoring | None = None
+
+
 def kubernetes_layer(
     platform: pulumi.ComponentResource,
     ctx: GcpContext,
@@ -365,11 +480,11 @@ def kubernetes_layer(
     out: Outputs,
     cluster: GcpTrainingCluster,
     registry: GcpModelRegistry | None,
-) -> None:
+) -> K8sLayer:
     """The spec's ``kubernetes:`` layer inside the training cluster (components/platform/kubernetes.py)."""
     from components.platform.kubernetes import GkeCluster, on_gke
 
-    on_gke(
+    return on_gke(
         platform,
         ctx.name,
         spec,
@@ -419,10 +534,12 @@ def compose(
     feature_store(ctx, spec, out)
     cluster = training(ctx, spec, out, net)
     identities = access(ctx, spec, out, reg, cluster)
+    layer = None
     if cluster is not None and spec.get("kubernetes") is not None:
-        kubernetes_layer(platform, ctx, spec, out, cluster, reg)
+        layer = kubernetes_layer(platform, ctx, spec, out, cluster, reg)
     endpoints = serving(ctx, spec, out, net, key, identities)
     alerts = monitoring(ctx, spec, out, endpoints)
+    self_healing(ctx, spec, out, _HealingParts(net, key, reg, identities, endpoints, cluster, layer, alerts))
     audit(ctx, spec, out)
     budget(ctx, spec, out, key, alerts)
     return out

@@ -262,6 +262,13 @@ def compose_layer(
     return K8sLayer(provider=provider, namespace=ns, tenancy=tenancy, tags=tags, service_accounts=accounts)
 
 
+def scrapes(spec: PlatformArgs) -> bool:
+    """Whether the layer has Prometheus to take the self-healing CronJob's figures (through a
+    Pushgateway): monitoring on and the Prometheus Operator installed."""
+    k8s_spec = spec.get("kubernetes")
+    return bool(spec["monitoring"]["enabled"] and k8s_spec and k8s_spec["prometheus_operator"])
+
+
 def standalone_pools(spec: PlatformArgs) -> list[K8sPoolArgs]:
     """The training pools of a ``cloud: kubernetes`` stack: existing node pools, GPUs from the catalog."""
     from runtime.pricing import load_catalog

@@ -183,6 +183,9 @@ class AwsSelfHealingArgs(AwsKeyedArgs):
     budget_name: NotRequired[str | None]
     """The stack's AWS Budget (components/budget), whose actual spend the controller reads; None: no
     budget."""
+    cost_export_uri: NotRequired[str | None]
+    """``s3://bucket/prefix/`` of the account's cost export (``budget.costExportS3Uri``): the guard's
+    figure when Budgets cannot be reached from private subnets. The role may read exactly that prefix."""
 
 
 class _Scopes:
@@ -265,13 +268,27 @@ def _sid(scope: str, actions: Sequence[str]) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words if w.isalnum())
 
 
+#: The controller's calls a pod in the stack's EKS cluster makes: all of them but the DynamoDB lease (its
+#: lock is the namespace's ``coordination.k8s.io`` Lease, through the Kubernetes API, not IAM).
+POD_GRANTS: dict[str, str] = {a: s for a, s in CONTROLLER_GRANTS.items() if s != "lease-table"}
+
+
 def runtime_statements(
-    args: AwsSelfHealingArgs, table_arn: pulumi.Input[str], log_group_arn: Any
+    args: AwsSelfHealingArgs, table_arn: pulumi.Input[str], log_group_arn: Any, runner: str = "lambda"
 ) -> list[dict[str, Any]]:
-    """The runtime role's statements: one per scope, each naming this stack's resources of that scope."""
-    grants = {**CONTROLLER_GRANTS, **RUNNER_GRANTS}
-    if args.get("subnet_ids") is not None:
-        grants.update(VPC_GRANTS)
+    """The runtime role's statements: one per scope, each naming this stack's resources of that scope.
+
+    One policy for both runners, so the Lambda function and the CronJob's pods can never drift apart in what
+    the controller may do: ``lambda`` adds what running as a function needs (its log stream, its network
+    interfaces); ``kubernetes`` (EKS Pod Identity) drops the DynamoDB lease, which the Kubernetes Lease
+    replaces, and needs nothing of its own (the kubelet ships its logs; the node owns the interfaces).
+    """
+    if runner == "kubernetes":
+        grants = dict(POD_GRANTS)
+    else:
+        grants = {**CONTROLLER_GRANTS, **RUNNER_GRANTS}
+        if args.get("subnet_ids") is not None:
+            grants.update(VPC_GRANTS)
     scopes = _Scopes(args, table_arn, log_group_arn)
     by_scope: dict[str, list[str]] = {}
     for action, scope in grants.items():
@@ -289,10 +306,37 @@ def runtime_statements(
                 conditions=scopes.conditions.get(scope),
             )
         )
-    return out
+    return out + cost_export_statements(args)
 
 
-def controller_config(args: AwsSelfHealingArgs, table_name: pulumi.Input[str]) -> pulumi.Output[str]:
+def cost_export_statements(args: AwsSelfHealingArgs) -> list[dict[str, Any]]:
+    """Read on the cost export's prefix only: list the bucket under that prefix, get the objects below it.
+
+    Why apart from :data:`CONTROLLER_GRANTS`: the export's bucket is the account's (often a central
+    billing bucket), not the stack's, and the grant exists only when ``budget.costExportS3Uri`` is set.
+    The controller lists with ``Prefix`` exactly the URI's prefix, so ``s3:prefix`` is matched exactly.
+    """
+    uri = args.get("cost_export_uri")
+    if not uri:
+        return []
+    from runtime.cost._actuals import parse_export_uri
+
+    bucket, prefix = parse_export_uri(uri)
+    arn = pulumi.Output.format("arn:{0}:s3:::{1}", args["partition"], bucket)
+    return [
+        statement(
+            "S3CostExportList",
+            ["s3:ListBucket"],
+            [arn],
+            conditions={"StringEquals": {"s3:prefix": prefix}},
+        ),
+        statement("S3CostExportRead", ["s3:GetObject"], [pulumi.Output.concat(arn, f"/{prefix}*")]),
+    ]
+
+
+def controller_config(
+    args: AwsSelfHealingArgs, table_name: pulumi.Input[str], pushgateway_url: pulumi.Input[str] | None = None
+) -> pulumi.Output[str]:
     """The controller's one configuration document (``MLKEEL_SELF_HEALING_CONFIG``), at most Lambda's
     environment limit (a stack too large for it fails the plan, naming the size, not the first run)."""
     config = {
@@ -316,6 +360,10 @@ def controller_config(args: AwsSelfHealingArgs, table_name: pulumi.Input[str]) -
         "rollout": args["rollout"],
         "policy": args["policy"],
     }
+    if args.get("cost_export_uri"):  # only when set: stacks without it keep their configuration as it was
+        config["cost_export_uri"] = args.get("cost_export_uri")
+    if pushgateway_url is not None:
+        config["pushgateway_url"] = pushgateway_url
     return pulumi.Output.json_dumps(config).apply(_checked_environment)
 
 
@@ -516,4 +564,109 @@ class AwsSelfHealing(pulumi.ComponentResource):
                 "schedule_name": schedule.name,
                 "log_group_name": log_group.name,
             }
+        )
+
+
+class EksSelfHealingArgs(AwsSelfHealingArgs):
+    """Inputs of :class:`EksSelfHealing`: the Lambda runner's, plus where in the cluster it runs."""
+
+    cluster_name: pulumi.Input[str]
+    namespace: pulumi.Input[str]
+    """The team namespace of the stack's in-cluster layer (``K8sLayer.namespace``)."""
+    pushgateway: NotRequired[bool]
+    """Run a Pushgateway in the namespace for the run's figures (Prometheus Operator installed); off:
+    CloudWatch only."""
+
+
+class EksSelfHealing(pulumi.ComponentResource):
+    """``selfHealing.runner: kubernetes`` on AWS: the controller as a CronJob in the stack's EKS cluster.
+
+    Why it exists beside the Lambda runner: a team that already runs the cluster keeps the loop's runs,
+    logs and lock with its other workloads (``kubectl get cronjob``), under the namespace's quota and
+    NetworkPolicies. The pods' AWS identity is an IAM role through EKS Pod Identity (as the layer's other
+    workloads get theirs: no node role, no key), holding :func:`runtime_statements` for the ``kubernetes``
+    runner: the very grants of the Lambda's role, without the DynamoDB lease, which the namespace's Lease
+    replaces. The image is the same tag from the stack's ECR repository; the nodes pull it with their own
+    role (``AmazonEC2ContainerRegistryReadOnly``), so no repository policy is needed.
+
+    Give the component both providers (``providers=[aws_provider, kubernetes_provider]``).
+    """
+
+    role_arn: pulumi.Output[str]
+    cron_job_name: pulumi.Output[str]
+    lease_name: pulumi.Output[str]
+    service_account: str
+
+    def __init__(self, name: str, args: EksSelfHealingArgs, opts: pulumi.ResourceOptions | None = None):
+        from .kubernetes import K8sSelfHealing, K8sSelfHealingArgs, pushgateway_url, service_account_name
+
+        super().__init__(
+            "mlkeel:index:EksSelfHealing", name, None, capability_options(opts, args["tags"], COST_COMPONENT)
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        prefix = args["prefix"]
+        account = service_account_name(prefix)
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=aws_name("iam-role", prefix, "k8s-self-healing"),
+            path=args["role_path"],
+            description=f"Self-healing controller of {prefix} in its EKS cluster (EKS Pod Identity)",
+            assume_role_policy=document(
+                [
+                    {
+                        "Sid": "TrustEksPodIdentity",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "pods.eks.amazonaws.com"},
+                        "Action": ["sts:AssumeRole", "sts:TagSession"],
+                        "Condition": {"StringEquals": {"aws:SourceAccount": args["account_id"]}},
+                    }
+                ]
+            ),
+            max_session_duration=3600,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-role-policy",
+            name="self-healing-least-privilege",
+            role=role.id,
+            policy=document(runtime_statements(args, "", "", runner="kubernetes")),
+            opts=child,
+        )
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-identity",
+            cluster_name=args["cluster_name"],
+            namespace=args["namespace"],
+            service_account=account,
+            role_arn=role.arn,
+            opts=child,
+        )
+        # The table is never created on this runner; the name only fills the document's required field
+        # (the pod's MLKEEL_LEASE_BACKEND=kubernetes makes the controller take the Lease instead).
+        push = bool(args.get("pushgateway"))
+        config = controller_config(
+            args, lease_table_name(prefix), pushgateway_url(args["namespace"]) if push else None
+        )
+        cron = K8sSelfHealing(
+            f"{name}-cronjob",
+            K8sSelfHealingArgs(
+                prefix=prefix,
+                tags=args["tags"],
+                region=args["region"],
+                namespace=args["namespace"],
+                image=pulumi.Output.format(
+                    "{0}:{1}", args["repository_url"], args.get("image_tag") or IMAGE_TAG
+                ),
+                schedule=args["schedule"],
+                config=config,
+                pushgateway=push,
+            ),
+            # The pods start once their identity exists: a first run without it would fail its AWS calls.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[association]),
+        )
+        self.role_arn = role.arn
+        self.cron_job_name = cron.cron_job_name
+        self.lease_name = cron.lease_name
+        self.service_account = account
+        self.register_outputs(
+            {"role_arn": role.arn, "cron_job_name": cron.cron_job_name, "lease_name": cron.lease_name}
         )

@@ -3,10 +3,12 @@
 Two runs never overlap: the CronJob's ``concurrencyPolicy: Forbid`` skips a tick while a run is still
 going, and the ``coordination.k8s.io`` Lease created here is the lock a controller with the Kubernetes lease
 backend takes before acting (named in ``MLKEEL_LEASE_*``; a ``keel watch`` from a laptop, or a tick after a
-stuck node, contends for the same lock). Today's controller takes its DynamoDB lease instead, so the pod's
-service account carries workload identity (``service_account_annotations``) for its AWS calls. That
-account may get, update and patch the one Lease and nothing else (the Lease exists before the first run,
-so no ``create``, which RBAC cannot restrict by name). The pod is PSA ``restricted`` like every workload of
+stuck node, contends for the same lock). The pod's cloud calls go through workload identity on its service
+account (EKS Pod Identity from ``EksSelfHealing``, GKE Workload Identity from ``GcpSelfHealing`` through
+``service_account_annotations``); inside the cluster the account may get, update and patch the one Lease
+and nothing else (the Lease exists before the first run, so no ``create``, which RBAC cannot restrict by
+name). With ``pushgateway`` on, a Pushgateway and its ServiceMonitor join it, so the run's figures reach the
+namespace's Prometheus rules. The pod is PSA ``restricted`` like every workload of
 the layer (non-root, read-only root filesystem, no privilege escalation, all capabilities dropped,
 RuntimeDefault seccomp) and writes only to a bounded ``/tmp``.
 """
@@ -45,6 +47,12 @@ LEASE_ENV = {
 LEASE_VERBS = ["get", "patch", "update"]
 #: A run that has not finished in an hour is stopped; the next tick resumes from the recorded state.
 ACTIVE_DEADLINE_SECONDS = 3600
+#: The Pushgateway a run pushes its figures to (a CronJob's pod lives too briefly to be scraped), in the
+#: same namespace so the namespace's PrometheusRule (``namespace="<ns>"``) sees the drift gauge.
+PUSHGATEWAY_APP = "self-healing-pushgateway"
+PUSHGATEWAY_IMAGE = "quay.io/prometheus/pushgateway:v1.11.0"
+PUSHGATEWAY_PORT = 9091
+MONITORING_API = "monitoring.coreos.com/v1"
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _CRON = re.compile(r"^cron\((.+)\)$")
@@ -90,10 +98,20 @@ def cron_schedule(expression: str) -> str:
     return " ".join([minute, hour, day, month, weekday])
 
 
+def pushgateway_url(namespace: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The in-cluster address of the namespace's Pushgateway (the controller's ``pushgateway_url``)."""
+    return pulumi.Output.concat("http://", PUSHGATEWAY_APP, ".", namespace, f".svc:{PUSHGATEWAY_PORT}")
+
+
+def service_account_name(prefix: str) -> str:
+    """The pods' Kubernetes service account: fixed, so a cloud identity can name it before it exists."""
+    return f"{prefix}-{APP}"
+
+
 class K8sSelfHealingArgs(K8sCapabilityArgs):
     """Inputs of :class:`K8sSelfHealing`."""
 
-    image: str
+    image: pulumi.Input[str]
     """The runtime image, pinned (a release tag or a digest), e.g. the stack registry's self-healing tag."""
     schedule: str
     """The spec's ``selfHealing.schedule`` (EventBridge form; converted by :func:`cron_schedule`)."""
@@ -103,6 +121,10 @@ class K8sSelfHealingArgs(K8sCapabilityArgs):
     memory_mib: NotRequired[int]
     service_account_annotations: NotRequired[dict[str, pulumi.Input[str]]]
     """Workload identity of the pod's cloud calls (IRSA role ARN, GKE service account), never a key."""
+    pushgateway: NotRequired[bool]
+    """Also run a Pushgateway in the namespace and a ServiceMonitor on it (``honorLabels``), so the run's
+    figures reach Prometheus; needs the Prometheus Operator. The config must then carry
+    :func:`pushgateway_url`."""
 
 
 class K8sSelfHealing(pulumi.ComponentResource):
@@ -117,7 +139,7 @@ class K8sSelfHealing(pulumi.ComponentResource):
         namespace = args["namespace"]
         # The cost tag `component` is a closed list: the loop is model monitoring that acts (as on AWS).
         tags = labels(args["tags"], "monitoring", APP)
-        object_name = f"{args['prefix']}-{APP}"
+        object_name = service_account_name(args["prefix"])
         lease_name = f"{object_name}-lease"
 
         account = k8s.core.v1.ServiceAccount(
@@ -216,7 +238,64 @@ class K8sSelfHealing(pulumi.ComponentResource):
             spec=cron_spec,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[account, config, lease]),
         )
+        if args.get("pushgateway"):
+            self._pushgateway(name, namespace, tags)
         # Names are fixed (no auto-naming), so the outputs wait for the objects but need not read them back.
         self.cron_job_name = cron_job.id.apply(lambda _: object_name)
         self.lease_name = lease.id.apply(lambda _: lease_name)
         self.register_outputs({"cron_job_name": self.cron_job_name, "lease_name": self.lease_name})
+
+    def _pushgateway(self, name: str, namespace: pulumi.Input[str], tags: dict[str, str]) -> None:
+        """A Pushgateway (one replica, restricted pod, no token, no volume: a restart loses only figures the
+        next run pushes again), its Service, and a ServiceMonitor keeping the pushed labels (``honorLabels``)
+        so each figure keeps its ``stack`` and ``endpoint`` and gains the namespace of the target."""
+        from ..kubernetes import custom_resource
+        from ..kubernetes._workloads import container, deployment, pod_template, service
+
+        child = pulumi.ResourceOptions(parent=self)
+        app = PUSHGATEWAY_APP
+        own = labels(dict(tags), "monitoring", app)
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-pushgateway-account",
+            metadata=metadata(app, namespace, own),
+            automount_service_account_token=False,
+            opts=child,
+        )
+        template = pod_template(
+            app,
+            {**own, **selector(app)},
+            [
+                container(
+                    "pushgateway",
+                    PUSHGATEWAY_IMAGE,
+                    cpu_millis=100,
+                    memory_mib=128,
+                    args=[f"--web.listen-address=:{PUSHGATEWAY_PORT}"],
+                    port=PUSHGATEWAY_PORT,
+                    probe_path="/-/ready",
+                )
+            ],
+            app,
+            metrics=True,
+        )
+        deployment(
+            f"{name}-pushgateway",
+            app,
+            namespace,
+            own,
+            template,
+            1,
+            pulumi.ResourceOptions(parent=self, depends_on=[account]),
+        )
+        service(f"{name}-pushgateway-service", app, namespace, own, PUSHGATEWAY_PORT, child)
+        custom_resource(
+            f"{name}-pushgateway-monitor",
+            MONITORING_API,
+            "ServiceMonitor",
+            metadata(app, namespace, own),
+            {
+                "selector": {"matchLabels": selector(app)},
+                "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s", "honorLabels": True}],
+            },
+            child,
+        )

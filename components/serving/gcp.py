@@ -6,14 +6,17 @@ runtime reads. Each has a deployment resource pool with the spec's machine type,
 min/max replicas, autoscaled on CPU utilisation (or GPU duty cycle when accelerated): those are the only
 autoscaling metrics Vertex AI accepts, so the spec's ``targetInvocationsPerInstance`` has no GCP twin.
 
-**Model deployment is not expressible with pulumi-gcp.** There is no Vertex AI Model or DeployedModel
-resource (terraform-provider-google #15303, #25152; ``traffic_split`` cannot be set on create,
-magic-modules #12110), so uploading a model version and splitting traffic between variants cannot be
-declared here. The seam is :class:`ModelDeployer`: a callable that receives a :class:`DeploymentPlan`
-(endpoint, resource pool, models, traffic split in percent, rollout) and returns the resource that deploys
-it, typically a Pulumi dynamic provider wrapping ``google-cloud-aiplatform``
-(``Model.upload``, ``Endpoint.deploy(..., traffic_split=...)``). Without one, the plan is exported in the
-stack outputs with ``status: not-deployed`` and the reason, and nothing pretends to deploy.
+**Models are deployed by** :class:`~components.serving.vertex_deployment.ModelDeployment`, one per
+endpoint: pulumi-gcp has no Vertex AI Model or DeployedModel resource and cannot set a traffic split
+(terraform-provider-google #15303, #25152; magic-modules #12110), so a dynamic provider over
+``google-cloud-aiplatform`` uploads each variant's model version (CMEK), deploys it on the endpoint's
+deployment resource pool (the variants share its nodes, so an A/B test or a canary costs the pool's
+replicas, not one set per variant; this is also what the cost estimate prices), and moves
+traffic to the variants' weights by the spec's rollout (all at once, canary or linear). Relative
+artifact paths are read from the stack's artifact bucket. Vertex AI endpoints cannot mirror traffic,
+so a shadow variant is not deployed (it would bill for replicas that receive nothing); the outputs say
+so. :class:`ModelDeployer` stays as a seam: a program that plugs its own deployer in replaces the
+built-in one.
 """
 
 from collections.abc import Sequence
@@ -26,6 +29,7 @@ from components.args import ModelSourceArgs, RolloutArgs, ServingEndpointArgs
 from components.gcp._machines import node_accelerator
 from components.gcp._naming import endpoint_id, gcp_name
 from components.gcp.args import GcpKeyedArgs
+from components.serving.vertex_deployment import ModelDeployment, VariantInput
 from components.tagging import capability_options
 
 CPU_METRIC = "aiplatform.googleapis.com/prediction/online/cpu/utilization"
@@ -33,10 +37,9 @@ GPU_METRIC = "aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle
 #: Utilisation Vertex AI scales at (its own default).
 AUTOSCALING_TARGET_PERCENT = 60
 
-NOT_EXPRESSIBLE = (
-    "pulumi-gcp has no Vertex AI Model/DeployedModel resource and cannot set traffic_split on create; "
-    "plug a ModelDeployer (dynamic provider over google-cloud-aiplatform) into GcpServing to deploy this "
-    "plan (see docs/gcp.md, 'Model deployment')"
+SHADOW_NOT_DEPLOYED = (
+    "Vertex AI endpoints cannot mirror requests to a shadow model; it is not deployed (it would bill for "
+    "replicas that receive no traffic). Compare it offline on the request-response logs instead."
 )
 
 
@@ -130,6 +133,26 @@ def deployment_plan_models(endpoint: ServingEndpointArgs) -> list[DeployedModelP
     return models
 
 
+def artifact_uri(project: str, prefix: str, artifact: str) -> str:
+    """``artifact`` as a ``gs://`` URI: relative paths live in the stack's artifact bucket (registry)."""
+    if "://" in artifact:
+        return artifact
+    bucket = gcp_name("bucket", f"{project}-{prefix}", "artifacts")
+    return f"gs://{bucket}/{artifact.lstrip('/')}"
+
+
+def vertex_variant(project: str, prefix: str, model: DeployedModelPlan) -> VariantInput:
+    """What :class:`ModelDeployment` deploys for one weighted variant."""
+    source = model["source"]
+    return {
+        "name": model["variant"],
+        "percent": model["traffic_percent"],
+        "image": source["image"],
+        "artifact": artifact_uri(project, prefix, source["artifact"]) if source["artifact"] else None,
+        "model": source["model_package"],
+    }
+
+
 class GcpServingEndpointArgs(GcpKeyedArgs):
     network: pulumi.Input[str]
     """``projects/<number>/global/networks/<name>``: the VPC the endpoint peers into."""
@@ -215,14 +238,59 @@ class GcpServingEndpoint(pulumi.ComponentResource):
             )
             deployment = {"status": "deployed-by-plugin", "resource": deployed.urn}
         else:
-            deployment = {"status": "not-deployed", "reason": NOT_EXPRESSIBLE}
+            vertex = ModelDeployment(
+                f"{name}-deployment",
+                {
+                    "project": project,
+                    "region": region,
+                    "endpoint": pulumi.Output.concat(
+                        "projects/", project, "/locations/", region, "/endpoints/", endpoint.name
+                    ),
+                    "deployment": display,
+                    "encryption_key": args["encryption_key"],
+                    "variants": [vertex_variant(project, prefix, m) for m in models if not m["shadow"]],
+                    "machine": {
+                        "machine_type": spec["instance_type"],
+                        "accelerator_type": gpu["type"].upper().replace("-", "_") if gpu else None,
+                        "accelerator_count": gpu["count"] if gpu else 0,
+                        "min_replicas": spec["min_replicas"],
+                        "max_replicas": spec["max_replicas"],
+                        "metric": metric,
+                        "target": AUTOSCALING_TARGET_PERCENT,
+                    },
+                    "deployment_resource_pool": pulumi.Output.concat(
+                        "projects/", project, "/locations/", region, "/deploymentResourcePools/", pool.name
+                    ),
+                    "rollout": {
+                        "strategy": spec["rollout"]["strategy"],
+                        "canary_percent": spec["rollout"]["canary_percent"],
+                        "linear_step_percent": spec["rollout"]["linear_step_percent"],
+                        "wait_minutes": spec["rollout"]["wait_minutes"],
+                    },
+                    "service_account": args["service_account"],
+                    "labels": {**args["tags"], "component": "serving"},
+                    "api_endpoint": None,
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[endpoint, pool]),
+            )
+            deployment = {
+                "status": "deployed",
+                "resource": vertex.urn,
+                "model": vertex.model,
+                "model_version_ids": vertex.model_version_ids,
+                "deployed_model_ids": vertex.deployed_model_ids,
+                "endpoint_traffic_split": vertex.traffic_split,
+            }
+        shadow = next((m["variant"] for m in models if m["shadow"]), None)
         deployment.update(
             {
                 "traffic_split": plan["traffic_split"],
-                "shadow": next((m["variant"] for m in models if m["shadow"]), None),
+                "shadow": shadow,
                 "rollout": spec["rollout"]["strategy"],
             }
         )
+        if shadow and deployer is None:
+            deployment["shadow_note"] = SHADOW_NOT_DEPLOYED
         self.endpoint_id = endpoint.id
         self.endpoint_name = endpoint.name
         self.pool_id = pool.id

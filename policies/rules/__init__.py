@@ -32,6 +32,7 @@ from .cluster.gke_nodes_hardened import GkeNodesHardened
 from .cluster.kubernetes_cluster_no_legacy_auth import KubernetesClusterNoLegacyAuth
 from .enc.aws_launch_template_root_volume_cmek import AwsLaunchTemplateRootVolumeCmek
 from .enc.aws_s3_bucket_encryption_cmek import AwsS3BucketEncryptionCmek
+from .enc.gcp_cloud_run_encryption_cmek import GcpCloudRunEncryptionCmek
 from .enc.gcp_data_and_disks_cmek import GcpDataAndDisksCmek
 from .enc.gcp_storage_bucket_encryption_cmek import GcpStorageBucketEncryptionCmek
 from .enc.kubernetes_cluster_secrets_encryption_cmek import KubernetesClusterSecretsEncryptionCmek
@@ -39,10 +40,14 @@ from .enc.logs_encryption_cmek import LogsEncryptionCmek
 from .enc.ml_services_encryption_cmek import MlServicesEncryptionCmek
 from .enc.registry_encryption_cmek import RegistryEncryptionCmek
 from .iam.aws_eks_no_cluster_creator_admin import AwsEksNoClusterCreatorAdmin
+from .iam.aws_eks_pod_identity_trust import AwsEksPodIdentityTrust
 from .iam.aws_iam_no_broad_managed_policies import AwsIamNoBroadManagedPolicies
 from .iam.aws_iam_no_wildcard_admin import AwsIamNoWildcardAdmin
 from .iam.aws_iam_role_trust_restricted import AwsIamRoleTrustRestricted
 from .iam.aws_iam_scoped_resources import AwsIamScopedResources
+from .iam.gcp_cloud_run_dedicated_service_account import GcpCloudRunDedicatedServiceAccount
+from .iam.gcp_cloud_scheduler_authenticated import GcpCloudSchedulerAuthenticated
+from .iam.gcp_iam_custom_role_no_escalation import GcpIamCustomRoleNoEscalation
 from .iam.gcp_iam_no_broad_roles import GcpIamNoBroadRoles
 from .iam.gcp_iam_no_project_impersonation import GcpIamNoProjectImpersonation
 from .iam.provider_no_static_credentials import ProviderNoStaticCredentials
@@ -62,6 +67,7 @@ from .net.aws_security_group_rules_scoped import AwsSecurityGroupRulesScoped
 from .net.aws_vpc_default_security_group_closed import AwsVpcDefaultSecurityGroupClosed
 from .net.aws_vpc_flow_logs import AwsVpcFlowLogs
 from .net.aws_vpc_gateway_endpoint_policy import AwsVpcGatewayEndpointPolicy
+from .net.gcp_cloud_run_private import GcpCloudRunPrivate
 from .net.kubernetes_cluster_private_control_plane import KubernetesClusterPrivateControlPlane
 from .net.ml_endpoints_private import MlEndpointsPrivate
 from .net.ml_network_isolation import MlNetworkIsolation
@@ -104,6 +110,7 @@ ALL_RULES: tuple[type[AbsRule], ...] = (
     LogsEncryptionCmek,
     GcpDataAndDisksCmek,
     AwsLaunchTemplateRootVolumeCmek,
+    GcpCloudRunEncryptionCmek,
     AwsSagemakerTrainingInterContainerEncryption,
     AwsS3BucketPolicyDenyInsecureTransport,
     AwsKmsKeyRotation,
@@ -125,6 +132,7 @@ ALL_RULES: tuple[type[AbsRule], ...] = (
     AwsSecurityGroupRulesScoped,
     NetworkPrivateByDefault,
     AwsVpcFlowLogs,
+    GcpCloudRunPrivate,
     AwsIamNoWildcardAdmin,
     AwsIamNoBroadManagedPolicies,
     GcpIamNoBroadRoles,
@@ -133,6 +141,10 @@ ALL_RULES: tuple[type[AbsRule], ...] = (
     GcpIamNoProjectImpersonation,
     ProviderNoStaticCredentials,
     AwsIamScopedResources,
+    GcpCloudRunDedicatedServiceAccount,
+    GcpCloudSchedulerAuthenticated,
+    GcpIamCustomRoleNoEscalation,
+    AwsEksPodIdentityTrust,
     CostTagsRequired,
     ResidencyRegionInZone,
     ResidencyReplicationInZone,

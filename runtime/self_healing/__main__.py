@@ -10,14 +10,14 @@ import json
 import sys
 
 from mlkeel.files import InputError
-from runtime.self_healing._config import load_config
+from runtime.self_healing._config import load_any_config
 from runtime.self_healing._run import exit_code, run_once
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     try:
-        config = load_config()
+        config = load_any_config()
         summary = run_once(config, dry_run="--dry-run" in args)
     except InputError as exc:  # bad configuration, or a lease backend the environment cannot reach
         print(f"error: {exc}", file=sys.stderr)

@@ -12,7 +12,7 @@ import json
 import os
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mlkeel.files import InputError, parse_json
 
@@ -23,6 +23,7 @@ __all__ = [
     "HealingPolicy",
     "RolloutConfig",
     "config_from_state",
+    "load_any_config",
     "load_config",
 ]
 
@@ -67,7 +68,8 @@ class HealingPolicy(_Model):
 
     enabled: bool = False
     schedule: str = "rate(1 hour)"
-    runner: Literal["lambda"] = "lambda"
+    runner: Literal["lambda", "cloud-run", "kubernetes"] | None = None
+    """Where the stack runs the controller (the components pass it resolved; unset: the cloud's default)."""
     window_hours: int = Field(default=1, ge=1, le=168)
     min_rows: int = Field(default=200, ge=1, le=10_000_000)
     drift_share_threshold: float = Field(default=0.5, gt=0, le=1)
@@ -110,6 +112,7 @@ class RolloutConfig(_Model):
 class ControllerConfig(_Model):
     """Names of the stack's resources plus the policy; built by the stack or ``keel watch``."""
 
+    cloud: Literal["aws"] = "aws"
     stack: str = Field(min_length=1, max_length=64)
     region: str = Field(min_length=1, max_length=64)
     residency_zone: str = "any"
@@ -125,6 +128,13 @@ class ControllerConfig(_Model):
     security_group_ids: list[str] = Field(default_factory=list, max_length=5)
     monthly_budget_usd: float | None = Field(default=None, gt=0)
     budget_name: str | None = Field(default=None, min_length=1, max_length=100)
+    monthly_run_rate_usd: float | None = Field(default=None, ge=0)
+    """The stack's priced monthly estimate (from the spec, as ``keel cost`` prices it): the guard's spend
+    when the AWS Budget cannot be read (no VPC endpoint) is this x the month's elapsed share + the ledger."""
+    cost_export_uri: str | None = Field(default=None, max_length=1024)
+    """``s3://bucket/prefix/`` of the account's AWS Data Exports cost export (FOCUS 1.0 or CUR 2.0, CSV):
+    the guard's month-to-date spend when Budgets cannot be reached (no VPC endpoint; S3 has one), filtered
+    to the stack's ``team`` and ``environment`` cost tags. None: Budgets, else the run-rate."""
     pushgateway_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$", max_length=2048)
     """Where to push the figures for Prometheus (on Kubernetes: a CronJob's pod lives too briefly to be
     scraped); None: CloudWatch only."""
@@ -132,6 +142,19 @@ class ControllerConfig(_Model):
     alarms: dict[str, list[str]] = Field(default_factory=dict)
     rollout: dict[str, RolloutConfig] = Field(default_factory=dict)
     policy: HealingPolicy = Field(default_factory=HealingPolicy)
+
+    @field_validator("cost_export_uri")
+    @classmethod
+    def _export_uri(cls, value: str | None) -> str | None:
+        if value is not None:
+            from runtime.cost._actuals import parse_export_uri
+
+            parse_export_uri(value)  # its error says what is allowed
+        return value
+
+    def stack_tags(self) -> dict[str, str]:
+        """The cost tags that select the stack's rows in a cost export: team and environment (as on GCP)."""
+        return {k: self.cost_tags[k] for k in ("team", "environment") if self.cost_tags.get(k)}
 
     def training_image(self) -> str:
         """The training container: the policy's, else SageMaker's scikit-learn image for the region."""
@@ -152,10 +175,24 @@ class ControllerConfig(_Model):
 
 
 def load_config(text: str | None = None, *, source: str = CONFIG_ENV) -> ControllerConfig:
-    """Parse and validate the configuration (default: from the environment variable).
+    """Parse and validate an AWS configuration (default: from the environment variable).
 
     Raises :class:`mlkeel.files.InputError` naming the field, the bad value and what is allowed.
     """
+    config = load_any_config(text, source=source)
+    if not isinstance(config, ControllerConfig):
+        raise InputError(
+            f"{source}: cloud: this entry point runs AWS stacks (got {config.cloud!r})",
+            file=source,
+            field="cloud",
+            value=config.cloud,
+            allowed="aws",
+        )
+    return config
+
+
+def load_any_config(text: str | None = None, *, source: str = CONFIG_ENV) -> Any:
+    """:func:`load_config` for either cloud: ``"cloud": "gcp"`` gives a ``GcpControllerConfig``."""
     if text is None:
         text = os.environ.get(CONFIG_ENV)
         if not text:
@@ -165,8 +202,13 @@ def load_config(text: str | None = None, *, source: str = CONFIG_ENV) -> Control
                 allowed="a JSON document (docs/self-healing.md, 'Configuration')",
             )
     data: Any = parse_json(text, source)
+    model: type[BaseModel] = ControllerConfig
+    if isinstance(data, dict) and data.get("cloud") == "gcp":
+        from runtime.self_healing._gcp_config import GcpControllerConfig
+
+        model = GcpControllerConfig
     try:
-        return ControllerConfig.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
@@ -183,7 +225,7 @@ def load_config(text: str | None = None, *, source: str = CONFIG_ENV) -> Control
 LAMBDA_TYPE = "aws:lambda/function:Function"
 
 
-def config_from_state(path: str | os.PathLike[str]) -> ControllerConfig:
+def config_from_state(path: str | os.PathLike[str]) -> Any:
     """The configuration the stack gave its controller, read from a state (``pulumi stack export``).
 
     Why from the state: ``keel watch`` must run exactly what the stack runs, with the names the
@@ -194,12 +236,33 @@ def config_from_state(path: str | os.PathLike[str]) -> ControllerConfig:
     return config_from_stack_state(load_state(path), str(path))
 
 
-def config_from_stack_state(state: Any, path: str) -> ControllerConfig:
+#: The Cloud Run job the GCP stack runs the controller in (its container's env holds the document).
+CLOUD_RUN_JOB_TYPE = "gcp:cloudrunv2/job:Job"
+
+
+def _cloud_run_config(props: dict[str, Any]) -> Any:
+    """The ``MLKEEL_SELF_HEALING_CONFIG`` value of a Cloud Run job's first container (None if absent)."""
+    template = ((props.get("template") or {}).get("template")) or {}
+    for container in template.get("containers") or []:
+        for env in container.get("envs") or []:
+            if isinstance(env, dict) and env.get("name") == CONFIG_ENV:
+                return env.get("value")
+    return None
+
+
+def config_from_stack_state(state: Any, path: str) -> Any:
     """:func:`config_from_state` for a state already parsed (``keel watch --stack NAME`` reads it from
-    ``pulumi stack export``'s output); ``path`` names where it came from in errors."""
+    ``pulumi stack export``'s output); ``path`` names where it came from in errors. AWS stacks keep the
+    document in the Lambda function's environment, GCP stacks in the Cloud Run job's container env."""
     from mlkeel.state import is_secret
 
     for resource in state.resources:
+        if resource.type == CLOUD_RUN_JOB_TYPE:
+            for props in (resource.outputs, resource.inputs):
+                text = _cloud_run_config(props)
+                if isinstance(text, str):
+                    return load_any_config(text, source=f"{path}: {resource.urn}: {CONFIG_ENV}")
+            continue
         if resource.type != LAMBDA_TYPE:
             continue
         for props in (resource.outputs, resource.inputs):

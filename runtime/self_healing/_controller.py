@@ -32,7 +32,7 @@ from runtime.self_healing._config import ControllerConfig
 from runtime.self_healing._judge import (
     accuracy_out_of_control,
     evaluate_model,
-    load_model,
+    load_model_bytes,
     load_profile_from_s3,
     score_drift,
     window_accuracy,
@@ -106,6 +106,9 @@ class Controller:
     ``dry_run`` observes, judges and decides but writes nothing and takes no lease.
     """
 
+    #: The cloud the actions go to (pricing catalog key).
+    CLOUD = "aws"
+
     def __init__(
         self,
         config: ControllerConfig,
@@ -125,14 +128,94 @@ class Controller:
         self.sleep = sleep
         started = clock()
         self.run_id = run_id or f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        self._month_spend: float | None = None
+        self._open(started, env)
+
+    # -- the cloud's records and reads (a subclass for another cloud replaces these) ---------------
+
+    def _open(self, started: datetime, env: Mapping[str, str]) -> None:
+        """The run's clients, audit log and lease: S3, SageMaker, DynamoDB (or the Kubernetes Lease)."""
+        config, clients = self.config, self.clients
         self.s3 = clients.client("s3")
         self.sm = clients.client("sagemaker")
-        self.audit = AuditLog(self.s3, config.bucket, self.run_id, started, config.kms_key_arn)
+        self.audit: Any = AuditLog(self.s3, config.bucket, self.run_id, started, config.kms_key_arn)
         # DynamoDB by default; the Kubernetes Lease when the CronJob says so (MLKEEL_LEASE_BACKEND).
-        self.lease = lease_for(
+        self.lease: Any = lease_for(
             self.run_id, config.policy.lease_seconds, clients.client("dynamodb"), config.lease_table, env
         )
-        self._month_spend: float | None = None
+
+    def state_store(self, endpoint: str) -> Any:
+        return StateStore(self.s3, self.config.bucket, endpoint, self.config.kms_key_arn)
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """An object of the stack's bucket, None when it does not exist."""
+        try:
+            body: bytes = self.s3.get_object(Bucket=self.config.bucket, Key=key)["Body"].read()
+        except Exception as exc:
+            if error_code(exc) in ("NoSuchKey", "404"):
+                return None
+            raise
+        return body
+
+    def describe_live(self, endpoint: str) -> dict[str, Any]:
+        """What serves the endpoint now (SageMaker's DescribeEndpoint)."""
+        described: dict[str, Any] = self.sm.describe_endpoint(EndpointName=endpoint)
+        return described
+
+    def initial_live(self, endpoint: str, described: dict[str, Any]) -> dict[str, Any]:
+        """The live version of an endpoint the loop has not seen yet: the team's first model."""
+        return {
+            "endpoint_config": described["EndpointConfigName"],
+            "model_package_arn": None,
+            "reference": reference_prefix(endpoint),
+            "model_data": f"{reference_prefix(endpoint)}model.tar.gz",
+        }
+
+    def read_observations(self, endpoint: str, columns: list[str]) -> Any:
+        """The window of captured requests (SageMaker data capture in the bucket) with the team's labels."""
+        policy = self.config.policy
+        window = read_window(
+            self.s3, self.config.bucket, endpoint, columns, end=self.clock(), hours=policy.window_hours
+        )
+        window.labels = read_labels(self.s3, self.config.bucket, endpoint, policy.label_column)
+        return window
+
+    def read_profile(self, key: str) -> Any:
+        return load_profile_from_s3(self.s3, self.config.bucket, key)
+
+    def serving(self, endpoint: str, described: dict[str, Any]) -> dict[str, Any]:
+        variants = [v["VariantName"] for v in described.get("ProductionVariants", [])]
+        return serving_metrics(
+            self.clients.client("cloudwatch"),
+            endpoint,
+            variants,
+            end=self.clock(),
+            hours=self.config.policy.window_hours,
+        )
+
+    def training_progress(self, work: dict[str, Any]) -> tuple[str, dict[str, Any] | None, dict[str, Any]]:
+        """("running" | "completed" | "failed", the job as described, what the audit record shows)."""
+        job = self._describe_job(work["job"])
+        status = "Missing" if job is None else job["TrainingJobStatus"]
+        detail: dict[str, Any] = {"status": status}
+        if status in ("InProgress", "Stopping"):
+            detail["secondary"] = job.get("SecondaryStatus") if job else None
+            return "running", job, detail
+        if status != "Completed":
+            detail["failure"] = (job or {}).get("FailureReason", "the job is gone")
+            return "failed", job, detail
+        return "completed", job, detail
+
+    def model_artifact(self, job: dict[str, Any]) -> str:
+        """Where the finished job left its model (a URI of the stack's bucket)."""
+        return str(job["ModelArtifacts"]["S3ModelArtifacts"])
+
+    def bucket_key(self, uri: str) -> str:
+        return uri.split(f"s3://{self.config.bucket}/", 1)[-1]
+
+    def load_model_at(self, key: str) -> Any | None:
+        body = self.read_bytes(key)
+        return None if body is None else load_model_bytes(body)
 
     # -- recording -------------------------------------------------------------------------------
 
@@ -209,14 +292,82 @@ class Controller:
         return summary
 
     def _spend(self) -> float | None:
+        """Month-to-date spend for the budget guard, None when unknown (the guard then fails closed).
+
+        The AWS Budget's figure when it can be read; else the stack's rows of the cost export in S3 (when
+        configured) + the ledger after the export's newest row; else the stack's priced run-rate x the
+        month's elapsed share + what the loop's own training jobs cost (the ledger in each endpoint's
+        state). See _ledger.
+        """
+        if self.config.monthly_budget_usd is None:
+            return None
+        figure = self._budget_figure()
+        if figure is None:
+            figure = self._cost_export_figure()
+        if figure is not None or self.config.monthly_run_rate_usd is None:
+            return figure
+        from runtime.self_healing._ledger import month_elapsed_share, month_spend
+
+        now = self.clock()
+        ledger = self._ledger_usd(now)
+        spend, source = month_spend(
+            cloud_figure=None, run_rate_usd=self.config.monthly_run_rate_usd, ledger_usd=ledger, now=now
+        )
+        self.record(
+            None,
+            "spend",
+            source=source,
+            month_spend_usd=spend,
+            run_rate_usd=self.config.monthly_run_rate_usd,
+            month_elapsed_share=round(month_elapsed_share(now), 4),
+            ledger_usd=ledger,
+            limit_usd=self.config.monthly_budget_usd,
+        )
+        return spend
+
+    def _ledger_usd(self, now: datetime) -> float:
+        from runtime.self_healing._ledger import ledger_total
+
+        total = 0.0
+        for endpoint in self.config.endpoints:
+            state = self.state_store(endpoint).load()
+            total += ledger_total(state.get("ledger", []), now)
+        return round(total, 6)
+
+    def _record_job_cost(
+        self, state: dict[str, Any], work: dict[str, Any], job: dict[str, Any] | None
+    ) -> None:
+        """The finished job's spend into the endpoint's ledger (once per job)."""
+        from runtime.self_healing._ledger import ledger_entry
+
+        ledger = [e for e in state.get("ledger", []) if e.get("job") != work["job"]]
+        placement = work.get("placement") or {}
+        entry = ledger_entry(
+            job=work["job"],
+            ended=self.clock(),
+            cloud=self.CLOUD,
+            region=placement.get("region", self.config.region),
+            instance_type=placement.get("instance_type", self.config.policy.training_instance_types[0]),
+            billable_seconds=self.billable_seconds(job),
+            max_seconds=self.config.policy.max_runtime_minutes * 60,
+            spot=True,
+        )
+        state["ledger"] = [*ledger, entry][-100:]
+
+    def billable_seconds(self, job: dict[str, Any] | None) -> float | None:
+        """Seconds the finished job is billed for (None: not reported, the maximum runtime is charged)."""
+        billable = None if job is None else job.get("BillableTimeInSeconds")
+        if job is not None and job.get("TrainingJobStatus") == "Failed" and billable is None:
+            billable = job.get("TrainingTimeInSeconds")
+        return None if billable is None else float(billable)
+
+    def _budget_figure(self) -> float | None:
         """Month-to-date spend from the stack's own AWS Budget (``budgets:ViewBudget``), None when unknown.
 
         Why the budget and not Cost Explorer: ``budgets:ViewBudget`` is scoped to this stack's budget ARN,
         while ``ce:GetCostAndUsage`` can only be granted on ``"*"``; the budget (components/budget) already
         filters by the team's cost tag, so its ``CalculatedSpend.ActualSpend`` is exactly the figure needed.
         """
-        if self.config.monthly_budget_usd is None:
-            return None
         if self.config.budget_name is None:
             self.record(None, "budget", result="unknown", error="no budget_name in the configuration")
             return None
@@ -240,20 +391,65 @@ class Controller:
         )
         return spend
 
+    def _cost_export_figure(self) -> float | None:
+        """Month-to-date spend from the stack's rows of the account's cost export in S3, None when unknown.
+
+        Why: Budgets has no VPC endpoint, S3 has (the stack's gateway endpoint), so from private subnets
+        the export (AWS Data Exports, FOCUS 1.0 or CUR 2.0, refreshed at least daily) is the cloud's own
+        figure that can be read. Filtered to the stack's ``team`` and ``environment`` cost tags, as on GCP;
+        the export lags usage by hours, so what the loop's jobs cost after its newest row is added.
+        """
+        uri = getattr(self.config, "cost_export_uri", None)  # AWS only: GCP reads its billing export
+        if uri is None:
+            return None
+        from runtime.cost._actuals import aws_export_spend
+        from runtime.self_healing._ledger import ledger_since
+
+        now = self.clock()
+        tags = self.config.stack_tags()
+        try:
+            found = aws_export_spend(self.s3, uri, tags=tags, month=f"{now:%Y-%m}")
+        except Exception as exc:  # not granted, nothing delivered yet, unreadable file: fall back
+            self.record(
+                None,
+                "budget",
+                result="unknown",
+                source="cost-export",
+                uri=uri,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+            return None
+        latest = found.latest_usage_end
+        ledger = 0.0
+        for endpoint in self.config.endpoints:
+            ledger += ledger_since(self.state_store(endpoint).load().get("ledger", []), latest, now)
+        spend = round(found.usd + ledger, 4)
+        self.record(
+            None,
+            "budget",
+            source="cost-export",
+            uri=uri,
+            schema=found.schema,
+            tags=tags,
+            objects=len(found.objects),
+            rows=found.rows,
+            export_usd=found.usd,
+            export_latest_usage_end=None if latest is None else latest.isoformat(),
+            ledger_after_export_usd=round(ledger, 6),
+            month_spend_usd=spend,
+            limit_usd=self.config.monthly_budget_usd,
+        )
+        return spend
+
     # -- one endpoint ----------------------------------------------------------------------------
 
     def handle(self, endpoint: str) -> dict[str, Any]:
-        store = StateStore(self.s3, self.config.bucket, endpoint, self.config.kms_key_arn)
+        store = self.state_store(endpoint)
         state = store.load()
-        described = self.sm.describe_endpoint(EndpointName=endpoint)
+        described = self.describe_live(endpoint)
         if not state:
             state = {
-                "live": {
-                    "endpoint_config": described["EndpointConfigName"],
-                    "model_package_arn": None,
-                    "reference": reference_prefix(endpoint),
-                    "model_data": f"{reference_prefix(endpoint)}model.tar.gz",
-                },
+                "live": self.initial_live(endpoint, described),
                 "streak": 0,
                 "retrains": [],
                 "accuracy_history": [],
@@ -276,18 +472,8 @@ class Controller:
         self, endpoint: str, state: dict[str, Any], described: dict[str, Any]
     ) -> tuple[Figures, Any]:
         policy = self.config.policy
-        profile = load_profile_from_s3(
-            self.s3, self.config.bucket, state["live"]["reference"] + "profile.json"
-        )
-        window = read_window(
-            self.s3,
-            self.config.bucket,
-            endpoint,
-            list(profile.columns),
-            end=self.clock(),
-            hours=policy.window_hours,
-        )
-        window.labels = read_labels(self.s3, self.config.bucket, endpoint, policy.label_column)
+        profile = self.read_profile(state["live"]["reference"] + "profile.json")
+        window = self.read_observations(endpoint, list(profile.columns))
         labelled = window.labelled(policy.label_column)
         self.record(
             endpoint,
@@ -314,10 +500,7 @@ class Controller:
             accuracy_out_of_control=accuracy is not None and accuracy_out_of_control(history),
             labelled_rows=len(labelled),
         )
-        variants = [v["VariantName"] for v in described.get("ProductionVariants", [])]
-        serving = serving_metrics(
-            self.clients.client("cloudwatch"), endpoint, variants, end=self.clock(), hours=policy.window_hours
-        )
+        serving = self.serving(endpoint, described)
         published, pushed = 0, None
         if not self.dry_run:
             published = self.publish(endpoint, drift, accuracy)
@@ -461,12 +644,9 @@ class Controller:
         self.create_training_job(endpoint, state, store)
 
     def _reference_training_data(self, prefix: str, columns: list[str]) -> pd.DataFrame | None:
-        try:
-            body = self.s3.get_object(Bucket=self.config.bucket, Key=prefix + "train.csv")["Body"].read()
-        except Exception as exc:
-            if error_code(exc) in ("NoSuchKey", "404"):
-                return None
-            raise
+        body = self.read_bytes(prefix + "train.csv")
+        if body is None:
+            return None
         frame = pd.read_csv(io.BytesIO(body))
         return frame[columns]
 
@@ -624,29 +804,23 @@ class Controller:
         if work["phase"] == "requested":
             self.create_training_job(endpoint, state, store)
         if work["phase"] == "training":
-            job = self._describe_job(work["job"])
-            status = "Missing" if job is None else job["TrainingJobStatus"]
-            if status in ("InProgress", "Stopping"):
-                self.record(
-                    endpoint,
-                    "training",
-                    job=work["job"],
-                    status=status,
-                    secondary=job.get("SecondaryStatus") if job else None,
-                )
+            progress, job, detail = self.training_progress(work)
+            if progress == "running":
+                self.record(endpoint, "training", job=work["job"], **detail)
                 return {"decision": "wait", "phase": "training"}
-            if status != "Completed":
-                reason = (job or {}).get("FailureReason", "the job is gone")
-                self.record(endpoint, "training", job=work["job"], status=status, failure=reason)
+            if not any(e.get("job") == work["job"] for e in state.get("ledger", [])):
+                self._record_job_cost(state, work, job)
+            if progress != "completed":
+                self.record(endpoint, "training", job=work["job"], **detail)
                 state["work"] = None
                 self.save(store, state)
                 self.alert(
                     endpoint,
                     f"mlkeel {endpoint}: retraining failed",
-                    [f"job {work['job']}: {status}: {reason}"],
+                    [f"job {work['job']}: {detail['status']}: {detail.get('failure')}"],
                 )
                 return {"decision": "alert", "phase": None}
-            assert job is not None  # Completed
+            assert job is not None  # completed
             self.evaluate(endpoint, state, store, work, job)
         if work["phase"] == "registering":
             self.register(endpoint, state, store, work)
@@ -673,20 +847,16 @@ class Controller:
         job: dict[str, Any],
     ) -> None:
         """Holdout accuracy (candidate vs live) and the fairness gate; decides approval."""
-        policy, bucket = self.config.policy, self.config.bucket
-        artifact = job["ModelArtifacts"]["S3ModelArtifacts"]
-        candidate_key = artifact.split(f"s3://{bucket}/", 1)[-1]
-        candidate = load_model(self.s3, bucket, candidate_key)
-        try:
-            live = load_model(self.s3, bucket, state["live"]["model_data"])
-        except Exception as exc:
-            if error_code(exc) not in ("NoSuchKey", "404"):
-                raise
-            live = None
-        body = self.s3.get_object(Bucket=bucket, Key=f"self-healing/training/{work['job']}/holdout.csv")[
-            "Body"
-        ]
-        holdout = pd.read_csv(io.BytesIO(body.read()))
+        policy = self.config.policy
+        artifact = self.model_artifact(job)
+        candidate = self.load_model_at(self.bucket_key(artifact))
+        if candidate is None:
+            raise RuntimeError(f"job {work['job']} finished but left no model at {artifact}")
+        live = self.load_model_at(state["live"]["model_data"])
+        body = self.read_bytes(f"self-healing/training/{work['job']}/holdout.csv")
+        if body is None:
+            raise RuntimeError(f"the holdout of {work['job']} is missing from the bucket")
+        holdout = pd.read_csv(io.BytesIO(body))
         evaluation = evaluate_model(candidate, live, holdout, policy.label_column, policy.fairness)
         reasons: list[str] = []
         if evaluation.live_accuracy is not None and (
@@ -723,11 +893,11 @@ class Controller:
         """The new version's reference profile and training data, beside its model (idempotent puts)."""
         from runtime.drift import build_profile
 
-        bucket, label = self.config.bucket, self.config.policy.label_column
-        body = self.s3.get_object(Bucket=bucket, Key=f"self-healing/training/{work['job']}/train/train.csv")[
-            "Body"
-        ]
-        train = pd.read_csv(io.BytesIO(body.read()))
+        label = self.config.policy.label_column
+        body = self.read_bytes(f"self-healing/training/{work['job']}/train/train.csv")
+        if body is None:
+            raise RuntimeError(f"the training data of {work['job']} is missing from the bucket")
+        train = pd.read_csv(io.BytesIO(body))
         profile = build_profile(train.drop(columns=[label]))
         ref = f"self-healing/versions/{work['job']}/"
         with tempfile.TemporaryDirectory() as tmp:

@@ -29,6 +29,7 @@ __all__ = [
     "accuracy_out_of_control",
     "evaluate_model",
     "load_model",
+    "load_model_bytes",
     "load_profile_from_s3",
     "score_drift",
     "window_accuracy",
@@ -90,9 +91,13 @@ def load_model(s3: Any, bucket: str, key: str) -> tuple[Any, list[str]]:
     Only artifacts this stack's own training jobs wrote are loaded (joblib is pickle: never load an
     archive from elsewhere); members are extracted with tarfile's ``data`` filter.
     """
+    return load_model_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def load_model_bytes(body: bytes) -> tuple[Any, list[str]]:
+    """:func:`load_model` from the archive's bytes (whatever store they came from)."""
     import joblib
 
-    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
             tar.extractall(tmp, filter="data")

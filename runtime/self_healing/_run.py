@@ -6,7 +6,6 @@ import os
 from typing import Any
 
 from runtime.self_healing._aws import Clients
-from runtime.self_healing._config import ControllerConfig
 from runtime.self_healing._controller import Controller, RunSummary
 
 __all__ = ["ENDPOINT_URL_ENV", "EXIT_CODES", "exit_code", "run_once"]
@@ -19,10 +18,27 @@ ENDPOINT_URL_ENV = "MLKEEL_AWS_ENDPOINT_URL"
 EXIT_CODES = {"ok": 0, "incomplete": 1, "lease-held": 75, "lease-lost": 75}
 
 
+#: Point the GCP clients at stand-ins (tests); unset on Google Cloud.
+GCS_ENDPOINT_ENV, VERTEX_ENDPOINT_ENV = "MLKEEL_GCS_ENDPOINT_URL", "MLKEEL_VERTEX_ENDPOINT"
+
+
 def run_once(
-    config: ControllerConfig, *, dry_run: bool = False, endpoint_url: str | None = None, **controller: Any
+    config: Any, *, dry_run: bool = False, endpoint_url: str | None = None, **controller: Any
 ) -> RunSummary:
-    """One cycle with clients for the config's region."""
+    """One cycle with clients for the config's cloud and region."""
+    if getattr(config, "cloud", "aws") == "gcp":
+        from runtime.self_healing._gcp import GcpClients, GcpController
+
+        gcp = GcpClients.connect(
+            config,
+            storage_endpoint=os.environ.get(GCS_ENDPOINT_ENV) or None,
+            vertex_endpoint=os.environ.get(VERTEX_ENDPOINT_ENV) or None,
+            query=controller.pop("query", None),
+        )
+        try:
+            return GcpController(config, gcp, dry_run=dry_run, **controller).run()
+        finally:
+            gcp.vertex.close()
     clients = Clients(config.region, endpoint_url=endpoint_url or os.environ.get(ENDPOINT_URL_ENV) or None)
     return Controller(config, clients, dry_run=dry_run, **controller).run()
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime.self_healing._config import load_config
+from runtime.self_healing._config import load_any_config
 from runtime.self_healing._run import run_once
 
 
 def handle(event: dict[str, Any] | None, context: Any = None) -> dict[str, Any]:
-    config = load_config()
+    config = load_any_config()
     dry_run = bool((event or {}).get("dryRun", False))
     return run_once(config, dry_run=dry_run).to_dict()

@@ -104,7 +104,7 @@ def watch_command(
         EXIT_CODES,
         config_from_stack_state,
         config_from_state,
-        load_config,
+        load_any_config,
         run_once,
     )
 
@@ -122,7 +122,8 @@ def watch_command(
             controller_config = config_from_state(state)
         else:
             assert config is not None
-            controller_config = load_config(read_text(config, what="configuration"), source=str(config))
+            text = read_text(config, what="configuration")
+            controller_config = load_any_config(text, source=str(config))  # AWS or "cloud": "gcp"
     except InputError as exc:
         fail(str(exc))
     except subprocess.TimeoutExpired:

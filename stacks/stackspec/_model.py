@@ -418,10 +418,40 @@ class AuditSpec(_Spec):
     retention_days: int = Field(default=365, ge=90, le=3653)
 
 
+_BILLING_EXPORT = (
+    r"[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}"  # project.dataset
+    r"\.gcp_billing_export_(resource_)?v1_[0-9A-Fa-f_]{1,64}"
+)
+_BILLING_EXPORT_RULE = (
+    "must be the Cloud Billing export table in BigQuery, "
+    "'project.dataset.gcp_billing_export_v1_XXXXXX_XXXXXX_XXXXXX' "
+    "(standard usage cost export, or gcp_billing_export_resource_v1_... for the detailed one)"
+)
+BillingExportTable = Annotated[
+    str, _matching(_BILLING_EXPORT, _BILLING_EXPORT_RULE), _documented(_BILLING_EXPORT, _BILLING_EXPORT_RULE)
+]
+
+#: Same rule as runtime.cost's parse_export_uri: a bucket and a non-empty prefix without IAM wildcards.
+_COST_EXPORT = r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.=-]+/)+"
+_COST_EXPORT_RULE = (
+    "must be the S3 prefix an AWS Data Exports cost export (FOCUS 1.0 or CUR 2.0, CSV) is delivered to, "
+    "'s3://<bucket>/<prefix>/' (non-empty prefix ending with '/'; characters A-Z a-z 0-9 ! _ . = -)"
+)
+CostExportS3Uri = Annotated[
+    str, _matching(_COST_EXPORT, _COST_EXPORT_RULE), _documented(_COST_EXPORT, _COST_EXPORT_RULE)
+]
+
+
 class BudgetSpec(_Spec):
     enabled: bool = True
     monthly_limit_usd: float = Field(default=1000, gt=0, le=10_000_000)
     alert_thresholds: list[int] = Field(default_factory=lambda: [50, 80, 100], min_length=1, max_length=10)
+    billing_export_table: BillingExportTable | None = None
+    """GCP: where the self-healing budget guard reads this stack's month-to-date spend (Google Cloud has no
+    API returning a budget's spend); the controller gets read on that dataset only. Absent: the run-rate."""
+    cost_export_s3_uri: CostExportS3Uri | None = None
+    """AWS: where the self-healing budget guard reads this stack's month-to-date spend when AWS Budgets
+    cannot be reached (it has no VPC endpoint; S3 has): the controller gets read on that prefix only."""
 
     @field_validator("alert_thresholds")
     @classmethod
@@ -474,7 +504,10 @@ class SelfHealingSpec(_Spec):
 
     enabled: bool = False
     schedule: ScheduleExpression = "rate(1 hour)"
-    runner: Literal["lambda"] = "lambda"
+    #: Where the controller runs: ``lambda`` (AWS, the default there), ``cloud-run`` (GCP, the default
+    #: there) or ``kubernetes`` (a CronJob in the stack's own EKS/GKE cluster; needs the ``kubernetes``
+    #: section). Unset: the cloud's default.
+    runner: Literal["lambda", "cloud-run", "kubernetes"] | None = None
     window_hours: int = Field(default=1, ge=1, le=168)
     min_rows: int = Field(default=200, ge=1, le=10_000_000)
     drift_share_threshold: float = Field(default=0.5, gt=0, le=1)
@@ -739,6 +772,22 @@ def cross_field_problems(spec: StackSpec) -> list[Problem]:
             problems.append(
                 Problem("encryption.rotationDays", spec.encryption.rotation_days, "must be ≤ 90 on GCP")
             )
+    if spec.cloud != "gcp" and spec.budget.billing_export_table is not None:
+        problems.append(
+            Problem(
+                "budget.billingExportTable",
+                spec.budget.billing_export_table,
+                "is a Google Cloud billing export, read on cloud: gcp only; remove it on this cloud",
+            )
+        )
+    if spec.cloud != "aws" and spec.budget.cost_export_s3_uri is not None:
+        problems.append(
+            Problem(
+                "budget.costExportS3Uri",
+                spec.budget.cost_export_s3_uri,
+                "is an AWS cost export, read on cloud: aws only; remove it on this cloud",
+            )
+        )
     if spec.cloud == "aws" and spec.encryption.rotation_days < 90:
         problems.append(
             Problem(
@@ -779,13 +828,7 @@ def self_healing_problems(spec: StackSpec) -> list[Problem]:
     healing = spec.self_healing
     if not healing.enabled:
         return []
-    problems: list[Problem] = []
-    if spec.cloud != "aws":
-        problems.append(
-            Problem(
-                "selfHealing.enabled", True, f"the controller acts through AWS APIs; not on {spec.cloud} yet"
-            )
-        )
+    problems: list[Problem] = [*_runner_problems(spec)]
     if not spec.registry.enabled:
         problems.append(
             Problem(
@@ -805,3 +848,56 @@ def self_healing_problems(spec: StackSpec) -> list[Problem]:
             )
         )
     return problems
+
+
+#: The runners each cloud admits, the first being the default when ``selfHealing.runner`` is unset.
+SELF_HEALING_RUNNERS: dict[str, tuple[str, ...]] = {
+    "aws": ("lambda", "kubernetes"),
+    "gcp": ("cloud-run", "kubernetes"),
+}
+
+
+def self_healing_runner(cloud: str, runner: str | None) -> str:
+    """The runner a stack's controller runs on: the spec's, else the cloud's default."""
+    return runner or SELF_HEALING_RUNNERS.get(cloud, ("kubernetes",))[0]
+
+
+def _runner_problems(spec: StackSpec) -> list[Problem]:
+    """Where the controller may run on this stack's cloud.
+
+    Why ``cloud: kubernetes`` is refused outright: the controller retrains and rolls out through SageMaker or
+    Vertex AI endpoints, and such a stack serves with KServe in the cluster, with no cloud endpoint, model
+    registry or training service to act on. The CronJob runs on the AWS and GCP stacks' own clusters.
+    """
+    healing = spec.self_healing
+    if spec.cloud not in SELF_HEALING_RUNNERS:
+        return [
+            Problem(
+                "selfHealing.enabled",
+                True,
+                "the controller retrains and rolls out through SageMaker (cloud: aws) or Vertex AI "
+                f"(cloud: gcp) endpoints; a cloud: {spec.cloud} stack has none. Run it on an aws or gcp "
+                "stack (runner: kubernetes puts it in that stack's own cluster)",
+            )
+        ]
+    allowed = SELF_HEALING_RUNNERS[spec.cloud]
+    runner = self_healing_runner(spec.cloud, healing.runner)
+    if runner not in allowed:
+        return [
+            Problem(
+                "selfHealing.runner",
+                runner,
+                f"on cloud: {spec.cloud} the runner is one of {', '.join(allowed)} (default {allowed[0]})",
+            )
+        ]
+    if runner == "kubernetes" and (spec.kubernetes is None or not spec.training.enabled):
+        cluster = "EKS" if spec.cloud == "aws" else "GKE"
+        return [
+            Problem(
+                "selfHealing.runner",
+                runner,
+                f"runs the controller as a CronJob in the stack's {cluster} cluster: needs the 'kubernetes' "
+                f"section and training.enabled (the cluster); otherwise use {allowed[0]}",
+            )
+        ]
+    return []

@@ -35,3 +35,37 @@ def healing_fraud() -> PlanResult:
 
 
 HEALING_PLANS = {"full": healing_full, "fraud": healing_fraud}
+
+
+@cache
+def healing_fraud_eks() -> PlanResult:
+    """The example stack (EKS cluster with the ``kubernetes:`` layer) with the controller as a CronJob."""
+    stack = load_stack_config(FRAUD_STACK)
+    section = {**SELF_HEALING, "runner": "kubernetes"}
+    values = {**stack.values, "mlkeel:selfHealing": json.dumps(section)}
+    return plan_config(values, stack=stack.stack, project=stack.project)
+
+
+@cache
+def healing_risk() -> PlanResult:
+    """The GCP example stack (``stacks/config/Pulumi.risk-prod.yaml``) with the section on: Cloud Run."""
+    from .gcp_plans import RISK_STACK
+
+    stack = load_stack_config(RISK_STACK)
+    values = {**stack.values, "mlkeel:selfHealing": json.dumps(SELF_HEALING)}
+    return plan_config(values, stack=stack.stack, project=stack.project)
+
+
+@cache
+def healing_risk_gke() -> PlanResult:
+    """The GCP example stack with the ``kubernetes:`` layer in its GKE cluster and the controller in it."""
+    from .gcp_plans import RISK_STACK
+
+    stack = load_stack_config(RISK_STACK)
+    section = {**SELF_HEALING, "runner": "kubernetes"}
+    values = {
+        **stack.values,
+        "mlkeel:selfHealing": json.dumps(section),
+        "mlkeel:kubernetes": json.dumps({"nodeInstanceType": "n2-standard-4"}),
+    }
+    return plan_config(values, stack=stack.stack, project=stack.project)

@@ -15,7 +15,7 @@ CAPABILITIES = sorted(
 LINK = re.compile(r"\]\(([^)#]+)(?:#([^)]+))?\)")
 #: Capabilities built for AWS only so far, each with the README sentence that says so (a GCP side that is
 #: missing must be stated, not silently skipped; when one lands, drop it here and its README links gcp.py).
-AWS_ONLY = {"self_healing": "GCP: none yet"}
+AWS_ONLY: dict[str, str] = {}
 
 
 def _anchor(heading: str) -> str:

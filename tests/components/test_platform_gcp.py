@@ -188,10 +188,7 @@ def test_platform_gcp_outputs_name_what_users_need() -> None:
     )
     assert out["monitoring"]["driftMetric"] == "custom.googleapis.com/mlkeel/drift_share"
     deployment = out["serving"]["endpoints"]["scorer"]["modelDeployment"]
-    assert (
-        deployment["status"] == "not-deployed"
-        and "no Vertex AI Model/DeployedModel resource" in deployment["reason"]
-    )
+    assert deployment["status"] == "deployed" and deployment["traffic_split"] == {"blue": 90, "green": 10}
 
 
 def test_platform_gcp_minimal_stack_creates_only_what_is_switched_on() -> None:

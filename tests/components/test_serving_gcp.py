@@ -1,5 +1,8 @@
-"""GcpServing / GcpServingEndpoint: private CMEK Vertex endpoints with request-response logging and an
-autoscaled deployment resource pool; model deployment is a documented seam, never faked (issue 3)."""
+"""GcpServing / GcpServingEndpoint: private CMEK Vertex endpoints with request-response logging, an
+autoscaled deployment resource pool, and a ModelDeployment (dynamic provider) per endpoint (issues 3, 16).
+
+The provider's behaviour against the Vertex AI API is proved in test_vertex_deployment.py; here, what the
+platform hands it, offline."""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from components.serving.gcp import CPU_METRIC, GPU_METRIC, DeploymentPlan, traff
 from stacks.engine import plan_config
 
 from .gcp_plans import full, full_config, of_type
+
+DYNAMIC = "pulumi-python:dynamic:Resource"
 
 
 def endpoints() -> dict[str, dict[str, Any]]:
@@ -63,15 +68,83 @@ def test_serving_gcp_resource_pools_follow_the_spec() -> None:
     assert ranker["autoscalingMetricSpecs"][0]["metricName"] == GPU_METRIC
 
 
-def test_serving_gcp_outputs_say_model_deployment_is_not_expressible() -> None:
+def deployments() -> dict[str, dict[str, Any]]:
+    return {d["inputs"]["deployment"]: d for d in of_type(full(), DYNAMIC)}
+
+
+def test_serving_gcp_each_endpoint_gets_a_model_deployment_on_its_pool() -> None:
+    found = deployments()
+    assert set(found) == {"fraud-prod-scorer", "fraud-prod-ranker"}
+    scorer = found["fraud-prod-scorer"]
+    inputs = scorer["inputs"]
+    assert "GcpServingEndpoint" in scorer["parent"]
+    endpoint = endpoints()["fraud-prod-scorer"]
+    assert endpoint["urn"] in scorer["dependencies"]
+    assert (
+        inputs["endpoint"]
+        == f"projects/fraud-ml-prod/locations/europe-west4/endpoints/{endpoint['inputs']['name']}"
+    )
+    assert inputs["deployment_resource_pool"] == (
+        "projects/fraud-ml-prod/locations/europe-west4/deploymentResourcePools/fraud-prod-scorer-pool"
+    )
+    assert inputs["encryption_key"].endswith("/cryptoKeys/fraud-prod-key")
+    assert inputs.get("api_endpoint") is None  # production: the regional endpoint with ADC
+    assert inputs["service_account"] == "fraud-prod-serving@fraud-ml-prod.iam.gserviceaccount.com"
+    assert inputs["rollout"] == {
+        "strategy": "canary",
+        "canary_percent": 10,
+        "linear_step_percent": 25,
+        "wait_minutes": 10,
+    }
+
+
+def test_serving_gcp_variants_carry_weights_sources_and_artifacts_in_the_stack_bucket() -> None:
+    found = deployments()
+    # Unset fields (None) may be left out of the recorded inputs, as the engine leaves them out of state.
+    variants = [
+        {k: v for k, v in variant.items() if v is not None}
+        for variant in found["fraud-prod-scorer"]["inputs"]["variants"]
+    ]
+    assert variants == [
+        {
+            "name": "blue",
+            "percent": 90,
+            "image": "europe-west4-docker.pkg.dev/fraud-ml-prod/models/scorer:1.4",
+            "artifact": "gs://fraud-ml-prod-fraud-prod-artifacts/scorer/1.4",
+        },
+        {
+            "name": "green",
+            "percent": 10,
+            "image": "europe-west4-docker.pkg.dev/fraud-ml-prod/models/scorer:1.5",
+            "artifact": "gs://fraud-ml-prod-fraud-prod-artifacts/scorer/1.5",
+        },
+    ]
+    # A registry version is deployed as it is, not uploaded again.
+    (ranker,) = found["fraud-prod-ranker"]["inputs"]["variants"]
+    assert (
+        ranker["model"] == "projects/fraud-ml-prod/locations/europe-west4/models/ranker@3"
+        and ranker.get("image") is None
+    )
+    machine = found["fraud-prod-ranker"]["inputs"]["machine"]
+    assert (machine["machine_type"], machine["accelerator_type"], machine["accelerator_count"]) == (
+        "g2-standard-8",
+        "NVIDIA_L4",
+        1,
+    )
+    assert machine["metric"] == GPU_METRIC
+
+
+def test_serving_gcp_outputs_say_what_is_deployed_and_that_shadows_are_not() -> None:
     out = full().outputs["platform"]["serving"]["endpoints"]["scorer"]
     deployment = out["modelDeployment"]
-    assert deployment["status"] == "not-deployed"
-    assert "pulumi-gcp has no Vertex AI Model/DeployedModel resource" in deployment["reason"]
+    assert deployment["status"] == "deployed"
+    assert deployment["resource"] == deployments()["fraud-prod-scorer"]["urn"]
     assert deployment["traffic_split"] == {"blue": 90, "green": 10} and deployment["shadow"] == "challenger"
+    assert "cannot mirror requests to a shadow model" in deployment["shadow_note"]
+    # Offline, ids the service assigns are unknown, and nothing pretends otherwise.
+    assert deployment["deployed_model_ids"] is None and deployment["model_version_ids"] is None
+    assert deployment["endpoint_traffic_split"] is None
     assert "targetInvocationsPerInstance has no Vertex AI equivalent" in out["autoscaling"]["note"]
-    # Nothing in the graph pretends to deploy a model.
-    assert not [r for r in full().resources if "DeployedModel" in r["type"] or "aiModel" in r["type"]]
 
 
 class _RecordingDeployment(pulumi.ComponentResource):
@@ -97,8 +170,9 @@ def test_serving_gcp_model_deployer_seam_receives_the_plan() -> None:
     assert [p["traffic_split"] for p in received] == [{"blue": 90, "green": 10}, {"main": 100}]
     assert [m["variant"] for m in received[0]["models"]] == ["blue", "green", "challenger"]
     assert received[0]["models"][2]["shadow"] is True and received[0]["rollout"]["strategy"] == "canary"
-    deployments = result.by_type("mlkeel:test:VertexDeployment")
-    assert len(deployments) == 2 and all("GcpServingEndpoint" in d["parent"] for d in deployments)
+    plugged = result.by_type("mlkeel:test:VertexDeployment")
+    assert len(plugged) == 2 and all("GcpServingEndpoint" in d["parent"] for d in plugged)
+    assert not result.by_type(DYNAMIC)  # the plugged deployer replaces the built-in one
     status = result.outputs["platform"]["serving"]["endpoints"]["scorer"]["modelDeployment"]["status"]
     assert status == "deployed-by-plugin"
 

@@ -55,10 +55,16 @@ def test_trusted_accounts_setting_admits_an_organisation_account_without_conditi
 
 def test_the_account_a_service_trust_names_is_the_stacks_own() -> None:
     data = base_state("aws_good.json")
-    urn = resource_urn(data, "fraud-dev-access-data-scientist")
-    data["deployment"]["resources"] = [r for r in data["deployment"]["resources"] if r["urn"] != urn]
+    # Both service trusts (SageMaker's and the Pod Identity agent's) go, and the association using one.
+    names = (
+        "fraud-dev-access-data-scientist",
+        "fraud-dev-self-healing-role",
+        "fraud-dev-self-healing-identity",
+    )
+    gone = {resource_urn(data, name) for name in names}
+    data["deployment"]["resources"] = [r for r in data["deployment"]["resources"] if r["urn"] not in gone]
     outcome = _outcome("MLK_IAM_005", data)
-    # Without the service trust's aws:SourceAccount nothing says 123456789012 is the stack's own account.
+    # Without the service trusts' aws:SourceAccount nothing says 123456789012 is the stack's own account.
     assert [u for u, _ in outcome.violations] == [resource_urn(data, "fraud-dev-access-ml-engineer")]
 
 

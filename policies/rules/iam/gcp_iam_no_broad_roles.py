@@ -1,4 +1,9 @@
-"""MLK_IAM_003: no GCP owner/editor/admin role grants and no user-managed service account keys."""
+"""MLK_IAM_003: no GCP owner/editor/admin role grants and no user-managed service account keys.
+
+pulumi-gcp spells grant types both ways (``gcp:projects/iAMMember:IAMMember`` and
+``gcp:cloudrunv2/jobIamMember:JobIamMember``), so the type filter ignores case: an exact-case suffix let every
+``*IamMember`` through unread.
+"""
 
 from __future__ import annotations
 
@@ -19,13 +24,17 @@ class GcpIamNoBroadRoles(ResourceRule):
         id="MLK_IAM_003",
         name="gcp-iam-no-broad-roles",
         title="Ensure no GCP grant uses owner, editor or admin roles and no service account keys exist",
-        description="IAMMember/IAMBinding resources on any service use roles outside the deny patterns "
-        "(`roles/owner`, `roles/editor`, `roles/*admin`); `gcp:serviceaccount/key:Key` is not used.",
+        description="IAMMember/IAMBinding (or IamMember/IamBinding) resources on any service use roles "
+        "outside the deny patterns (`roles/owner`, `roles/editor`, `roles/*admin`); "
+        "`gcp:serviceaccount/key:Key` is not used.",
         why="Primitive roles span every service in the project; exported service account keys are "
         "long-lived credentials that leak.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
-        resources={"gcp:*/*IAMMember, gcp:*/*IAMBinding": "role", SA_KEY: "(resource must not exist)"},
+        resources={
+            "gcp:*/*IAMMember, gcp:*/*IAMBinding (any case)": "role",
+            SA_KEY: "(resource must not exist)",
+        },
         frameworks=(AC6,),
         config={
             "deniedRolePatterns": {
@@ -41,7 +50,7 @@ class GcpIamNoBroadRoles(ResourceRule):
 
     def applies_to_type(self, resource_type: str) -> bool:
         return resource_type == SA_KEY or (
-            resource_type.startswith("gcp:") and resource_type.endswith(("IAMMember", "IAMBinding"))
+            resource_type.startswith("gcp:") and resource_type.lower().endswith(("iammember", "iambinding"))
         )
 
     def check(self, resource: Resource, config: Mapping[str, Any]) -> Iterator[str]:

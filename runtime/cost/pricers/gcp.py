@@ -13,6 +13,7 @@ from runtime.cost._model import CostLine
 from runtime.cost._state import StateResource
 from runtime.cost.pricers._base import (
     CONFIGURATION,
+    DEFINITION_ONLY,
     GOVERNANCE_IS_FREE,
     IAM_IS_FREE,
     NETWORK_IS_FREE,
@@ -344,6 +345,7 @@ FREE_TYPES: dict[str, str] = {
             "gcp:storage/bucketIAMMember:BucketIAMMember",
             "gcp:storage/bucketIAMBinding:BucketIAMBinding",
             "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+            "gcp:cloudrunv2/jobIamMember:JobIamMember",
             "gcp:vertex/aiEndpointIamMember:AiEndpointIamMember",
             "gcp:bigquery/datasetIamMember:DatasetIamMember",
             "gcp:vertex/aiFeatureOnlineStoreIamMember:AiFeatureOnlineStoreIamMember",
@@ -386,10 +388,19 @@ FREE_TYPES: dict[str, str] = {
         ),
         GOVERNANCE_IS_FREE,
     ),
+    # The self-healing runner: each run is billed per vCPU- and GiB-second while it runs (minutes an hour at
+    # most), and Cloud Scheduler's first three jobs per billing account are free, then $0.10 a job a month.
+    "gcp:cloudrunv2/job:Job": DEFINITION_ONLY,
+    "gcp:cloudscheduler/job:Job": DEFINITION_ONLY,
     "gcp:logging/projectBucketConfig:ProjectBucketConfig": (
         "log bucket settings; retention beyond 30 days is billed per GiB-month (not estimated)"
     ),
     "gcp:monitoring/dashboard:Dashboard": "Cloud Monitoring dashboards have no charge",
+    # mlkeel's ModelDeployment (components/serving/vertex_deployment.py): the models it deploys run on the
+    # endpoint's deployment resource pool, whose nodes are priced on the pool.
+    "pulumi-python:dynamic:Resource": (
+        "model versions deployed on the endpoint's deployment resource pool (its nodes are priced there)"
+    ),
     "gcp:monitoring/metricDescriptor:MetricDescriptor": (
         "a metric definition; custom metric samples are billed by volume (not estimated)"
     ),

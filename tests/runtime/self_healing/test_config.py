@@ -104,3 +104,50 @@ def test_the_spec_section_is_the_runtime_policy_field_for_field() -> None:
     policy = HealingPolicy.model_validate(spec.model_dump())
     assert policy.auto_promote and policy.fairness is not None
     assert policy.fairness.limits() == {"max_demographic_parity_difference": 0.1}
+
+
+GCP_VALID = {
+    "cloud": "gcp",
+    "stack": "fraud-dev",
+    "project": "fraud-ml-prod",
+    "region": "europe-west4",
+    "residency_zone": "eu",
+    "bucket": "fraud-dev-registry",
+    "endpoints": {"scoring": "4242"},
+    "prediction_log_dataset": "fraud_dev_logs",
+    "training_service_account": "fraud-training@fraud-ml-prod.iam.gserviceaccount.com",
+    "training_image": "europe-west4-docker.pkg.dev/fraud-ml-prod/fraud/mlkeel-runtime:self-healing-0.1.0",
+}
+
+
+def test_a_gcp_document_gives_the_gcp_configuration_and_an_aws_entry_point_refuses_it() -> None:
+    from runtime.self_healing import GcpControllerConfig, load_any_config
+
+    config = load_any_config(json.dumps(GCP_VALID))
+    assert isinstance(config, GcpControllerConfig)
+    assert config.log_table() == "fraud-ml-prod.fraud_dev_logs.request_response_logging"
+    with pytest.raises(InputError, match="cloud"):
+        load_config(json.dumps(GCP_VALID))
+    with pytest.raises(InputError, match="lease_table"):
+        load_any_config(json.dumps({**GCP_VALID, "lease_table": "x"}))  # an AWS field on GCP is refused
+
+
+def test_config_from_state_reads_the_cloud_run_jobs_container_env(tmp_path: Path) -> None:
+    env = [{"name": "MLKEEL_SELF_HEALING_CONFIG", "value": json.dumps(GCP_VALID)}]
+    state = {
+        "version": 3,
+        "deployment": {
+            "resources": [
+                {
+                    "urn": "urn:pulumi:fraud-dev::mlkeel::gcp:cloudrunv2/job:Job::self-healing",
+                    "custom": True,
+                    "type": "gcp:cloudrunv2/job:Job",
+                    "inputs": {"template": {"template": {"containers": [{"envs": env}]}}},
+                    "outputs": {},
+                }
+            ]
+        },
+    }
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    assert config_from_state(path).endpoints == {"scoring": "4242"}
