@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -26,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 PER_COMPONENT = 50
 #: How many times the example stacks are planned in the several-stacks measurement.
 COPIES = 4
+#: Runs of each runner per size, alternating (stock, mlkeel, stock, mlkeel, ...).
+PAIRS = 5
 
 
 def synthetic_program(resources: int):  # type: ignore[no-untyped-def]
@@ -106,20 +109,32 @@ def worker(runner: str, resources: int) -> dict:
     return {"runner": runner, "resources": count, "seconds": elapsed, "cpu": cpu, "peak_mib": peak}
 
 
-def measure(runner: str, resources: int, repeats: int = 3) -> dict:
-    """The median of ``repeats`` runs, each in its own process."""
-    runs = []
-    for _ in range(repeats):
-        out = subprocess.run(
-            [sys.executable, __file__, "--worker", runner, str(resources)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    runs.sort(key=lambda r: r["seconds"])
-    return runs[len(runs) // 2]
+def _one_run(runner: str, resources: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", runner, str(resources)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_alternating(resources: int, pairs: int = PAIRS) -> tuple[list[dict], list[dict]]:
+    """``pairs`` runs of each runner, alternating stock, mlkeel, stock, ... each in its own process.
+
+    Why alternate: other jobs load this machine in waves; runs of one runner back to back would meet a
+    different load from the other's, and the overhead would measure the load.
+    """
+    stock, mine = [], []
+    for _ in range(pairs):
+        stock.append(_one_run("stock", resources))
+        mine.append(_one_run("mlkeel", resources))
+    return stock, mine
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
 
 
 def several_stacks(jobs: int) -> float:
@@ -144,7 +159,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="200 and 1,000 resources; docs not written")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md")
     parser.add_argument("--worker", nargs=2, metavar=("RUNNER", "RESOURCES"))
     args = parser.parse_args()
     if args.worker:
@@ -154,36 +170,45 @@ def main() -> None:
     from rich.progress import Progress
 
     sizes = [200, 1000] if args.quick else [1000, 5000]
+    pairs = 3 if args.quick else PAIRS
     rows = []
+    loads = [os.getloadavg()[0]]
     with Progress() as progress:
-        task = progress.add_task("plan_scale (median of 3 runs each)", total=len(sizes) * 2 + 2)
+        task = progress.add_task(f"plan_scale ({pairs} alternating pairs per size)", total=len(sizes) + 2)
         for size in sizes:
-            stock = measure("stock", size)
-            progress.advance(task)
-            mine = measure("mlkeel", size)
+            stock, mine = measure_alternating(size, pairs)
+            loads.append(os.getloadavg()[0])
             progress.advance(task)
             rows.append((size, stock, mine))
         sequential = several_stacks(1)
         progress.advance(task)
         parallel = several_stacks(2)
         progress.advance(task)
+    loads.append(os.getloadavg()[0])
 
     lines = [
         machine_line(),
         "",
-        "Median of 3 runs, each in its own process.",
+        f"{pairs} runs of each runner per size, alternating stock, mlkeel, stock, mlkeel, ... (each run in "
+        "its own process, same program, imports outside the timer); medians shown. Inside the timer: "
+        "stock, `run_pulumi_func` with the mocks set beforehand; mlkeel, `run_program` (runtime set-up, "
+        "the program, the state document). CPU is the process's CPU time over the same span (less "
+        "sensitive to other jobs' load than wall). The overhead columns are the median of each pair's "
+        "ratio (mlkeel / the stock run just before it) minus 1.",
         "",
-        "| resources | stock SDK mocks s (ms/resource) | mlkeel engine s (ms/resource) "
-        "| overhead (wall / CPU) | peak MiB stock / mlkeel |",
-        "|---:|---:|---:|---:|---:|",
+        "| resources | stock wall s (CPU s) | mlkeel wall s (CPU s) | overhead wall / CPU "
+        "| pairs within 25 % (wall / CPU) | peak MiB stock / mlkeel |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     for size, stock, mine in rows:
-        overhead = mine["seconds"] / stock["seconds"] - 1
-        cpu_overhead = mine["cpu"] / stock["cpu"] - 1
+        wall = [m["seconds"] / s_["seconds"] - 1 for s_, m in zip(stock, mine, strict=True)]
+        cpu = [m["cpu"] / s_["cpu"] - 1 for s_, m in zip(stock, mine, strict=True)]
         lines.append(
-            f"| {size:,} | {stock['seconds']:.2f} ({1000 * stock['seconds'] / size:.2f}) | "
-            f"{mine['seconds']:.2f} ({1000 * mine['seconds'] / size:.2f}) | {overhead:+.0%} / "
-            f"{cpu_overhead:+.0%} | {stock['peak_mib']:.0f} / {mine['peak_mib']:.0f} |"
+            f"| {size:,} | {_median(stock, 'seconds'):.2f} ({_median(stock, 'cpu'):.2f}) | "
+            f"{_median(mine, 'seconds'):.2f} ({_median(mine, 'cpu'):.2f}) | "
+            f"{statistics.median(wall):+.0%} / {statistics.median(cpu):+.0%} | "
+            f"{sum(w < 0.25 for w in wall)} of {pairs} / {sum(c < 0.25 for c in cpu)} of {pairs} | "
+            f"{_median(stock, 'peak_mib'):.0f} / {_median(mine, 'peak_mib'):.0f} |"
         )
     n = len(list((ROOT / "stacks" / "config").glob("Pulumi.*.yaml"))) * COPIES
     lines += [
@@ -197,8 +222,13 @@ def main() -> None:
         "run transforms; mlkeel's engine records the full graph in export format, runs every transform "
         "through the SDK's callback servicer with the engine's request bytes, synthesises default providers "
         "and answers with provider-like outputs. Target: overhead under 25%.",
+        "",
+        "Machine load average (1 min) at the start, after each size and at the end: "
+        + ", ".join(f"{x:.1f}" for x in loads)
+        + f" on {os.cpu_count()} cores (other jobs shared the machine; both runners met the same waves).",
     ]
-    write_section("plan_scale", "\n".join(lines))
+    if not (args.quick or args.no_write):
+        write_section("plan_scale", "\n".join(lines))
     print("\n".join(lines))
 
 

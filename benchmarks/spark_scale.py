@@ -32,62 +32,25 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 PEERS_PY = ROOT / ".venv-peers" / "bin" / "python"
-N_NUM, CATS = 20, (3, 5, 10, 20, 50)
 PRESETS = {"default": {}, "ks": {"num_method": "ks", "cat_method": "chisquare"}}
-CHUNK = 1_000_000
 
 
 def _columns() -> tuple[list[str], list[str]]:
-    return [f"num_{i}" for i in range(N_NUM)], [f"cat_{j}" for j in range(len(CATS))]
+    """The "mixed" data set's columns (``benchmarks/_data.py``, shared with the Evidently benchmark)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _data import columns
+
+    return columns("mixed")
 
 
 def make_parquet(path: Path, n: int, shifted: bool, seed: int) -> None:
-    """n rows in CHUNK-row row groups (pyarrow writer: bounded memory at any n)."""
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    """n rows of the "mixed" data set in 1M-row row groups (``benchmarks/_data.py``: bounded memory)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _data import write_parquet
 
-    rng = np.random.default_rng(seed)
-    writer = None
-    try:
-        for start in range(0, n, CHUNK):
-            m = min(CHUNK, n - start)
-            cols: dict[str, object] = {}
-            for i in range(N_NUM):
-                shift = 0.1 * (1 + i % 3) if shifted and i < 8 else 0.0
-                fam = i % 4
-                if fam == 0:
-                    x = rng.normal(shift, 1.0, m)
-                elif fam == 1:
-                    x = rng.lognormal(shift, 0.6, m)
-                elif fam == 2:
-                    x = rng.exponential(1.0 + shift, m)
-                else:
-                    x = np.round(rng.uniform(shift, 1.0 + shift, m), 2)
-                if i >= 18:
-                    x[rng.random(m) < 0.01] = np.nan
-                cols[f"num_{i}"] = x
-            for j, levels in enumerate(CATS):
-                w = np.linspace(1.0, 2.0, levels)
-                if shifted and j in (1, 3):
-                    w = w[::-1] ** 2
-                values = rng.choice(
-                    np.array([f"c{j}_{k}" for k in range(levels)], dtype=object), m, p=w / w.sum()
-                )
-                if shifted and j == 4:
-                    values[rng.random(m) < 0.005] = "unseen"
-                cols[f"cat_{j}"] = values
-            table = pa.Table.from_pandas(pd.DataFrame(cols), preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
+    write_parquet(path, "mixed", n, shifted, seed)
 
 
 def _peak_mib() -> float:

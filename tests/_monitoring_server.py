@@ -31,7 +31,6 @@ import math
 import re
 import threading
 from collections.abc import Callable
-from concurrent import futures
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,6 +39,8 @@ import grpc
 from google.api import distribution_pb2, metric_pb2
 from google.cloud.monitoring_v3 import types as mt
 from google.protobuf import empty_pb2, timestamp_pb2
+
+from tests._grpc_server import LocalGrpcServer
 
 __all__ = ["FAULTS", "PROJECT", "VALIDATION", "MonitoringServer", "Series"]
 
@@ -111,7 +112,7 @@ def _stamp(when: datetime) -> timestamp_pb2.Timestamp:
     return out
 
 
-class MonitoringServer:
+class MonitoringServer(LocalGrpcServer):
     """MetricService (CreateTimeSeries, ListTimeSeries) in memory, on 127.0.0.1:``port``."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -123,12 +124,11 @@ class MonitoringServer:
         """``(method, answer)`` of every call: ``ok``, a fault, or the status code refused with."""
         self._faults: dict[str, list[list[Any]]] = {}
         self._lock = threading.RLock()
-        self._server: grpc.Server | None = None
-        self.port = 0
+        super().__init__()
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
-    def start(self) -> MonitoringServer:
+    def _handlers(self) -> list[grpc.GenericRpcHandler]:
         def unary(fn: Callable[[Any, grpc.ServicerContext], Any], request: Any, response: Any) -> Any:
             return grpc.unary_unary_rpc_method_handler(
                 fn, request_deserializer=request.FromString, response_serializer=response.SerializeToString
@@ -149,26 +149,7 @@ class MonitoringServer:
                 ),
             },
         )
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), handlers=[handler])
-        self.port = server.add_insecure_port("127.0.0.1:0")
-        server.start()
-        self._server = server
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop(grace=None)
-            self._server = None
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def __enter__(self) -> MonitoringServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return [handler]
 
     # -- test controls -----------------------------------------------------------------------------------
 

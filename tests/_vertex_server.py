@@ -19,7 +19,6 @@ import itertools
 import re
 import threading
 from collections.abc import Callable
-from concurrent import futures
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +39,8 @@ from google.cloud.aiplatform_v1.types import model_service as ms
 from google.longrunning import operations_pb2
 from google.protobuf import empty_pb2, timestamp_pb2
 from google.rpc import status_pb2
+
+from tests._grpc_server import LocalGrpcServer
 
 __all__ = ["FAULTS", "LOCATION", "PROJECT", "REGION", "VALIDATION", "Call", "VertexServer", "vertex_clients"]
 
@@ -150,8 +151,10 @@ class _Model:
     default: str = "1"
 
 
-class VertexServer:
+class VertexServer(LocalGrpcServer):
     """Model, Endpoint and Job services plus Operations, in memory, on 127.0.0.1:``port``."""
+
+    WORKERS = 8
 
     def __init__(self, polls_until_done: int = 1, job_outcome: str = "JOB_STATE_SUCCEEDED"):
         self.polls_until_done = polls_until_done
@@ -166,33 +169,7 @@ class VertexServer:
         self._operations: dict[str, list[Any]] = {}
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
-        self._server: grpc.Server | None = None
-        self.port = 0
-
-    # -- lifecycle ---------------------------------------------------------------------------------------
-
-    def start(self) -> VertexServer:
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), handlers=self._handlers())
-        self.port = server.add_insecure_port("127.0.0.1:0")
-        server.start()
-        self._server = server
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop(grace=None)
-            self._server = None
-
-    @property
-    def address(self) -> str:
-        """``127.0.0.1:<port>``: what the provider's ``api_endpoint`` override takes."""
-        return f"127.0.0.1:{self.port}"
-
-    def __enter__(self) -> VertexServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__()
 
     # -- test controls -----------------------------------------------------------------------------------
 

@@ -5,15 +5,19 @@ The pack is started exactly as the CLI starts a Python pack (``python -u -m pulu
 ``PULUMI_STACK``, ``PULUMI_ORGANIZATION`` and ``PULUMI_DRY_RUN`` set), its port is read from its first
 line of output, and then the engine's calls follow in the engine's order: ``Handshake``,
 ``ConfigureStack``, ``GetAnalyzerInfo``, ``Configure``, ``Analyze`` for every resource with its
-provider, ``AnalyzeStack`` with parents and dependencies. Every step has a timeout, and a pack that
-dies or hangs gives an error naming the pack and its last output, not a hang.
+provider, ``AnalyzeStack`` with parents and dependencies (``check_states`` sends the stack call first, so
+it runs alongside the resources' on another copy; its findings are still reported after theirs). Every
+step has a timeout, and a pack that dies or hangs gives an error naming the pack and its last output,
+not a hang.
 
 The pack server is single-threaded Python, so throughput comes from running ``workers`` copies of the
-pack (one per core by default) and keeping several ``Analyze`` calls in flight on each.
+pack (one per core by default) and keeping several ``Analyze`` calls in flight on each (over
+``grpc.aio``, whose per-call cost on this client is lower than the sync API's futures).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -464,19 +468,79 @@ class AnalyzerSession:
     ) -> tuple[list[Finding], int]:
         """``Analyze`` every resource of ``state`` except the root stack, spread over the pack copies."""
         targets = [r for r in state.resources if r.type != "pulumi:pulumi:Stack"]
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            # A private loop, never made the thread's current one: ``asyncio.run`` would leave the thread
+            # without a loop, and the Pulumi SDK (``keel plan`` in the same process) needs to get one.
+            loop = asyncio.new_event_loop()
+            try:
+                responses = loop.run_until_complete(self._analyze_async(state, targets, progress))
+            finally:
+                loop.close()
+        else:  # called from inside an event loop, which cannot be run again: one future per call
+            responses = self._analyze_futures(state, targets, progress)
         findings: list[Finding] = []
+        for resource, response in zip(targets, responses, strict=True):
+            findings.extend(self._findings(state, resource, response))
+        return findings, len(targets)
+
+    def _failed(self, resource: StateResource, exc: grpc.RpcError) -> PackError:
+        return PackError(
+            f"{self.pack_dir}: Analyze of {resource.urn} failed: {exc.code().name}: {exc.details()}"  # type: ignore[attr-defined]
+        )
+
+    async def _analyze_async(
+        self, state: StackState, targets: list[StateResource], progress: Callable[[int], None] | None
+    ) -> list[Any]:
+        """The calls over ``grpc.aio``: ``IN_FLIGHT`` callers per pack copy take resources from one queue.
+
+        Why not ``stub.future``: with the pack answering faster than the client sends, each channel's
+        calls in flight keep dropping to zero, and the sync API then stops and restarts its polling
+        thread, once for every second call; that and the per-call futures made this client use more CPU
+        than a pack copy, on the same cores. A copy that is busy (with ``AnalyzeStack``, say) simply
+        takes fewer resources from the queue.
+        """
+        responses: list[Any] = [None] * len(targets)
+        queue = iter(range(len(targets)))
+        channels = [
+            grpc.aio.insecure_channel(f"127.0.0.1:{process.port}", options=_GRPC_OPTIONS)
+            for process in self.processes
+        ]
+
+        async def caller(stub: Any) -> None:
+            for index in queue:  # one iterator shared by every caller on this loop
+                resource = targets[index]
+                try:
+                    responses[index] = await stub.Analyze(
+                        analyze_request(state, resource), timeout=self.rpc_timeout
+                    )
+                except grpc.RpcError as exc:
+                    raise self._failed(resource, exc) from None
+                if progress is not None:
+                    progress(1)
+
+        try:
+            stubs = [analyzer_pb2_grpc.AnalyzerStub(channel) for channel in channels]
+            await asyncio.gather(*(caller(stub) for stub in stubs for _ in range(IN_FLIGHT)))
+        finally:
+            for channel in channels:
+                await channel.close()
+        return responses
+
+    def _analyze_futures(
+        self, state: StackState, targets: list[StateResource], progress: Callable[[int], None] | None
+    ) -> list[Any]:
+        responses: list[Any] = []
         pending: deque[tuple[StateResource, Any]] = deque()
         limit = IN_FLIGHT * len(self.processes)
 
         def drain_one() -> None:
             resource, future = pending.popleft()
             try:
-                response = future.result()
+                responses.append(future.result())
             except grpc.RpcError as exc:
-                raise PackError(
-                    f"{self.pack_dir}: Analyze of {resource.urn} failed: {exc.code().name}: {exc.details()}"  # type: ignore[attr-defined]
-                ) from None
-            findings.extend(self._findings(state, resource, response))
+                raise self._failed(resource, exc) from None
             if progress is not None:
                 progress(1)
 
@@ -488,11 +552,36 @@ class AnalyzerSession:
                 drain_one()
         while pending:
             drain_one()
-        return findings, len(targets)
+        return responses
 
     def analyze_stack(self, state: StackState) -> list[Finding]:
-        response = self._call(self.processes[0], "AnalyzeStack", analyze_stack_request(state))
-        return list(self._findings(state, None, response))
+        return self.start_analyze_stack(state)()
+
+    def start_analyze_stack(self, state: StackState) -> Callable[[], list[Finding]]:
+        """Send ``AnalyzeStack`` now; the returned function waits for its findings.
+
+        Why early: the stack call carries every resource and is the longest single call; sent before the
+        ``Analyze`` calls, to the last pack copy, it runs alongside them instead of after them with the
+        other copies idle. Its findings are still reported after the resources' (as the engine orders
+        them), and the pack's answers do not depend on the order of the calls.
+        """
+        future = self.processes[-1].stub.AnalyzeStack.future(
+            analyze_stack_request(state), timeout=self.rpc_timeout
+        )
+
+        def findings() -> list[Finding]:
+            try:
+                response = future.result()
+            except grpc.RpcError as exc:
+                if exc.code() == grpc.StatusCode.UNIMPLEMENTED:  # type: ignore[attr-defined]
+                    response = None
+                else:
+                    raise PackError(
+                        f"{self.pack_dir}: AnalyzeStack failed: {exc.code().name}: {exc.details()}"  # type: ignore[attr-defined]
+                    ) from None
+            return list(self._findings(state, None, response))
+
+        return findings
 
 
 def pack_version(pack_dir: Path) -> str:
@@ -543,8 +632,9 @@ def check_states(
         analysis_started = time.perf_counter()
         for state in states:
             session.configure_stack(state)
+            stack_findings = session.start_analyze_stack(state)
             findings, analyzed = session.analyze_resources(state, progress)
-            findings.extend(session.analyze_stack(state))
+            findings.extend(stack_findings())
             result.findings.extend(findings)
             result.states.append(
                 StateSummary(display_path(state.path), state.stack, len(state.resources), analyzed)

@@ -119,17 +119,18 @@ def merge_policy_config(
                 f"{source}: {name} has no setting {extra[0]!r}; "
                 f"allowed: {', '.join(sorted(allowed)) or 'none'}."
             )
-        try:
-            jsonschema.validate(
-                props,
-                {
-                    "type": "object",
-                    "properties": schema.get("properties") or {},
-                    "required": list(schema.get("required") or []),
-                },
-            )
-        except jsonschema.ValidationError as exc:
-            where = ".".join(str(p) for p in exc.absolute_path) or "(root)"
-            raise PolicyConfigError(f"{source}: {name}.{where}: {exc.message}") from None
+        settings_schema = {
+            "type": "object",
+            "properties": schema.get("properties") or {},
+            "required": list(schema.get("required") or []),
+        }
+        # ``jsonschema.validate`` without its check of the schema against the meta-schema (the rules'
+        # own schemas, checked by their tests): that check cost ~80 ms per ``keel check`` for 69 rules.
+        error = jsonschema.exceptions.best_match(
+            jsonschema.validators.validator_for(settings_schema)(settings_schema).iter_errors(props)
+        )
+        if error is not None:
+            where = ".".join(str(p) for p in error.absolute_path) or "(root)"
+            raise PolicyConfigError(f"{source}: {name}.{where}: {error.message}") from None
         merged[name] = (level, props)
     return merged

@@ -25,6 +25,7 @@ from runtime.drift._kernels import (
     ks_statistic_unsorted,
     ks_w1,
     resolve_engine,
+    sorted_copy,
     threshold_counts,
 )
 from runtime.drift._ks_buckets import KsBuckets
@@ -178,6 +179,7 @@ class DriftDetector:
             categorical=self.categorical,
             columns=columns,
             quantile_bins=self.quantile_bins,
+            n_jobs=self.n_jobs,
         )
         self._check_methods_fit_kinds()
         return self
@@ -375,16 +377,7 @@ def _ks_unsorted(det: DriftDetector, prof: NumericalProfile, raw: np.ndarray) ->
     """KS from bucket counts and a few candidate values (:mod:`runtime.drift._ks_buckets`): the window is
     never copied or sorted. The same D as the sorted merge; None where scipy's exact method applies (the
     general path calls scipy there) or the window is empty."""
-    cache = det.__dict__.setdefault("_ks_buckets", {})
-    buckets = cache.get(prof.name)
-    if buckets is None or buckets.ref is not prof.sorted_values:
-        # few distinct values (ties): an edge per value, so D comes from counts alone
-        few = prof.n_unique <= KS_BUCKETS_IN_MEMORY
-        buckets = few and KsBuckets.at_each_value(prof.sorted_values, KS_BUCKETS_IN_MEMORY)
-        if not buckets:
-            buckets = KsBuckets(prof.sorted_values, KS_BUCKETS_IN_MEMORY)
-        cache[prof.name] = buckets
-    d, n_cur = ks_statistic_unsorted(buckets, raw)
+    d, n_cur = ks_statistic_unsorted(_buckets_for(det, prof), raw)
     if n_cur == 0 or max(prof.n_rows, n_cur) <= KS_EXACT_MAX_N:
         return None
     threshold = det._threshold_for(prof.name, "numerical", "ks")
@@ -404,6 +397,20 @@ def _ks_unsorted(det: DriftDetector, prof: NumericalProfile, raw: np.ndarray) ->
         n_current=n_cur,
         n_current_missing=int(raw.size - n_cur),
     )
+
+
+def _buckets_for(det: DriftDetector, prof: NumericalProfile) -> KsBuckets:
+    """The reference's bucket layout for KS counts, built once per detector and column."""
+    cache = det.__dict__.setdefault("_ks_buckets", {})
+    buckets = cache.get(prof.name)
+    if buckets is None or buckets.ref is not prof.sorted_values:
+        # few distinct values (ties): an edge per value, so D comes from counts alone
+        few = prof.n_unique <= KS_BUCKETS_IN_MEMORY
+        buckets = few and KsBuckets.at_each_value(prof.sorted_values, KS_BUCKETS_IN_MEMORY)
+        if not buckets:
+            buckets = KsBuckets(prof.sorted_values, KS_BUCKETS_IN_MEMORY)
+        cache[prof.name] = buckets
+    return buckets
 
 
 #: Reference-quantile buckets of the in-memory KS path (more than on Spark: counting is local here, and
@@ -465,14 +472,14 @@ def _numerical_statistic(
     """(statistic, p-value); a large-sample KS p-value is left out (None) unless ``want_p``."""
     ref = prof.sorted_values
     if method == "ks":
-        cur_sorted = np.sort(cur) if cur_sorted is None else cur_sorted
+        cur_sorted = sorted_copy(cur, engine=engine) if cur_sorted is None else cur_sorted
         if want_p or max(ref.size, cur_sorted.size) <= KS_EXACT_MAX_N:
             d, p = _ks_from_sorted(ref, cur_sorted, engine)
             return d, p
         d, _ = ks_w1(ref, cur_sorted, want_w1=False, engine=engine)
         return d, None
     if method == "wasserstein":
-        cur_sorted = np.sort(cur) if cur_sorted is None else cur_sorted
+        cur_sorted = sorted_copy(cur, engine=engine) if cur_sorted is None else cur_sorted
         w1, _ = _w1_from_sorted(ref, cur_sorted, engine)
         return w1 / prof.norm, None
     if method == "psi_quantile":

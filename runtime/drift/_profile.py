@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from runtime.drift._kernels import distinct_objects, sorted_copy
 from runtime.drift._stats import reference_norm, sorted_value_counts
 
 __all__ = [
@@ -271,7 +274,7 @@ def _array(arrays: dict[str, np.ndarray], key: str, kind: str) -> np.ndarray:
             f"array {key!r} has dtype {arr.dtype} and shape {arr.shape}; expected a 1-D "
             f"{'integer' if kind == 'i' else 'number'} array"
         )
-    return arr.astype(np.float64 if kind == "f" else np.int64)
+    return arr.astype(np.float64 if kind == "f" else np.int64, copy=False)  # npz arrays are fresh copies
 
 
 def _profile_from_parts(meta: Any, arrays: dict[str, np.ndarray]) -> ReferenceProfile:
@@ -302,7 +305,7 @@ def _profile_from_parts(meta: Any, arrays: dict[str, np.ndarray]) -> ReferencePr
             edges = _array(arrays, f"c{i}_qedges", "f")
             qcounts = _array(arrays, f"c{i}_qcounts", "i")
             norm = col.get("norm")
-            if not (np.isfinite(values).all() and (values.size < 2 or bool((np.diff(values) >= 0).all()))):
+            if not (np.isfinite(values).all() and bool((values[1:] >= values[:-1]).all())):
                 raise _BadProfile(f"column {name!r}: reference values are not finite and sorted")
             if not (isinstance(norm, (int, float)) and math.isfinite(norm) and norm > 0):
                 raise _BadProfile(f"column {name!r}: norm = {norm!r}")
@@ -415,7 +418,7 @@ def numerical_profile(
     """Profile one numerical column (NaN and +/-inf are counted as missing and left out)."""
     raw = _numeric_column(name, series, "reference")
     finite = raw[np.isfinite(raw)]
-    sorted_values = np.sort(finite)
+    sorted_values = sorted_copy(finite)  # np.sort's result, compiled radix sort on large columns
     distinct, _ = sorted_value_counts(sorted_values)
     if finite.size:
         norm = reference_norm(finite)
@@ -436,10 +439,31 @@ def numerical_profile(
     )
 
 
+def object_value_counts(series: pd.Series) -> pd.Series | None:
+    """``series.value_counts(dropna=True, sort=False)`` of an object column, from its distinct objects.
+
+    The same values, counts and order: the few representative objects (one per distinct pointer, in
+    order of first appearance) go through ``pd.factorize``, which uses the hash table ``value_counts``
+    uses, so equal values held by different objects merge exactly as they would there. None where the
+    column holds too many distinct objects for that to pay (:func:`distinct_objects`).
+    """
+    values = series.to_numpy()
+    found = distinct_objects(values)
+    if found is None:
+        return None
+    first, counts = found
+    codes, uniques = pd.factorize(values[first])  # None and NaN -> -1: dropped, as dropna=True does
+    keep = codes >= 0
+    totals = np.bincount(codes[keep], weights=counts[keep], minlength=len(uniques))
+    return pd.Series(totals.astype(np.int64), index=uniques)
+
+
 def categorical_profile(name: str, series: pd.Series) -> CategoricalProfile:
     """Profile one categorical column: vocabulary and counts, missing values (None/NaN/inf) left out."""
-    clean = series.replace([np.inf, -np.inf], np.nan) if pd.api.types.is_float_dtype(series) else series
-    counts = clean.value_counts(dropna=True, sort=False)
+    counts = object_value_counts(series) if series.dtype == object else None
+    if counts is None:
+        clean = series.replace([np.inf, -np.inf], np.nan) if pd.api.types.is_float_dtype(series) else series
+        counts = clean.value_counts(dropna=True, sort=False)
     values = np.empty(len(counts), dtype=object)
     values[:] = [v.item() if isinstance(v, np.generic) else v for v in counts.index.tolist()]
     return CategoricalProfile(
@@ -485,9 +509,13 @@ def build_profile(
     categorical: list[str] | None = None,
     columns: list[str] | None = None,
     quantile_bins: int = DEFAULT_QUANTILE_BINS,
+    n_jobs: int | None = 1,
 ) -> ReferenceProfile:
     """Profile the reference once. Columns not listed in ``numerical``/``categorical`` are inferred
     (see :func:`infer_column_kinds`) unless both lists are given, in which case only those are profiled.
+
+    ``n_jobs`` threads profile columns in parallel (None: one per core): sorting a column releases the
+    GIL, and a profile fitted on the fly is half of a one-shot ``keel drift``.
     """
     frame = as_frame(reference, columns)
     if len(frame) == 0:
@@ -495,14 +523,21 @@ def build_profile(
     kinds = _resolve_kinds(frame, numerical, categorical)
     if not kinds:
         raise ValueError("reference: has no columns to test")
-    profiles: dict[str, ColumnProfile] = {}
-    for name, kind in kinds.items():
-        series = frame[name]
-        profiles[name] = (
-            numerical_profile(name, series, quantile_bins)
-            if kind == "numerical"
-            else categorical_profile(name, series)
-        )
+
+    def profile(item: tuple[str, ColumnKind, pd.Series]) -> ColumnProfile:
+        name, kind, series = item
+        if kind == "numerical":
+            return numerical_profile(name, series, quantile_bins)
+        return categorical_profile(name, series)
+
+    items = [(name, kind, frame[name]) for name, kind in kinds.items()]  # columns taken in this thread
+    jobs = min(n_jobs or os.cpu_count() or 1, len(items))
+    if jobs > 1:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            built = list(pool.map(profile, items))  # the first failing column in order raises
+    else:
+        built = [profile(item) for item in items]
+    profiles: dict[str, ColumnProfile] = {prof.name: prof for prof in built}
     empty = [name for name, prof in profiles.items() if prof.n_rows == 0]
     if empty:
         # Refused here, not reported per column: an all-missing column reads as float (so it would be

@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from runtime.drift._kernels import threshold_counts
-from runtime.drift._profile import CategoricalProfile, ColumnProfile, NumericalProfile, numeric_values
+from runtime.drift._profile import (
+    CategoricalProfile,
+    ColumnProfile,
+    NumericalProfile,
+    numeric_values,
+    object_value_counts,
+)
 from runtime.drift._results import ColumnDrift, DatasetDrift
 from runtime.drift._stats import (
     _chi_square_from_counts,
@@ -212,8 +218,10 @@ def categorical_counts(series: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
             v.item() if isinstance(v, np.generic) else v for v in series.cat.categories[keep].tolist()
         ]
         return values, counts[keep].astype(np.int64), int((codes < 0).sum())
-    clean = series.replace([np.inf, -np.inf], np.nan) if pd.api.types.is_float_dtype(series) else series
-    vc = clean.value_counts(dropna=True, sort=False)
+    vc = object_value_counts(series) if series.dtype == object else None
+    if vc is None:
+        clean = series.replace([np.inf, -np.inf], np.nan) if pd.api.types.is_float_dtype(series) else series
+        vc = clean.value_counts(dropna=True, sort=False)
     if series.dtype == object and len(vc):  # a float inf inside an object column is missing too (Evidently)
         keep = np.array([not (isinstance(v, float) and np.isinf(v)) for v in vc.index], dtype=bool)
         if not keep.all():

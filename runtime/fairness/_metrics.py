@@ -18,7 +18,9 @@ Definitions (fairlearn ``_fairness_metrics.py`` / ``_disaggregated_result.py``):
 
 from __future__ import annotations
 
+import ctypes
 import math
+import threading
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -154,6 +156,18 @@ def _checked_weights(sample_weight: Any, n: int) -> np.ndarray:
 
 def _group_codes(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any], list[str]]:
     """Integer group codes, the group labels (tuples for several features) and the feature names."""
+    codes, total, uniques_list, names = _raw_group_codes(sensitive_features, n)
+    if total <= 4 * max(n, 1):  # dense id space: compact with a presence table in one pass
+        presence = np.bincount(codes, minlength=total) > 0
+        present = np.flatnonzero(presence)
+        dense = codes if presence.all() else (np.cumsum(presence) - 1)[codes]
+    else:
+        present, dense = np.unique(codes, return_inverse=True)
+    return dense.astype(np.intp, copy=False), _group_labels(present, uniques_list), names
+
+
+def _raw_group_codes(sensitive_features: Any, n: int) -> tuple[np.ndarray, int, list[np.ndarray], list[str]]:
+    """Codes over every combination of the features' values (some may not occur), its size, the values."""
     if isinstance(sensitive_features, pd.DataFrame):
         columns = [sensitive_features[c] for c in sensitive_features.columns]
         names = [str(c) for c in sensitive_features.columns]
@@ -173,11 +187,15 @@ def _group_codes(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any]
         else:
             columns = [pd.Series(arr[:, i]) for i in range(arr.shape[1])]
             names = [f"sensitive_feature_{i}" for i in range(arr.shape[1])]
-    codes_list, uniques_list = [], []
+    codes_list: list[np.ndarray] = []
+    uniques_list: list[np.ndarray] = []
     for name, col in zip(names, columns, strict=True):
         if len(col) != n:
             raise ValueError(f"sensitive feature {name!r} has {len(col)} rows, labels have {n}")
-        if isinstance(col.dtype, pd.CategoricalDtype):
+        fast = _string_codes(col) if col.dtype == object else None
+        if fast is not None:
+            codes, uniques = fast
+        elif isinstance(col.dtype, pd.CategoricalDtype):
             codes, uniques = col.cat.codes.to_numpy(), np.asarray(col.cat.categories)
         elif col.dtype.kind in "iu" and len(col) and int(col.min()) >= 0 and int(col.max()) < 1_000_000:
             values = col.to_numpy()  # small non-negative integer ids: a lookup table, no hashing
@@ -188,18 +206,17 @@ def _group_codes(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any]
             raise ValueError(
                 f"sensitive feature {name!r} has missing values; fill them (e.g. 'unknown') first"
             )
-        codes_list.append(codes.astype(np.intp, copy=False))
+        codes_list.append(codes if len(codes_list) == 0 and len(columns) == 1 else codes.astype(np.intp))
         uniques_list.append(uniques)
     combined = codes_list[0]
     for codes, uniques in zip(codes_list[1:], uniques_list[1:], strict=True):
         combined = combined * len(uniques) + codes
     total = math.prod(len(u) for u in uniques_list)
-    if total <= 4 * max(n, 1):  # dense id space: compact with a presence table in one pass
-        presence = np.bincount(combined, minlength=total) > 0
-        present = np.flatnonzero(presence)
-        dense = combined if presence.all() else (np.cumsum(presence) - 1)[combined]
-    else:
-        present, dense = np.unique(combined, return_inverse=True)
+    return combined, total, uniques_list, names
+
+
+def _group_labels(present: np.ndarray, uniques_list: list[np.ndarray]) -> list[Any]:
+    """The label of each present combined code: a value, or a tuple for several features."""
     labels: list[Any] = []
     for code in present.tolist():
         parts = []
@@ -209,26 +226,43 @@ def _group_codes(sensitive_features: Any, n: int) -> tuple[np.ndarray, list[Any]
             parts.append(value.item() if isinstance(value, np.generic) else value)
         parts.reverse()
         labels.append(parts[0] if len(parts) == 1 else tuple(parts))
-    return dense.astype(np.intp, copy=False), labels, names
+    return labels
 
 
 def group_confusion(
     y_true: Any, y_pred: Any, sensitive_features: Any, *, sample_weight: Any = None, pos_label: Any = None
 ) -> tuple[np.ndarray, list[Any], list[str]]:
     """``(table, groups, feature names)``: table[g] = (TN, FP, FN, TP), weighted if weights are given."""
+    try:
+        return _group_confusion(y_true, y_pred, sensitive_features, sample_weight, pos_label)
+    finally:
+        if not _KERNEL:
+            _load_in_background()  # after the answer, so a one-call process does not wait for numba
+
+
+def _group_confusion(
+    y_true: Any, y_pred: Any, sensitive_features: Any, sample_weight: Any, pos_label: Any
+) -> tuple[np.ndarray, list[Any], list[str]]:
     names = (_name_of(y_true, "y_true", "label"), _name_of(y_pred, "y_pred", "prediction"))
     yt, yp = _as_1d(y_true, names[0]), _as_1d(y_pred, names[1])
     if yt.size != yp.size:
         raise ValueError(f"{names[0]} has {yt.size} rows but {names[1]} has {yp.size}")
     if yt.size == 0:
         raise ValueError("no rows: fairness cannot be judged on empty data")
-    codes, groups, features = _group_codes(sensitive_features, yt.size)
     weights = None if sample_weight is None else _checked_weights(sample_weight, yt.size)
     if weights is None and _kernel() is not None and yt.dtype.kind in "iu" and yp.dtype.kind in "iu":
         pos = _checked_positive_label(_distinct_labels(yt), _distinct_labels(yp), pos_label, names)
-        table = np.zeros((len(groups), 4), dtype=np.int64)
-        _kernel()(codes, yt, yp, pos, table)  # one pass, no temporaries; same integers as the bincount
-        return table, groups, features
+        by_strings = _string_group_confusion(sensitive_features, yt, yp, pos)
+        if by_strings is not None:
+            return by_strings
+        raw, total, uniques_list, features = _raw_group_codes(sensitive_features, yt.size)
+        if total <= 4 * yt.size:  # count every possible group, then keep the ones that occur
+            full = np.zeros((total, 4), dtype=np.int64)
+            _kernel()(raw, yt, yp, pos, full)  # one pass, no temporaries; same integers as the bincount
+            present = np.flatnonzero(full.any(axis=1))
+            table = full if present.size == total else full[present]
+            return table, _group_labels(present, uniques_list), features
+    codes, groups, features = _group_codes(sensitive_features, yt.size)
     pos_true, pos_pred = _binary_labels(yt, yp, pos_label, names)
     cell = np.multiply(codes, 4, dtype=np.intp)
     cell += pos_true
@@ -238,25 +272,207 @@ def group_confusion(
     return table, groups, features
 
 
-_KERNEL: list[Any] = []
+#: Most distinct string objects the pointer pass looks for before leaving the column to pandas.
+_MAX_STRING_OBJECTS = 4096
+
+
+def _string_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes and sorted labels of a column of Python strings, or None to leave it to ``pd.factorize``.
+
+    Why: hashing a million Python strings costs ``pd.factorize`` about 30 ms, thirty times the counting
+    itself. Group columns hold a few values repeated, and readers (pyarrow, the CSV parser) hand out one
+    string object per distinct value, so the compiled pass hashes object addresses instead and only the
+    few distinct objects are compared as strings. Equal strings held by different objects are merged
+    by value, so the codes are ``pd.factorize(col, sort=True)``'s; any non-string value (None, NaN,
+    numbers) or too many distinct objects falls back to pandas.
+    """
+    kernels = _kernels()
+    if kernels is None or len(col) < 1024:
+        return None
+    values = np.ascontiguousarray(col.to_numpy(dtype=object))
+    codes = np.empty(values.size, dtype=np.int32)
+    first_rows = np.empty(_MAX_STRING_OBJECTS, dtype=np.int64)
+    found = kernels[1](_addresses(values), _MAX_STRING_OBJECTS, codes, first_rows)
+    ranked = _ranked_strings(values, first_rows, found)
+    if ranked is None:
+        return None
+    rank, labels = ranked
+    if not np.array_equal(rank, np.arange(found)):
+        codes = rank.astype(np.int32)[codes]
+    return codes, labels
+
+
+def _addresses(values: np.ndarray) -> np.ndarray:
+    """A view of an object array's pointers as integers (``values`` must outlive the view)."""
+    return np.ctypeslib.as_array((ctypes.c_ssize_t * values.size).from_address(values.ctypes.data))
+
+
+def _ranked_strings(
+    values: np.ndarray, first_rows: np.ndarray, found: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """For each distinct object (by first row), its rank among the sorted distinct strings; the strings.
+
+    None when the pass gave up (too many objects) or a value is not a string (pandas decides those).
+    """
+    if found < 0:
+        return None
+    objects = [values[row] for row in first_rows[:found].tolist()]
+    if not all(type(o) is str for o in objects):
+        return None
+    labels = sorted(set(objects))
+    position = {label: i for i, label in enumerate(labels)}
+    return np.array([position[o] for o in objects], dtype=np.intp), np.array(labels, dtype=object)
+
+
+def _string_group_confusion(sensitive_features: Any, yt: np.ndarray, yp: np.ndarray, pos: Any) -> Any:
+    """The confusion table of one string group column in one pass, no codes written; None if not that."""
+    if isinstance(sensitive_features, pd.Series):
+        if sensitive_features.dtype != object:
+            return None
+        values, name = sensitive_features.to_numpy(), str(sensitive_features.name or "sensitive_feature_0")
+    elif isinstance(sensitive_features, np.ndarray) and sensitive_features.dtype == object:
+        values, name = sensitive_features, "sensitive_feature_0"
+    else:
+        return None
+    if values.ndim != 1 or values.size < 1024 or values.size != yt.size:
+        return None
+    values = np.ascontiguousarray(values)
+    table = np.zeros((_MAX_STRING_OBJECTS, 4), dtype=np.int64)
+    first_rows = np.empty(_MAX_STRING_OBJECTS, dtype=np.int64)
+    found = _kernels()[2](_addresses(values), yt, yp, pos, _MAX_STRING_OBJECTS, table, first_rows)  # type: ignore[index]
+    ranked = _ranked_strings(values, first_rows, found)
+    if ranked is None:
+        return None
+    rank, labels = ranked
+    merged = np.zeros((labels.size, 4), dtype=np.int64)
+    np.add.at(merged, rank, table[:found])  # equal strings held by different objects are one group
+    return merged, labels.tolist(), [name]
+
+
+_KERNEL: list[Any] = []  # [] not loaded, [None] no numba, [kernels] ready
+_LOADER: list[threading.Thread] = []
 
 
 def _kernel() -> Any:
-    """The compiled one-pass confusion-table kernel, or None without numba (the bincount path is used)."""
-    if not _KERNEL:
-        try:
-            import numba
-        except ImportError:  # pragma: no cover
-            _KERNEL.append(None)
-        else:
+    """The compiled one-pass confusion-table kernel, or None while it loads or without numba."""
+    kernels = _kernels()
+    return None if kernels is None else kernels[0]
 
-            @numba.njit(nogil=True, cache=True)
-            def confusion(codes, yt, yp, pos, table):  # pragma: no cover - compiled
-                for i in range(codes.size):
-                    table[codes[i], 2 * (yt[i] == pos) + (yp[i] == pos)] += 1
 
-            _KERNEL.append(confusion)
-    return _KERNEL[0]
+def _kernels(block: bool = False) -> tuple[Any, Any, Any] | None:
+    """(confusion table, object-address coding, confusion keyed by address), or None if not ready.
+
+    Why not load them on first use: importing numba and loading the kernels from its on-disk cache takes
+    0.5-1 s, longer than fairlearn needs for one metric on 100,000 rows, so a process that makes one call
+    (``keel fairness``) would wait for nothing. The first call takes the numpy path (same integers) and
+    starts loading the kernels in a background thread; later calls use them once they are ready.
+    ``block=True`` waits for them (benchmarks, long-running services that want the fast path at once).
+    """
+    if _KERNEL:
+        return _KERNEL[0]  # type: ignore[no-any-return]
+    if block:
+        _load_in_background()
+        _LOADER[0].join()
+        return _KERNEL[0] if _KERNEL else None
+    return None
+
+
+def _load_in_background() -> None:
+    """Start loading the kernels (once per process); the thread never blocks the process's exit."""
+    with _LOADER_LOCK:
+        if _LOADER or _KERNEL:
+            return
+        thread = threading.Thread(target=_load_kernels, name="mlkeel-fairness-kernels", daemon=True)
+        _LOADER.append(thread)
+        thread.start()
+
+
+_LOADER_LOCK = threading.Lock()
+
+
+def _load_kernels() -> None:
+    try:
+        kernels = _compile_kernels()
+    except Exception:  # pragma: no cover - a broken numba install: the numpy path stays, no traceback
+        _KERNEL.append(None)
+        return
+    if kernels is not None:  # load the usual signatures from the cache now, not in a caller's first call
+        y = np.zeros(1, dtype=np.int64)
+        for dtype in (np.int8, np.int64):  # category codes; integer ids and combined features
+            kernels[0](np.zeros(1, dtype=dtype), y, y, 1, np.zeros((1, 4), dtype=np.int64))
+        values = np.array(["x"], dtype=object)  # a column of strings
+        kernels[2](_addresses(values), y, y, 1, 1, np.zeros((1, 4), dtype=np.int64), np.zeros(1, np.int64))
+    _KERNEL.append(kernels)
+
+
+def _compile_kernels() -> tuple[Any, Any, Any] | None:
+    """The numba kernels, or None without numba.
+
+    ``cache=True``: compiled once, then loaded from ``__pycache__`` beside this file, or from numba's
+    user-wide cache directory where that is not writable (an installed package).
+    """
+    try:
+        import numba
+    except ImportError:  # pragma: no cover
+        return None
+    else:
+
+        @numba.njit(nogil=True, cache=True)
+        def confusion(codes, yt, yp, pos, table):  # pragma: no cover - compiled
+            for i in range(codes.size):
+                table[codes[i], 2 * (yt[i] == pos) + (yp[i] == pos)] += 1
+
+        @numba.njit(nogil=True, cache=True)
+        def address_codes(addresses, cap, codes, first_rows):  # pragma: no cover - compiled
+            """Number each distinct address in order of appearance; -1 once more than ``cap`` appear."""
+            size = 16
+            while size < 4 * cap:
+                size *= 2
+            mask = size - 1
+            keys = np.zeros(size, dtype=np.int64)
+            slots = np.full(size, -1, dtype=np.int64)
+            found, last, last_code = 0, 0, -1
+            for i in range(addresses.size):
+                a = addresses[i]
+                if a != last or last_code < 0:
+                    h = ((a >> 4) ^ (a >> 13)) & mask
+                    while slots[h] >= 0 and keys[h] != a:
+                        h = (h + 1) & mask
+                    if slots[h] < 0:
+                        if found == cap:
+                            return -1
+                        keys[h], slots[h] = a, found
+                        first_rows[found] = i
+                        found += 1
+                    last, last_code = a, slots[h]
+                codes[i] = last_code
+            return found
+
+        @numba.njit(nogil=True, cache=True)
+        def address_confusion(addresses, yt, yp, pos, cap, table, first_rows):  # pragma: no cover
+            """``confusion`` keyed by object address, numbering addresses as ``address_codes`` does."""
+            size = 16
+            while size < 4 * cap:
+                size *= 2
+            mask = size - 1
+            keys = np.zeros(size, dtype=np.int64)
+            slots = np.full(size, -1, dtype=np.int64)
+            found = 0
+            for i in range(addresses.size):
+                a = addresses[i]
+                h = ((a >> 4) ^ (a >> 13)) & mask
+                while slots[h] >= 0 and keys[h] != a:
+                    h = (h + 1) & mask
+                if slots[h] < 0:
+                    if found == cap:
+                        return -1
+                    keys[h], slots[h] = a, found
+                    first_rows[found] = i
+                    found += 1
+                table[slots[h], 2 * (yt[i] == pos) + (yp[i] == pos)] += 1
+            return found
+
+        return confusion, address_codes, address_confusion
 
 
 # ------------------------------------------------------------------------------------------------

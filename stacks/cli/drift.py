@@ -132,6 +132,14 @@ def drift(
             "Default local[2].",
         ),
     ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            help="Threads for reading the files, profiling and scoring columns (default: one per core).",
+        ),
+    ] = None,
     p_values: Annotated[
         bool,
         typer.Option(
@@ -147,6 +155,10 @@ def drift(
 
     if (reference is None) == (profile is None):
         fail("give exactly one of --reference (data) or --profile (a saved profile)")
+    if threads is not None:
+        import pyarrow
+
+        pyarrow.set_cpu_count(threads)  # the Parquet reader's pool; scoring's is n_jobs below
     try:
         detector = DriftDetector(
             method=method,
@@ -157,6 +169,7 @@ def drift(
             numerical=numerical or None,
             categorical=categorical or None,
             p_values=p_values,
+            n_jobs=threads,
         )
         detector._validate_params()
     except ValueError as exc:
@@ -175,7 +188,7 @@ def drift(
             ref_frame = read_spark_table(session, reference, "--reference")
         else:
             try:
-                ref_frame = read_table(reference)
+                ref_frame = read_table(reference, text_as_categories=True)
             except InputError as exc:
                 fail(f"--reference: {exc}")
         try:
@@ -193,7 +206,7 @@ def drift(
         cur_frame = read_spark_table(spark_for(spark_master), current, "--current")
     else:
         try:
-            cur_frame = read_table(current)
+            cur_frame = read_table(current, text_as_categories=True)
         except InputError as exc:
             fail(f"--current: {exc}")
     try:

@@ -27,6 +27,9 @@ FREE_TYPES: dict[str, str] = {**aws.FREE_TYPES, **gcp.FREE_TYPES}
 FREE_PREFIXES: dict[str, str] = {
     **kubernetes.FREE_PREFIXES,
     "random:": "local value, no cloud charge",
+    # mlkeel's dynamic resources: ModelDeployment (components/serving/vertex_deployment.py) deploys model
+    # versions on the endpoint's deployment resource pool, whose nodes are priced on the pool.
+    "pulumi-python:dynamic:": "model versions on the endpoint's deployment resource pool (priced there)",
     "tls:": "local value, no cloud charge",
 }
 

@@ -396,11 +396,6 @@ FREE_TYPES: dict[str, str] = {
         "log bucket settings; retention beyond 30 days is billed per GiB-month (not estimated)"
     ),
     "gcp:monitoring/dashboard:Dashboard": "Cloud Monitoring dashboards have no charge",
-    # mlkeel's ModelDeployment (components/serving/vertex_deployment.py): the models it deploys run on the
-    # endpoint's deployment resource pool, whose nodes are priced on the pool.
-    "pulumi-python:dynamic:Resource": (
-        "model versions deployed on the endpoint's deployment resource pool (its nodes are priced there)"
-    ),
     "gcp:monitoring/metricDescriptor:MetricDescriptor": (
         "a metric definition; custom metric samples are billed by volume (not estimated)"
     ),

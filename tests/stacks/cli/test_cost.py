@@ -134,6 +134,7 @@ def test_cli_actuals_gcp_from_parquet(tmp_path: Path) -> None:
             "cost": pa.array([12.5]),
             "credits": pa.array([[]], pa.list_(pa.struct([("amount", pa.float64())]))),
             "usage_start_time": pa.array([1790000000000000], pa.timestamp("us", tz="UTC")),
+            "usage_end_time": pa.array([1790003600000000], pa.timestamp("us", tz="UTC")),
         }
     )
     path = tmp_path / "export.parquet"
