@@ -521,7 +521,11 @@ class SelfHealingSpec(_Spec):
     fairness: FairnessGateSpec | None = None
     label_column: str = Field(default="label", min_length=1, max_length=128)
     training_image: str | None = Field(default=None, min_length=1, max_length=2048)
-    training_instance_types: list[Annotated[str, Field(pattern=r"^ml\.[a-z0-9]+\.[a-z0-9]+$")]] = Field(
+    #: SageMaker types (``ml.m5.large``) on AWS, Compute Engine machine types (``n1-standard-4``) on GCP;
+    #: the default is AWS's, and a GCP stack that leaves it alone trains on the runtime's GCP defaults.
+    training_instance_types: list[
+        Annotated[str, Field(pattern=r"^(ml\.[a-z0-9]+\.[a-z0-9]+|[a-z][a-z0-9]*-[a-z0-9]+(-[0-9]+)?)$")]
+    ] = Field(
         default_factory=lambda: ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge"], min_length=1, max_length=20
     )
     max_runtime_minutes: int = Field(default=60, ge=5, le=40320)
@@ -823,12 +827,38 @@ def cross_field_problems(spec: StackSpec) -> list[Problem]:
     return problems
 
 
+def _training_type_problems(spec: StackSpec) -> list[Problem]:
+    """Retraining types are the cloud's own: SageMaker names on AWS, machine types on GCP."""
+    healing = spec.self_healing
+    sagemaker = [t for t in healing.training_instance_types if t.startswith("ml.")]
+    if spec.cloud == "aws" and len(sagemaker) != len(healing.training_instance_types):
+        other = [t for t in healing.training_instance_types if not t.startswith("ml.")]
+        return [
+            Problem(
+                "selfHealing.trainingInstanceTypes",
+                other,
+                "on cloud: aws retraining runs as SageMaker training jobs: name SageMaker types such as "
+                "'ml.m5.large'",
+            )
+        ]
+    if spec.cloud == "gcp" and "training_instance_types" in healing.model_fields_set and sagemaker:
+        return [
+            Problem(
+                "selfHealing.trainingInstanceTypes",
+                sagemaker,
+                "on cloud: gcp retraining runs as Vertex AI custom jobs: name Compute Engine machine types "
+                "such as 'n1-standard-4' (leave the field out for the runtime's defaults)",
+            )
+        ]
+    return []
+
+
 def self_healing_problems(spec: StackSpec) -> list[Problem]:
     """What the self-healing loop needs from the rest of the stack (only when it is on)."""
     healing = spec.self_healing
     if not healing.enabled:
         return []
-    problems: list[Problem] = [*_runner_problems(spec)]
+    problems: list[Problem] = [*_runner_problems(spec), *_training_type_problems(spec)]
     if not spec.registry.enabled:
         problems.append(
             Problem(

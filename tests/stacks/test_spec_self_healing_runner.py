@@ -133,3 +133,31 @@ def test_cloud_kubernetes_refuses_the_loop_saying_where_it_can_run() -> None:
     message = _refusal(data)
     assert "mlkeel:selfHealing.enabled" in message
     assert "SageMaker (cloud: aws) or Vertex AI (cloud: gcp)" in message and "runner: kubernetes" in message
+
+
+# ---------------------------------------------------------------- retraining types are the cloud's own
+def test_a_gcp_stack_names_compute_engine_machine_types_for_retraining() -> None:
+    spec = validate_spec_data(
+        _stack("GCP", trainingInstanceTypes=["n1-standard-4", "e2-standard-8"]), "Pulumi.fraud-dev.yaml"
+    )
+    assert spec.self_healing.training_instance_types == ["n1-standard-4", "e2-standard-8"]
+    # Left out, the AWS default stands in the spec and the GCP runtime uses its own defaults.
+    validate_spec_data(_stack("GCP"), "Pulumi.fraud-dev.yaml")
+
+
+def test_a_gcp_stack_naming_sagemaker_types_is_refused_with_what_is_allowed() -> None:
+    message = _refusal(_stack("GCP", trainingInstanceTypes=["ml.m5.large"]))
+    assert "selfHealing.trainingInstanceTypes" in message and "ml.m5.large" in message
+    assert "n1-standard-4" in message
+
+
+def test_an_aws_stack_naming_machine_types_is_refused_with_what_is_allowed() -> None:
+    message = _refusal(_stack("AWS", trainingInstanceTypes=["ml.m5.large", "n1-standard-4"]))
+    assert "selfHealing.trainingInstanceTypes" in message and "n1-standard-4" in message
+    assert "ml.m5.large" in message
+
+
+@pytest.mark.parametrize("bad", ["N1-standard-4", "ml.m5", "n1_standard_4", "-n1", "ml..large"])
+def test_a_type_of_neither_shape_is_refused_by_the_pattern(bad: str) -> None:
+    message = _refusal(_stack("GCP", trainingInstanceTypes=[bad]))
+    assert "trainingInstanceTypes" in message and bad in message
