@@ -26,12 +26,13 @@ import contextlib
 import errno
 import json
 import math
+import mmap
 import os
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -82,11 +83,8 @@ def _json_path(parts: list[str | int]) -> str:
 
 
 # -- reading -------------------------------------------------------------------------------------------------
-def read_bytes(
-    path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_DOCUMENT_BYTES
-) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``, or an ``InputError`` saying why not."""
-    path = Path(path)
+def _checked_fd(path: Path, what: str, max_bytes: int) -> tuple[int, int]:
+    """``(open descriptor, size)`` of a regular file of at most ``max_bytes``, or an ``InputError``."""
     try:
         # O_NONBLOCK: opening a FIFO with no writer must not hang before fstat can refuse it.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -110,6 +108,19 @@ def read_bytes(
             raise InputError.at(
                 path, "", None, f"is {info.st_size:,} bytes; a {what} may be at most {max_bytes:,} bytes"
             )
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info.st_size
+
+
+def read_bytes(
+    path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, or an ``InputError`` saying why not."""
+    path = Path(path)
+    fd, _ = _checked_fd(path, what, max_bytes)
+    try:
         with os.fdopen(fd, "rb", closefd=True) as handle:
             fd = -1
             data = handle.read(max_bytes + 1)
@@ -121,6 +132,37 @@ def read_bytes(
     if len(data) > max_bytes:
         raise InputError.at(path, "", None, f"a {what} may be at most {max_bytes:,} bytes")
     return data
+
+
+def open_binary(
+    path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> BinaryIO:
+    """A regular file of at most ``max_bytes`` opened for reading in binary, refused as
+    :func:`read_bytes` refuses; for readers that seek and copy only what they need (``np.load``)."""
+    fd, _ = _checked_fd(Path(path), what, max_bytes)
+    return os.fdopen(fd, "rb", closefd=True)
+
+
+def map_file(
+    path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> mmap.mmap:
+    """A read-only memory map of a regular, non-empty file of at most ``max_bytes``, refused as
+    :func:`read_bytes` refuses (folders, pipes, devices, missing or oversized files).
+
+    Why a map rather than the bytes: a data file of hundreds of MB read whole is a copy the readers
+    (Arrow) then copy again; mapped, its pages come straight from the page cache and only the parts
+    read are touched.
+    """
+    path = Path(path)
+    fd, size = _checked_fd(path, what, max_bytes)
+    try:
+        if size == 0:
+            raise InputError.at(path, "", None, f"is empty; expected a {what}")
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    except OSError as exc:
+        raise InputError.at(path, "", None, f"cannot read the {what}: {exc.strerror}") from None
+    finally:
+        os.close(fd)  # the map keeps its own reference to the file
 
 
 def decode_text(data: bytes, path: str | os.PathLike[str], *, what: str = "file") -> str:

@@ -12,13 +12,19 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from runtime._errors import NotFittedError
 from runtime._spark import is_spark_frame
+from runtime.drift._arrow import (
+    ParquetWindow,
+    arrow_categorical_counts,
+    arrow_numeric_values,
+    is_integer_dtype,
+    is_parquet_path,
+)
 from runtime.drift._kernels import (
     bin_counts,
     finite_min_max,
@@ -66,6 +72,9 @@ from runtime.drift._stats import (
     sturges_edges,
 )
 from runtime.drift._streaming import score_chunks as _score_chunks
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -283,29 +292,53 @@ class DriftDetector:
                 self.drift_share,
                 want_p=self.p_values,
             )
-        frame = as_frame(current, columns)
-        missing = [c for c in profile.columns if c not in frame.columns]
+        engine = resolve_engine(self.engine)
+        window: ParquetWindow | pd.DataFrame
+        if is_parquet_path(current):
+            # a file: each column is read by the thread that tests it, straight from Arrow (no DataFrame)
+            window = ParquetWindow(current, columns)
+            names, n_rows = window.columns, window.n_rows
+        else:
+            window = as_frame(current, columns)
+            names, n_rows = list(window.columns), len(window)
+        missing = [c for c in profile.columns if c not in names]
         if missing:
             raise ValueError(
                 f"current data lacks column(s) {missing} that the reference profile has; "
-                f"current columns: {list(frame.columns)}"
+                f"current columns: {names}"
             )
-        engine = resolve_engine(self.engine)
         jobs = self.n_jobs or os.cpu_count() or 1
         tasks: list[Callable[[], ColumnDrift]] = [
-            partial(self._score_column, prof, frame[name], engine) for name, prof in profile.columns.items()
+            partial(self._score_column, prof, window, name, engine) for name, prof in profile.columns.items()
         ]
         if jobs > 1 and len(tasks) > 1:
             with ThreadPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
                 results = list(pool.map(lambda t: t(), tasks))
         else:
             results = [t() for t in tasks]
-        return summarise(results, self.drift_share, profile.n_rows, len(frame))
+        return summarise(results, self.drift_share, profile.n_rows, n_rows)
 
-    def _score_column(self, prof: ColumnProfile, series: pd.Series, engine: str) -> ColumnDrift:
+    def _score_column(
+        self, prof: ColumnProfile, window: ParquetWindow | pd.DataFrame, name: str, engine: str
+    ) -> ColumnDrift:
+        if isinstance(window, ParquetWindow):
+            column = window.column(name)
+            if isinstance(prof, NumericalProfile):
+                values = arrow_numeric_values(column)
+                if values is not None:
+                    return _score_numerical(self, prof, *values, engine)
+            else:
+                counts = arrow_categorical_counts(column)
+                if counts is not None:
+                    return _score_categorical(self, prof, *counts)
+            series = column.to_pandas()  # a type with no exact NumPy twin: pandas decides, as for frames
+        else:
+            series = window[name]
         if isinstance(prof, NumericalProfile):
-            return _score_numerical(self, prof, series, engine)
-        return _score_categorical(self, prof, series)
+            return _score_numerical(
+                self, prof, current_numeric_values(prof, series), is_integer_dtype(series.dtype), engine
+            )
+        return _score_categorical(self, prof, *categorical_counts(series))
 
     def score_chunks(self, chunks: Callable[[], Iterable[Any]] | Iterable[Any]) -> DatasetDrift:
         """Score a window too large for memory, given as chunks (DataFrames);
@@ -314,9 +347,10 @@ class DriftDetector:
 
 
 def _score_numerical(
-    det: DriftDetector, prof: NumericalProfile, series: pd.Series, engine: str
+    det: DriftDetector, prof: NumericalProfile, raw: np.ndarray, integer_dtype: bool, engine: str
 ) -> ColumnDrift:
-    raw = current_numeric_values(prof, series)
+    """Test one numerical column: ``raw`` holds its values as float64 with NaN for missing,
+    ``integer_dtype`` says whether the column was stored as integers (Evidently bins those as integers)."""
     method = det._method_for(prof.name, "numerical")
     if (
         engine == "numba"
@@ -324,7 +358,7 @@ def _score_numerical(
         and method in ("psi", "psi_quantile")
         and (method == "psi_quantile" or prof.n_unique > 20)
     ):
-        fast = _binned_psi_unsorted(det, prof, series, raw, method)
+        fast = _binned_psi_unsorted(det, prof, integer_dtype, raw, method)
         if fast is not None:
             return fast
     if engine == "numba" and prof.n_rows > KS_EXACT_MAX_N // 2 and method == "ks":
@@ -338,7 +372,7 @@ def _score_numerical(
         return empty_result(det, prof, "empty_reference", int(cur.size), n_missing)
     if cur.size == 0:
         return empty_result(det, prof, "empty_current", 0, n_missing)
-    integer = prof.integer and pd.api.types.is_integer_dtype(series.dtype)
+    integer = prof.integer and integer_dtype
     cur_sorted: np.ndarray | None = None
     if method is None:
         n_values = prof.n_unique
@@ -419,7 +453,7 @@ KS_BUCKETS_IN_MEMORY = 16384
 
 
 def _binned_psi_unsorted(
-    det: DriftDetector, prof: NumericalProfile, series: pd.Series, raw: np.ndarray, method: str
+    det: DriftDetector, prof: NumericalProfile, integer_dtype: bool, raw: np.ndarray, method: str
 ) -> ColumnDrift | None:
     """PSI straight from the raw column: no NaN filtering copy, no sort (one or two passes, compiled).
 
@@ -437,7 +471,7 @@ def _binned_psi_unsorted(
         if n_cur == 0:
             return None
         ref = prof.sorted_values
-        integer = prof.integer and pd.api.types.is_integer_dtype(series.dtype)
+        integer = prof.integer and integer_dtype
         edges = sturges_edges(
             min(float(ref[0]), lo), max(float(ref[-1]), hi), prof.n_rows + n_cur, integer=integer
         )
@@ -507,8 +541,10 @@ def quantile_shares(
     return prof.quantile_counts / prof.n_rows, cur_counts / cur.size
 
 
-def _score_categorical(det: DriftDetector, prof: CategoricalProfile, series: pd.Series) -> ColumnDrift:
-    cur_vals, cur_counts, n_missing = categorical_counts(series)
+def _score_categorical(
+    det: DriftDetector, prof: CategoricalProfile, cur_vals: np.ndarray, cur_counts: np.ndarray, n_missing: int
+) -> ColumnDrift:
+    """Test one categorical column from the window's distinct values, their counts and its missing cells."""
     n_current = int(cur_counts.sum())
     if prof.n_rows == 0:
         return empty_result(det, prof, "empty_reference", n_current, n_missing)

@@ -11,20 +11,27 @@ the same fields; ``load_profile`` picks the reader from the suffix.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
+from runtime.drift._arrow import (
+    ParquetWindow,
+    arrow_categorical_counts,
+    arrow_numeric_values,
+    is_parquet_path,
+)
 from runtime.drift._kernels import distinct_objects, sorted_copy
 from runtime.drift._stats import reference_norm, sorted_value_counts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CategoricalProfile",
@@ -205,17 +212,17 @@ def load_profile(path: str | Path, *, max_bytes: int = MAX_PROFILE_BYTES) -> Ref
     (...)": a profile is trusted by every later scoring run, so it is checked completely here rather
     than failing halfway through a score.
     """
-    from mlkeel.files import InputError, parse_json, read_bytes
+    from mlkeel.files import InputError, open_binary, parse_json, read_bytes
 
     path = Path(path)
     if path.suffix not in (".npz", ".json"):
         raise InputError.at(path, "", None, f"a profile file must end in .npz or .json, not {path.suffix!r}")
-    data = read_bytes(path, what="reference profile", max_bytes=max_bytes)
 
     def refuse(why: str) -> InputError:
         return InputError.at(path, "", None, f"is not a reference profile written by mlkeel ({why})")
 
     if path.suffix == ".json":
+        data = read_bytes(path, what="reference profile", max_bytes=max_bytes)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -232,15 +239,18 @@ def load_profile(path: str | Path, *, max_bytes: int = MAX_PROFILE_BYTES) -> Ref
             }
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise refuse(f"bad layout: {type(exc).__name__} {exc}") from None
-    elif not data.startswith(b"PK"):
-        raise refuse("not an .npz archive: it does not start as a zip file does")
     else:
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-                meta = json.loads(str(npz["__meta__"][()]))
-                arrays = {k: npz[k] for k in npz.files if k != "__meta__"}
-        except Exception as exc:  # BadZipFile, EOFError, zlib.error, ValueError (object arrays), KeyError...
-            raise refuse(_npz_problem(exc)) from None
+        # opened, not read whole: each array is then copied once from the file rather than twice
+        with open_binary(path, what="reference profile", max_bytes=max_bytes) as handle:
+            if handle.read(2) != b"PK":
+                raise refuse("not an .npz archive: it does not start as a zip file does")
+            handle.seek(0)
+            try:
+                with np.load(handle, allow_pickle=False) as npz:
+                    meta = json.loads(str(npz["__meta__"][()]))
+                    arrays = {k: npz[k] for k in npz.files if k != "__meta__"}
+            except Exception as exc:  # BadZipFile, EOFError, zlib.error, ValueError (object arrays)...
+                raise refuse(_npz_problem(exc)) from None
     try:
         return _profile_from_parts(meta, arrays)
     except _BadProfile as exc:
@@ -360,6 +370,8 @@ def infer_column_kinds(frame: pd.DataFrame) -> dict[str, ColumnKind]:
 
     Pass ``numerical=`` / ``categorical=`` explicitly in production: inference on one window can flip.
     """
+    import pandas as pd
+
     kinds: dict[str, ColumnKind] = {}
     for name in frame.columns:
         s = frame[name]
@@ -380,6 +392,8 @@ def first_non_number(series: pd.Series) -> tuple[int, Any] | None:
     Why the first *offending* cell: quoting the first cell of the column (often a fine number) sends
     the reader looking in the wrong place.
     """
+    import pandas as pd
+
     coerced = pd.to_numeric(series, errors="coerce")
     bad = np.flatnonzero(coerced.isna().to_numpy() & series.notna().to_numpy())
     if bad.size == 0:
@@ -391,6 +405,8 @@ def first_non_number(series: pd.Series) -> tuple[int, Any] | None:
 
 def numeric_values(name: str, series: pd.Series, source: str, role: str = "declared numerical") -> np.ndarray:
     """The column as float64 (missing values NaN), or a ValueError naming the column, row and cell."""
+    import pandas as pd
+
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         try:
             return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
@@ -416,7 +432,18 @@ def numerical_profile(
     name: str, series: pd.Series, quantile_bins: int = DEFAULT_QUANTILE_BINS
 ) -> NumericalProfile:
     """Profile one numerical column (NaN and +/-inf are counted as missing and left out)."""
+    import pandas as pd
+
     raw = _numeric_column(name, series, "reference")
+    integer = bool(pd.api.types.is_integer_dtype(series.dtype)) and not series.isna().any()
+    return profile_numbers(name, raw, integer, quantile_bins)
+
+
+def profile_numbers(
+    name: str, raw: np.ndarray, integer: bool, quantile_bins: int = DEFAULT_QUANTILE_BINS
+) -> NumericalProfile:
+    """Profile one numerical column from its float64 values (NaN and +/-inf missing); ``integer`` says
+    the column was stored as integers without gaps (Evidently bins those on whole numbers)."""
     finite = raw[np.isfinite(raw)]
     sorted_values = sorted_copy(finite)  # np.sort's result, compiled radix sort on large columns
     distinct, _ = sorted_value_counts(sorted_values)
@@ -432,7 +459,7 @@ def numerical_profile(
         sorted_values=sorted_values,
         norm=norm,
         n_unique=int(distinct.size),
-        integer=bool(pd.api.types.is_integer_dtype(series.dtype)) and not series.isna().any(),
+        integer=integer,
         n_missing=int(raw.size - finite.size),
         quantile_edges=edges.astype(np.float64),
         quantile_counts=counts.astype(np.int64),
@@ -447,6 +474,8 @@ def object_value_counts(series: pd.Series) -> pd.Series | None:
     uses, so equal values held by different objects merge exactly as they would there. None where the
     column holds too many distinct objects for that to pay (:func:`distinct_objects`).
     """
+    import pandas as pd
+
     values = series.to_numpy()
     found = distinct_objects(values)
     if found is None:
@@ -460,6 +489,8 @@ def object_value_counts(series: pd.Series) -> pd.Series | None:
 
 def categorical_profile(name: str, series: pd.Series) -> CategoricalProfile:
     """Profile one categorical column: vocabulary and counts, missing values (None/NaN/inf) left out."""
+    import pandas as pd
+
     counts = object_value_counts(series) if series.dtype == object else None
     if counts is None:
         clean = series.replace([np.inf, -np.inf], np.nan) if pd.api.types.is_float_dtype(series) else series
@@ -477,6 +508,8 @@ def categorical_profile(name: str, series: pd.Series) -> CategoricalProfile:
 def as_frame(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
     """Accept a DataFrame, a parquet path, a 2-D array (columns named ``"0"``, ``"1"``... unless
     ``columns`` is given) or a mapping."""
+    import pandas as pd
+
     if isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, (str, Path)) and str(data).endswith(".parquet"):
@@ -517,20 +550,58 @@ def build_profile(
     ``n_jobs`` threads profile columns in parallel (None: one per core): sorting a column releases the
     GIL, and a profile fitted on the fly is half of a one-shot ``keel drift``.
     """
-    frame = as_frame(reference, columns)
-    if len(frame) == 0:
-        raise ValueError("reference: has no rows; drift needs reference data to compare with")
-    kinds = _resolve_kinds(frame, numerical, categorical)
+    frame: Any
+    if is_parquet_path(reference):
+        # a file: each column is read by the thread that profiles it, straight from Arrow
+        window = ParquetWindow(reference, columns)
+        n_rows = window.n_rows
+        if n_rows == 0:
+            raise ValueError("reference: has no rows; drift needs reference data to compare with")
+        kinds = _declared_kinds(window.columns, numerical, categorical)
+        if numerical is None or categorical is None:
+            inferred = window.infer_kinds(exclude=set(kinds))
+            if inferred is None:  # a type whose kind pandas' dtype decides: read the file as a frame
+                return build_profile(
+                    window.frame(),
+                    numerical=numerical,
+                    categorical=categorical,
+                    quantile_bins=quantile_bins,
+                    n_jobs=n_jobs,
+                )
+            kinds = {c: kinds.get(c, inferred.get(c, "numerical")) for c in window.columns}
+        frame = window
+    else:
+        frame = as_frame(reference, columns)
+        n_rows = len(frame)
+        if n_rows == 0:
+            raise ValueError("reference: has no rows; drift needs reference data to compare with")
+        kinds = _resolve_kinds(frame, numerical, categorical)
     if not kinds:
         raise ValueError("reference: has no columns to test")
 
-    def profile(item: tuple[str, ColumnKind, pd.Series]) -> ColumnProfile:
+    def profile(item: tuple[str, ColumnKind, Any]) -> ColumnProfile:
         name, kind, series = item
+        if series is None:  # from the Parquet window: Arrow, or pandas for types without a NumPy twin
+            column = frame.column(name)
+            if kind == "numerical":
+                numbers = arrow_numeric_values(column)
+                if numbers is not None:
+                    return profile_numbers(name, *numbers, quantile_bins=quantile_bins)
+            else:
+                counts = arrow_categorical_counts(column)
+                if counts is not None:
+                    values, value_counts, n_missing = counts
+                    return CategoricalProfile(
+                        name=name, values=values, counts=value_counts, n_missing=n_missing
+                    )
+            series = column.to_pandas()
         if kind == "numerical":
             return numerical_profile(name, series, quantile_bins)
         return categorical_profile(name, series)
 
-    items = [(name, kind, frame[name]) for name, kind in kinds.items()]  # columns taken in this thread
+    from_file = isinstance(frame, ParquetWindow)
+    # frame columns are taken in this thread; file columns are read by the worker that profiles them
+    items = [(name, kind, None if from_file else frame[name]) for name, kind in kinds.items()]
     jobs = min(n_jobs or os.cpu_count() or 1, len(items))
     if jobs > 1:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -546,12 +617,23 @@ def build_profile(
             f"reference: column(s) {empty} have no usable values (every cell missing, NaN or infinite), so "
             "drift in them cannot be judged; fix the reference or leave them out (--numerical/--categorical)"
         )
-    return ReferenceProfile(columns=profiles, n_rows=len(frame), quantile_bins=quantile_bins)
+    return ReferenceProfile(columns=profiles, n_rows=n_rows, quantile_bins=quantile_bins)
 
 
 def _resolve_kinds(
     frame: pd.DataFrame, numerical: list[str] | None, categorical: list[str] | None
 ) -> dict[str, ColumnKind]:
+    declared = _declared_kinds(list(frame.columns), numerical, categorical)
+    if numerical is not None and categorical is not None:
+        return declared
+    inferred = infer_column_kinds(frame.drop(columns=list(declared)))
+    return {**{c: declared.get(c, inferred.get(c, "numerical")) for c in frame.columns}}
+
+
+def _declared_kinds(
+    names: list[str], numerical: list[str] | None, categorical: list[str] | None
+) -> dict[str, ColumnKind]:
+    """The kinds the caller gave, checked: no column in both lists, every listed column present."""
     declared: dict[str, ColumnKind] = {}
     for name in numerical or []:
         declared[str(name)] = "numerical"
@@ -559,10 +641,7 @@ def _resolve_kinds(
         if str(name) in declared:
             raise ValueError(f"column {name!r} is listed as both numerical and categorical")
         declared[str(name)] = "categorical"
-    missing = [c for c in declared if c not in frame.columns]
+    missing = [c for c in declared if c not in names]
     if missing:
-        raise ValueError(f"reference: column(s) {missing} not found; available: {list(frame.columns)}")
-    if numerical is not None and categorical is not None:
-        return declared
-    inferred = infer_column_kinds(frame.drop(columns=list(declared)))
-    return {**{c: declared.get(c, inferred.get(c, "numerical")) for c in frame.columns}}
+        raise ValueError(f"reference: column(s) {missing} not found; available: {names}")
+    return declared

@@ -9,10 +9,9 @@ either importing the other.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import pandas as pd
 
 from runtime.drift._kernels import threshold_counts
 from runtime.drift._profile import (
@@ -33,6 +32,9 @@ from runtime.drift._stats import (
     ks_asymptotic_pvalue,
     ks_drifts,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -209,6 +211,8 @@ def count_statistic(
 
 def categorical_counts(series: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
     """(values, counts, n_missing) of a categorical column; None, NaN and +/-inf count as missing."""
+    import pandas as pd
+
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy()
         counts = np.bincount(codes[codes >= 0], minlength=len(series.cat.categories))

@@ -29,10 +29,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import pandas as pd
 
 from runtime.drift._kernels import bin_counts
 from runtime.drift._profile import CategoricalProfile, NumericalProfile, ReferenceProfile, as_frame
@@ -58,6 +57,9 @@ from runtime.drift._stats import (
     sorted_value_counts,
     sturges_edges,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class _FittedDetector(ColumnRules, Protocol):
@@ -103,6 +105,8 @@ class _NumAcc:
         self.q_counts = np.zeros(self.prof.quantile_edges.size + 1, dtype=np.int64)
 
     def add(self, series: pd.Series) -> None:
+        import pandas as pd
+
         raw = current_numeric_values(self.prof, series)
         x = raw[np.isfinite(raw)]
         self.n_missing += int(raw.size - x.size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -149,12 +149,19 @@ def drift(
     ] = False,
 ) -> None:
     """Test every column of a window for drift against a reference, with Evidently's methods."""
-    from mlkeel.files import InputError
-    from runtime.drift import DriftDetector
-    from runtime.drift._report import read_table, render_html, render_table
+    from runtime.drift._kernels import load_in_background
+    from stacks.cli import skip_teardown
 
     if (reference is None) == (profile is None):
         fail("give exactly one of --reference (data) or --profile (a saved profile)")
+    if engine is Engine.memory:
+        load_in_background()  # the compiled kernels load while the files are read
+        skip_teardown()  # nothing is left running once the report is written (Spark's JVM would be)
+    from mlkeel.files import InputError
+    from runtime.drift import DriftDetector
+    from runtime.drift._arrow import is_parquet_path
+    from runtime.drift._report import read_table, render_html, render_table
+
     if threads is not None:
         import pyarrow
 
@@ -186,6 +193,8 @@ def drift(
         if engine is Engine.spark:
             session = spark_for(spark_master)
             ref_frame = read_spark_table(session, reference, "--reference")
+        elif is_parquet_path(reference):
+            ref_frame = reference  # profiled column by column from the file
         else:
             try:
                 ref_frame = read_table(reference, text_as_categories=True)
@@ -193,6 +202,8 @@ def drift(
                 fail(f"--reference: {exc}")
         try:
             detector.fit(ref_frame)
+        except InputError as exc:
+            fail(f"--reference: {exc}")
         except ValueError as exc:
             fail(f"--reference {reference}: {_unprefixed(exc, 'reference: ')}")
     if save_profile is not None:
@@ -202,8 +213,11 @@ def drift(
             fail(f"--save-profile: {exc}")
         except OSError as exc:
             fail(f"--save-profile {save_profile}: cannot write: {exc.strerror or exc}")
+    cur_frame: Any
     if engine is Engine.spark:
         cur_frame = read_spark_table(spark_for(spark_master), current, "--current")
+    elif is_parquet_path(current) and output_format is not DriftFormat.html:
+        cur_frame = current  # scored column by column from the file; only the HTML charts need a frame
     else:
         try:
             cur_frame = read_table(current, text_as_categories=True)
@@ -211,6 +225,8 @@ def drift(
             fail(f"--current: {exc}")
     try:
         result = detector.score(cur_frame)
+    except InputError as exc:
+        fail(f"--current: {exc}")
     except ValueError as exc:
         # Either file may be the one at fault (a renamed column in either), so name both.
         fail(f"--current {current}: {_unprefixed(exc, 'current: ')} (compared with {reference or profile})")
