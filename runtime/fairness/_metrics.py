@@ -63,9 +63,10 @@ def _as_1d(values: Any, name: str) -> np.ndarray:
     return arr
 
 
-def _distinct_labels(y: np.ndarray) -> set[Any]:
+def _distinct_labels(y: np.ndarray, lo_hi: tuple[int, int] | None = None) -> set[Any]:
+    """The distinct values of ``y``; ``lo_hi`` is its (min, max) when already known."""
     if y.dtype.kind in "biu" and y.size:
-        lo, hi = int(y.min()), int(y.max())
+        lo, hi = (int(y.min()), int(y.max())) if lo_hi is None else lo_hi
         if hi - lo <= 2:  # binary-looking integers: no hashing pass over a million rows
             return {v for v in range(lo, hi + 1) if lo == v or hi == v or bool((y == v).any())}
     return set(pd.unique(y).tolist())
@@ -251,7 +252,9 @@ def _group_confusion(
         raise ValueError("no rows: fairness cannot be judged on empty data")
     weights = None if sample_weight is None else _checked_weights(sample_weight, yt.size)
     if weights is None and _kernel() is not None and yt.dtype.kind in "iu" and yp.dtype.kind in "iu":
-        pos = _checked_positive_label(_distinct_labels(yt), _distinct_labels(yp), pos_label, names)
+        lo_t, hi_t, lo_p, hi_p = (int(v) for v in _kernels()[3](yt, yp))  # type: ignore[index]
+        true_labels = _distinct_labels(yt, (lo_t, hi_t))
+        pos = _checked_positive_label(true_labels, _distinct_labels(yp, (lo_p, hi_p)), pos_label, names)
         by_strings = _string_group_confusion(sensitive_features, yt, yp, pos)
         if by_strings is not None:
             return by_strings
@@ -274,6 +277,9 @@ def _group_confusion(
 
 #: Most distinct string objects the pointer pass looks for before leaving the column to pandas.
 _MAX_STRING_OBJECTS = 4096
+#: Table sizes tried in turn by the one-pass string path: zeroing a 4,096-row table and its hash index
+#: cost more than counting 100,000 rows into 10 groups.
+_STRING_OBJECT_CAPS = (64, _MAX_STRING_OBJECTS)
 
 
 def _string_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
@@ -337,9 +343,13 @@ def _string_group_confusion(sensitive_features: Any, yt: np.ndarray, yp: np.ndar
     if values.ndim != 1 or values.size < 1024 or values.size != yt.size:
         return None
     values = np.ascontiguousarray(values)
-    table = np.zeros((_MAX_STRING_OBJECTS, 4), dtype=np.int64)
-    first_rows = np.empty(_MAX_STRING_OBJECTS, dtype=np.int64)
-    found = _kernels()[2](_addresses(values), yt, yp, pos, _MAX_STRING_OBJECTS, table, first_rows)  # type: ignore[index]
+    addresses = _addresses(values)
+    for cap in _STRING_OBJECT_CAPS:  # a small table first: most group columns hold a few values
+        table = np.zeros((cap, 4), dtype=np.int64)
+        first_rows = np.empty(cap, dtype=np.int64)
+        found = _kernels()[2](addresses, yt, yp, pos, cap, table, first_rows)  # type: ignore[index]
+        if found >= 0:
+            break
     ranked = _ranked_strings(values, first_rows, found)
     if ranked is None:
         return None
@@ -359,7 +369,7 @@ def _kernel() -> Any:
     return None if kernels is None else kernels[0]
 
 
-def _kernels(block: bool = False) -> tuple[Any, Any, Any] | None:
+def _kernels(block: bool = False) -> tuple[Any, Any, Any, Any] | None:
     """(confusion table, object-address coding, confusion keyed by address), or None if not ready.
 
     Why not load them on first use: importing numba and loading the kernels from its on-disk cache takes
@@ -402,10 +412,11 @@ def _load_kernels() -> None:
             kernels[0](np.zeros(1, dtype=dtype), y, y, 1, np.zeros((1, 4), dtype=np.int64))
         values = np.array(["x"], dtype=object)  # a column of strings
         kernels[2](_addresses(values), y, y, 1, 1, np.zeros((1, 4), dtype=np.int64), np.zeros(1, np.int64))
+        kernels[3](y, y)
     _KERNEL.append(kernels)
 
 
-def _compile_kernels() -> tuple[Any, Any, Any] | None:
+def _compile_kernels() -> tuple[Any, Any, Any, Any] | None:
     """The numba kernels, or None without numba.
 
     ``cache=True``: compiled once, then loaded from ``__pycache__`` beside this file, or from numba's
@@ -458,21 +469,33 @@ def _compile_kernels() -> tuple[Any, Any, Any] | None:
             keys = np.zeros(size, dtype=np.int64)
             slots = np.full(size, -1, dtype=np.int64)
             found = 0
+            cells = table.ravel()
             for i in range(addresses.size):
                 a = addresses[i]
                 h = ((a >> 4) ^ (a >> 13)) & mask
-                while slots[h] >= 0 and keys[h] != a:
+                while keys[h] != a:  # a hit exits after one compare; no object lives at address 0
+                    if slots[h] < 0:
+                        if found == cap:
+                            return -1
+                        keys[h], slots[h] = a, found
+                        first_rows[found] = i
+                        found += 1
+                        break
                     h = (h + 1) & mask
-                if slots[h] < 0:
-                    if found == cap:
-                        return -1
-                    keys[h], slots[h] = a, found
-                    first_rows[found] = i
-                    found += 1
-                table[slots[h], 2 * (yt[i] == pos) + (yp[i] == pos)] += 1
+                cells[slots[h] * 4 + 2 * (yt[i] == pos) + (yp[i] == pos)] += 1
             return found
 
-        return confusion, address_codes, address_confusion
+        @numba.njit(nogil=True, cache=True)
+        def label_ranges(yt, yp):  # pragma: no cover - compiled
+            """(min, max) of labels and of predictions in one pass over both."""
+            lo_t, hi_t, lo_p, hi_p = yt[0], yt[0], yp[0], yp[0]
+            for i in range(yt.size):
+                t, p = yt[i], yp[i]
+                lo_t, hi_t = min(lo_t, t), max(hi_t, t)
+                lo_p, hi_p = min(lo_p, p), max(hi_p, p)
+            return lo_t, hi_t, lo_p, hi_p
+
+        return confusion, address_codes, address_confusion, label_ranges
 
 
 # ------------------------------------------------------------------------------------------------
@@ -486,10 +509,16 @@ def _rates(cm: np.ndarray) -> np.ndarray:
     n = tn + fp + fn + tp
     with np.errstate(divide="ignore", invalid="ignore"):
         selection = (fp + tp) / n
-        tpr = np.nan_to_num(tp / (tp + fn))
-        fpr = np.nan_to_num(fp / (fp + tn))
         accuracy = (tp + tn) / n
-    return np.stack([selection, tpr, fpr, accuracy], axis=-1)
+    return np.stack([selection, _rate_or_zero(tp, tp + fn), _rate_or_zero(fp, fp + tn), accuracy], axis=-1)
+
+
+def _rate_or_zero(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole``, 0 where ``whole`` is 0 (a group without positives has TPR 0, as in fairlearn,
+    which returns 0 for 0/0); ``part <= whole`` always, so nothing else can be undefined."""
+    out = np.zeros(np.shape(whole), dtype=np.float64)
+    np.divide(part, whole, out=out, where=whole != 0)
+    return out
 
 
 def _difference(by_group: np.ndarray, overall: float, method: str) -> float:

@@ -96,6 +96,9 @@ def fairness(
         frame = sdf.limit(1).toPandas()  # type: ignore[attr-defined]
         columns = list(sdf.columns)  # type: ignore[attr-defined]
     else:
+        from stacks.cli import skip_teardown
+
+        skip_teardown()  # nothing is left running once the report is written (Spark's JVM would be)
         try:
             frame = read_table(data)
         except InputError as exc:

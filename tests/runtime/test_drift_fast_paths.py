@@ -245,3 +245,28 @@ def test_drift_fast_radix_sort_equals_numpy_sort(shape: str) -> None:
     assert np.array_equal(got, np.sort(values)) and got is not values
     nonzero = got != 0
     assert np.array_equal(got[nonzero].view(np.uint64), np.sort(values)[nonzero].view(np.uint64))
+
+
+@needs_numba
+def test_drift_kernels_load_in_background_once_with_read_only_signatures() -> None:
+    """``keel drift`` starts loading the compiled kernels before it reads the files: one daemon thread per
+    process, which leaves every kernel loaded for writable and read-only (Arrow view) windows alike."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, threading\n"
+        "from runtime.drift import _kernels as k\n"
+        "k.load_in_background(); k.load_in_background()\n"
+        "threads = [t for t in threading.enumerate() if t.name == 'mlkeel-drift-kernels']\n"
+        "assert len(threads) == 1 and threads[0].daemon\n"
+        "threads[0].join()\n"
+        "sigs = {n: [str(s) for s in f.signatures] for n, f in k._NB.items()}\n"
+        "print(json.dumps(sigs))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    sigs = json.loads(done.stdout.strip().splitlines()[-1])
+    # numba's signature strings mark a read-only array with True after the layout
+    assert len(sigs["radix_sort"]) >= 2
+    assert any("Array(float64, 1, 'C', True" in s for s in sigs["radix_sort"])
+    assert sigs["merge_ks_w1"] and sigs["ks_bucket_counts"] and sigs["bin_counts"]
