@@ -12,8 +12,28 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The drift loops compiled ahead of time (runtime/drift/_aot.py), rebuilt whenever runtime/drift/_loops.py
+# changes: a fresh `keel drift` then skips numba's half-second start-up. Best effort: without a C compiler
+# the loops are compiled just in time, with the same numbers.
+if ! .venv/bin/python -c "from runtime.drift._kernels import _ahead_of_time as f; raise SystemExit(f() is None)" \
+    2>/dev/null; then
+  .venv/bin/python -m runtime.drift._aot || true
+fi
+
 # A Java runtime for pyspark's local mode (the Spark engine's tests); Debian's headless JRE 17 when
 # `java` is missing. Idempotent and quiet; sudo only when not root.
+# A C compiler for the drift loops' ahead-of-time build (the test suite checks it against the just-in-time
+# build); Debian's gcc when `cc` is missing, then the build is retried.
+ensure_cc() {
+  command -v cc >/dev/null 2>&1 && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "== installing a C compiler for the drift loops (gcc)"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null
+  .venv/bin/python -m runtime.drift._aot || true
+}
+
 ensure_java() {
   command -v java >/dev/null 2>&1 && return 0
   local sudo=""

@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" "test"
 ensure_java
+ensure_cc
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -53,8 +53,31 @@ __all__ = [
 
 
 def numba_available() -> bool:
-    """Whether the compiled kernels can be used in this environment."""
-    return _numba_module() is not None
+    """Whether compiled loops can be used here: the ahead-of-time build of this source, or numba to
+    compile them just in time (the ``"numba"`` engine means either)."""
+    return _ahead_of_time() is not None or _numba_module() is not None
+
+
+_AOT: list[dict[str, Any] | None] = []
+
+
+def _ahead_of_time() -> dict[str, Any] | None:
+    """The loops of the ahead-of-time build (:mod:`runtime.drift._aot`) when it was built from this very
+    source, else None (not built, built from an older ``_loops.py``, or ``MLKEEL_DRIFT_AOT=0``)."""
+    if not _AOT:
+        found: dict[str, Any] | None = None
+        if os.environ.get("MLKEEL_DRIFT_AOT", "1") != "0":
+            try:
+                from runtime.drift import _loops_aot  # type: ignore[attr-defined]
+            except ImportError:
+                _loops_aot = None
+            from runtime.drift._aot import loops_hash
+            from runtime.drift._loops import SIGNATURES
+
+            if _loops_aot is not None and _loops_aot.source_hash() == loops_hash():
+                found = {name: getattr(_loops_aot, name) for name in SIGNATURES}
+        _AOT.append(found)
+    return _AOT[0]
 
 
 def resolve_engine(engine: str | None) -> str:
@@ -146,11 +169,14 @@ def _compiled() -> dict[str, Any]:
     half-filled table seen by a second thread was a KeyError (seen with an empty numba cache, where
     building takes longest).
     """
-    if _NB or _numba_module() is None:
+    if _NB:
         return _NB
     with _NB_LOCK:
         if not _NB:
-            _NB.update(_build_kernels())
+            built = _ahead_of_time()
+            if built is None and _numba_module() is not None:
+                built = _build_kernels()
+            _NB.update(built or {})
     return _NB
 
 
@@ -165,6 +191,8 @@ def load_in_background() -> None:
     before the files are read, it overlaps the reading (which releases the GIL); a scorer that gets there
     first simply waits on the same lock. Nothing changes but when that time is spent.
     """
+    if _ahead_of_time() is not None:
+        return  # built ahead of time: nothing to load
     with _NB_LOCK:
         if _LOADER or _NB:
             return
@@ -203,303 +231,10 @@ def _read_only(values: np.ndarray) -> np.ndarray:
 
 
 def _build_kernels() -> dict[str, Any]:
-    kernels: dict[str, Any] = {}
+    """Every loop of :mod:`runtime.drift._loops`, compiled by numba just in time (cached on disk)."""
+    from runtime.drift import _loops
 
-    def njit(**options: Any) -> Any:
-        options.pop("cache", None)
-        return _njit(**options)
-
-    @njit(nogil=True, cache=True)
-    def merge_ks_w1(ref, cur):  # pragma: no cover - compiled
-        # One stable merge (reference first on ties) of two sorted samples. At every merged point k the
-        # counts (i, j) consumed so far give |F_ref - F_cur| exactly as scipy's searchsorted does
-        # wherever the next value differs; where it does not, the gap is 0 and so is the W1 term.
-        n1 = ref.size
-        n2 = cur.size
-        total = n1 + n2
-        i = 0
-        j = 0
-        d = 0.0
-        w1 = 0.0
-        if i < n1 and (j >= n2 or ref[i] <= cur[j]):
-            v = ref[i]
-            i += 1
-        else:
-            v = cur[j]
-            j += 1
-        for _ in range(total - 1):
-            if j >= n2 or (i < n1 and ref[i] <= cur[j]):
-                nv = ref[i]
-                take_ref = True
-            else:
-                nv = cur[j]
-                take_ref = False
-            a = abs(i / n1 - j / n2)
-            gap = nv - v
-            w1 += a * gap
-            if gap != 0.0 and a > d:
-                d = a
-            if take_ref:
-                i += 1
-            else:
-                j += 1
-            v = nv
-        return d, w1
-
-    @njit(nogil=True, cache=True)
-    def bin_counts(values, edges, counts):  # pragma: no cover - compiled
-        # np.histogram membership: [e_i, e_{i+1}), last bin closed, outside (and NaN/inf) dropped.
-        # The bin is guessed arithmetically (edges are near-uniform) and then fixed by comparing with
-        # the edges themselves, so membership is decided by the edges exactly.
-        nb = edges.size - 1
-        lo_edge = edges[0]
-        hi_edge = edges[nb]
-        scale = nb / (hi_edge - lo_edge)
-        for t in range(values.size):
-            x = values[t]
-            if not (x >= lo_edge and x <= hi_edge):
-                continue
-            i = int((x - lo_edge) * scale)
-            if i >= nb:
-                i = nb - 1
-            while i > 0 and x < edges[i]:
-                i -= 1
-            while i < nb - 1 and x >= edges[i + 1]:
-                i += 1
-            counts[i] += 1
-
-    @njit(nogil=True, cache=True)
-    def threshold_counts(values, edges, counts):  # pragma: no cover - compiled
-        # counts[k] = finite values with exactly k edges <= x (searchsorted side="right"), branch-free
-        ne = edges.size
-        for t in range(values.size):
-            x = values[t]
-            if np.isfinite(x):
-                k = 0
-                for j in range(ne):
-                    k += x >= edges[j]
-                counts[k] += 1
-
-    kernels["threshold_counts"] = threshold_counts
-
-    @njit(nogil=True, cache=True)
-    def finite_min_max(values):  # pragma: no cover - compiled
-        lo = np.inf
-        hi = -np.inf
-        n = 0
-        for t in range(values.size):
-            x = values[t]
-            if np.isfinite(x):
-                n += 1
-                if x < lo:
-                    lo = x
-                if x > hi:
-                    hi = x
-        return lo, hi, n
-
-    kernels["finite_min_max"] = finite_min_max
-
-    @njit(nogil=True, cache=True)
-    def ks_bucket_counts(values, edges, grid, g_lo, g_scale, idx, counts):  # pragma: no cover - compiled
-        # idx[t] = searchsorted(edges, x, "right") for finite x (-1 otherwise). A uniform grid over the
-        # edges' range guesses the bucket; two short walks make it exact whatever the guess.
-        ne = edges.size
-        ng = grid.size
-        first = edges[0]
-        last = edges[ne - 1]
-        n = 0
-        for t in range(values.size):
-            x = values[t]
-            if not np.isfinite(x):
-                idx[t] = -1
-                continue
-            if x < first:
-                b = 0
-            elif x >= last:
-                b = ne
-            else:
-                g = int((x - g_lo) * g_scale)
-                if g < 0:
-                    g = 0
-                elif g >= ng:
-                    g = ng - 1
-                b = grid[g]
-                while b > 0 and edges[b - 1] > x:
-                    b -= 1
-                while b < ne and edges[b] <= x:
-                    b += 1
-            idx[t] = b
-            counts[b] += 1
-            n += 1
-        return n
-
-    @njit(nogil=True, cache=True)
-    def ks_value_counts(values, edges, grid, g_lo, g_scale, counts, eq):  # pragma: no cover - compiled
-        # counts[b] as in ks_bucket_counts; eq[b] = those equal to the bucket's lower edge edges[b-1]
-        ne = edges.size
-        ng = grid.size
-        first = edges[0]
-        last = edges[ne - 1]
-        n = 0
-        for t in range(values.size):
-            x = values[t]
-            if not np.isfinite(x):
-                continue
-            if x < first:
-                b = 0
-            elif x >= last:
-                b = ne
-            else:
-                g = int((x - g_lo) * g_scale)
-                if g < 0:
-                    g = 0
-                elif g >= ng:
-                    g = ng - 1
-                b = grid[g]
-                while b > 0 and edges[b - 1] > x:
-                    b -= 1
-                while b < ne and edges[b] <= x:
-                    b += 1
-            counts[b] += 1
-            if b > 0 and x == edges[b - 1]:
-                eq[b] += 1
-            n += 1
-        return n
-
-    @njit(nogil=True, cache=True)
-    def gather_buckets(values, idx, wanted, out):  # pragma: no cover - compiled
-        k = 0
-        for t in range(values.size):
-            b = idx[t]
-            if b >= 0 and wanted[b]:
-                out[k] = values[t]
-                k += 1
-        return k
-
-    @njit(nogil=True, cache=True)
-    def ks_refine(ref, cur, cands, offsets, ref_start, ref_end, cur_start, n1, n2, d):  # pragma: no cover
-        # For each candidate bucket: merge its reference slice with its (sorted) current values and
-        # read |F_ref - F_cur| at the last copy of each value, with the global counts i and j.
-        for c in range(cands.size):
-            k = cands[c]
-            p = ref_start[k]
-            pend = ref_end[k]
-            q = offsets[c]
-            qend = offsets[c + 1]
-            i = p
-            j = cur_start[k]
-            while p < pend or q < qend:
-                if q >= qend or (p < pend and ref[p] <= cur[q]):
-                    v = ref[p]
-                    p += 1
-                    i += 1
-                else:
-                    v = cur[q]
-                    q += 1
-                    j += 1
-                if p < pend and (q >= qend or ref[p] <= cur[q]):
-                    nv = ref[p]
-                elif q < qend:
-                    nv = cur[q]
-                else:
-                    nv = np.inf
-                if nv != v:
-                    a = abs(i / n1 - j / n2)
-                    if a > d:
-                        d = a
-        return d
-
-    @njit(nogil=True, cache=True)
-    def object_value_counts(words, cap, first, counts):  # pragma: no cover - compiled
-        # Distinct object pointers of an object array (its words), in order of first appearance, with
-        # their counts; -1 as soon as there are more than `cap` of them. Open addressing, load <= 1/4.
-        size = 4
-        while size < 4 * cap:
-            size *= 2
-        mask = size - 1
-        keys = np.zeros(size, np.int64)  # 0 marks an empty slot: no object lives at address 0
-        slots = np.empty(size, np.int64)
-        k = 0
-        last = 0
-        last_slot = 0
-        for t in range(words.size):
-            w = words[t]
-            if w == last:
-                counts[last_slot] += 1
-                continue
-            h = ((w >> 4) ^ (w >> 13)) & mask
-            while keys[h] != 0 and keys[h] != w:
-                h = (h + 1) & mask
-            if keys[h] == 0:
-                if k == cap:
-                    return -1
-                keys[h] = w
-                slots[h] = k
-                first[k] = t
-                k += 1
-            last = w
-            last_slot = slots[h]
-            counts[last_slot] += 1
-        return k
-
-    @njit(nogil=True, cache=True)
-    def radix_sort(values, out):  # pragma: no cover - compiled
-        # LSD radix sort of float64 by their bit patterns, mapped to unsigned integers that order as the
-        # floats do (flip every bit of a negative, the sign bit of a positive); 6 passes of 11 bits, one
-        # pass skipped wherever every key has the same digit. NaN must not be present.
-        n = values.size
-        keys = values.view(np.uint64)
-        a = np.empty(n, np.uint64)
-        sign = np.uint64(1) << np.uint64(63)
-        ones = np.uint64(0xFFFFFFFFFFFFFFFF)
-        for i in range(n):
-            k = keys[i]
-            a[i] = (k ^ ones) if (k & sign) else (k | sign)
-        b = np.empty(n, np.uint64)
-        bits = 11
-        width = 1 << bits
-        mask = np.uint64(width - 1)
-        hist = np.zeros((6, width), np.int64)
-        for i in range(n):
-            k = a[i]
-            for q in range(6):
-                hist[q, (k >> np.uint64(q * bits)) & mask] += 1
-        src = a
-        dst = b
-        pos = np.empty(width, np.int64)
-        for q in range(6):
-            same = False
-            for d in range(width):
-                if hist[q, d] == n:
-                    same = True
-                    break
-            if same:
-                continue
-            total = 0
-            for d in range(width):
-                pos[d] = total
-                total += hist[q, d]
-            shift = np.uint64(q * bits)
-            for i in range(n):
-                k = src[i]
-                d = (k >> shift) & mask
-                dst[pos[d]] = k
-                pos[d] += 1
-            src, dst = dst, src
-        outk = out.view(np.uint64)
-        for i in range(n):
-            k = src[i]
-            outk[i] = (k ^ sign) if (k & sign) else (k ^ ones)
-
-    kernels["radix_sort"] = radix_sort
-    kernels["object_value_counts"] = object_value_counts
-    kernels["ks_bucket_counts"] = ks_bucket_counts
-    kernels["gather_buckets"] = gather_buckets
-    kernels["ks_value_counts"] = ks_value_counts
-    kernels["ks_refine"] = ks_refine
-    kernels["merge_ks_w1"] = merge_ks_w1
-    kernels["bin_counts"] = bin_counts
-    return kernels
+    return {name: _njit(nogil=True)(getattr(_loops, name)) for name in _loops.SIGNATURES}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -519,8 +254,13 @@ def ks_w1(
     """
     if resolve_engine(engine) == "numpy":
         return _ks_w1_numpy(ref_sorted, cur_sorted, want_w1)
-    d, w1 = _compiled()["merge_ks_w1"](ref_sorted, cur_sorted)
+    d, w1 = _compiled()["merge_ks_w1"](_doubles(ref_sorted), _doubles(cur_sorted))
     return float(d), float(w1)
+
+
+def _doubles(values: np.ndarray) -> np.ndarray:
+    """``values`` as the contiguous float64 array the compiled loops take (no copy when it is one)."""
+    return np.ascontiguousarray(values, dtype=np.float64)
 
 
 def bin_counts(
@@ -546,7 +286,7 @@ def bin_counts(
 def finite_min_max(values: np.ndarray, *, engine: str | None = None) -> tuple[float, float, int]:
     """(min, max, count) of the finite values in one pass (numba) or via a finite mask (numpy)."""
     if resolve_engine(engine) == "numba":
-        lo, hi, n = _compiled()["finite_min_max"](values)
+        lo, hi, n = _compiled()["finite_min_max"](_doubles(values))
         return float(lo), float(hi), int(n)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
@@ -602,7 +342,7 @@ def distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None
     replaces hashing a million strings, the largest cost of scoring a categorical column. Equal strings
     held by different objects are merged afterwards by the caller, on the few representatives only.
     """
-    if values.dtype != object or values.size == 0 or _numba_module() is None:
+    if values.dtype != object or values.size == 0 or not numba_available():
         return None
     import ctypes
 
@@ -653,7 +393,7 @@ def ks_statistic_unsorted(buckets: Any, values: np.ndarray) -> tuple[float, int]
     offsets = np.concatenate(([0], np.cumsum(counts[cands]))).astype(np.int64)
     cur_start = np.cumsum(counts) - counts
     d = kernels["ks_refine"](
-        buckets.ref,
+        _doubles(buckets.ref),
         gathered,
         cands.astype(np.int64),
         offsets,
@@ -662,7 +402,7 @@ def ks_statistic_unsorted(buckets: Any, values: np.ndarray) -> tuple[float, int]
         cur_start,
         buckets.ref.size,
         n,
-        lower,
+        float(lower),
     )
     return float(d), n
 
