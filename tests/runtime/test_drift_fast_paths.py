@@ -249,8 +249,9 @@ def test_drift_fast_radix_sort_equals_numpy_sort(shape: str) -> None:
 
 @needs_numba
 def test_drift_kernels_load_in_background_once_with_read_only_signatures() -> None:
-    """``keel drift`` starts loading the compiled kernels before it reads the files: one daemon thread per
-    process, which leaves every kernel loaded for writable and read-only (Arrow view) windows alike."""
+    """Without the ahead-of-time build, ``keel drift`` starts loading the compiled kernels before it reads
+    the files: one daemon thread per process, which leaves every kernel loaded for writable and read-only
+    (Arrow view) windows alike."""
     import subprocess
     import sys
 
@@ -264,7 +265,10 @@ def test_drift_kernels_load_in_background_once_with_read_only_signatures() -> No
         "sigs = {n: [str(s) for s in f.signatures] for n, f in k._NB.items()}\n"
         "print(json.dumps(sigs))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    just_in_time = {**os.environ, "MLKEEL_DRIFT_AOT": "0"}  # without the ahead-of-time build
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=just_in_time
+    )
     sigs = json.loads(done.stdout.strip().splitlines()[-1])
     # numba's signature strings mark a read-only array with True after the layout
     assert len(sigs["radix_sort"]) >= 2
