@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -182,6 +183,7 @@ def test_drift_keel_with_a_saved_profile_imports_neither_numba_nor_pandas(tmp_pa
         text=True,
         cwd=ROOT,
         check=True,
+        env={k: v for k, v in os.environ.items() if k != "MLKEEL_DRIFT_AOT"},
     )
     out = json.loads(done.stdout)
     assert out["numba"] is False and out["pandas"] is False and out["w"] > 0
