@@ -20,25 +20,27 @@ if ! .venv/bin/python -c "from runtime.drift._kernels import _ahead_of_time as f
   .venv/bin/python -m runtime.drift._aot || true
 fi
 
-# A Java runtime for pyspark's local mode (the Spark engine's tests); Debian's headless JRE 17 when
-# `java` is missing. Idempotent and quiet; sudo only when not root.
+# Debian packages, quietly; sudo only when not root.
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 # A C compiler for the drift loops' ahead-of-time build (the test suite checks it against the just-in-time
 # build); Debian's gcc when `cc` is missing, then the build is retried.
 ensure_cc() {
   command -v cc >/dev/null 2>&1 && return 0
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "== installing a C compiler for the drift loops (gcc)"
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null
+  apt_install gcc libc6-dev
   .venv/bin/python -m runtime.drift._aot || true
 }
 
+# A Java runtime for pyspark's local mode (the Spark engine's tests); Debian's headless JRE 17 when
+# `java` is missing. Idempotent and quiet.
 ensure_java() {
   command -v java >/dev/null 2>&1 && return 0
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "== installing a Java runtime for Spark (openjdk-17-jre-headless)"
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
+  apt_install openjdk-17-jre-headless
 }
