@@ -1,4 +1,7 @@
-"""Inner loops of the drift statistics, compiled with numba when it is installed, plain numpy otherwise.
+"""Inner loops of the drift statistics, compiled (ahead of time by :mod:`runtime.drift._aot` where that
+build exists, else by numba just in time), plain numpy where neither is available.
+
+The compiled loops' source is :mod:`runtime.drift._loops`, one source for both builds.
 
 Why two implementations: numba turns the exact Kolmogorov-Smirnov / Wasserstein merge and the binning
 passes into single sweeps over memory (the runtime's speed target), but the runtime must also work on
@@ -6,7 +9,8 @@ machines without it. Both paths produce *the same numbers*: the merge evaluates 
 builds (``|F_ref - F_cur|`` per merged point times the gap to the next point) and both add them left to
 right; counts are integers. ``tests/runtime`` checks the two paths against each other and against scipy.
 
-Set ``MLKEEL_DRIFT_ENGINE=numpy`` to force the numpy path.
+Set ``MLKEEL_DRIFT_ENGINE=numpy`` to force the numpy path, ``MLKEEL_DRIFT_AOT=0`` to skip the
+ahead-of-time build.
 """
 
 from __future__ import annotations
